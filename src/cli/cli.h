@@ -1,0 +1,28 @@
+#ifndef WL_CLI_CLI_H
+#define WL_CLI_CLI_H
+/*
+ * One file per subcommand; each exports a function with this signature and
+ * a help text, listed in the table in main.c. Commands return a process
+ * exit code (0, 1, 2: cli.md).
+ */
+#include <stdio.h>
+
+typedef struct wl_cli_ctx {
+  const char *dsn;      /* from --db, $WFMLINK_DB, or the default */
+} wl_cli_ctx;
+
+typedef int (*wl_cmd_fn)(wl_cli_ctx *ctx, int argc, char **argv);
+
+typedef struct wl_cmd {
+  const char *name;
+  wl_cmd_fn fn;
+  const char *summary;
+  const char *help;
+} wl_cmd;
+
+/* Prints "wfmlink: message" for the current error and returns its exit code. */
+int wl_cli_fail(int rc);
+/* Usage error: prints the message and a hint, returns 2. */
+int wl_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,78 @@
+#include "cli/cli.h"
+#include "util/err.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int wl_cli_fail(int rc)
+{
+  fprintf(stderr, "wfmlink: %s\n", wl_errmsg());
+  return wl_exit_code(rc);
+}
+
+int wl_cli_usage(const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  fprintf(stderr, "wfmlink %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\n(see 'wfmlink %s --help')\n", cmd);
+  return 2;
+}
+
+static const wl_cmd commands[] = {
+  {NULL, NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+  fprintf(f, "usage: wfmlink [--db DSN] COMMAND [ARGS]\n\ncommands:\n");
+  for (const wl_cmd *c = commands; c->name; c++)
+    fprintf(f, "  %-10s %s\n", c->name, c->summary);
+  fprintf(f, "\nDSN: sqlite:PATH (default $WFMLINK_DB, else sqlite:wfmlink.db) or postgresql://...\n"
+             "'wfmlink COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+  wl_cli_ctx ctx = {0};
+  int i = 1;
+  ctx.dsn = getenv("WFMLINK_DB");
+  if (!ctx.dsn || !*ctx.dsn)
+    ctx.dsn = "sqlite:wfmlink.db";
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+      ctx.dsn = argv[++i];
+    } else if (strncmp(argv[i], "--db=", 5) == 0) {
+      ctx.dsn = argv[i] + 5;
+    } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      return 0;
+    } else if (strcmp(argv[i], "--version") == 0) {
+      printf("wfmlink 0.1.0\n");
+      return 0;
+    } else {
+      fprintf(stderr, "wfmlink: unknown option '%s'\n", argv[i]);
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (i >= argc) {
+    usage(stderr);
+    return 2;
+  }
+  for (const wl_cmd *c = commands; c->name; c++) {
+    if (strcmp(c->name, argv[i]) == 0) {
+      if (argc > i + 1 && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
+        fputs(c->help, stdout);
+        return 0;
+      }
+      return c->fn(&ctx, argc - i, argv + i);
+    }
+  }
+  fprintf(stderr, "wfmlink: unknown command '%s'\n", argv[i]);
+  usage(stderr);
+  return 2;
+}

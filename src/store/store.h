@@ -1,0 +1,211 @@
+#ifndef WL_STORE_STORE_H
+#define WL_STORE_STORE_H
+/*
+ * The storage interface: a struct of function pointers chosen by DSN
+ * ("sqlite:PATH" or "postgresql://..."). Only store/ contains SQL; every
+ * value reaches the database as a bound parameter.
+ *
+ * Conventions: functions return 0 or a negative WL_E* code (util/err.h) with
+ * the message in wl_errmsg(). Instants are UTC Unix seconds. Queries deliver
+ * rows through callbacks; a callback returning non-zero stops the query and
+ * that value is returned. Strings in row structs are valid only during the
+ * callback.
+ *
+ * Transactions: begin/commit/rollback nest (only the outermost pair touches
+ * the database). Every batch function is atomic by itself: it joins the
+ * caller's transaction or runs in its own.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#define WL_OPEN_END INT64_MIN /* agent_state.end_utc while the segment is current */
+
+typedef struct wl_store wl_store;
+
+typedef struct wl_source {
+  int64_t id;
+  char name[64];
+  char vendor[16];          /* "8x8" */
+  char base_url[512];       /* real-time API root, ends in "/api/" */
+  char tenant[128];
+  char hist_base_url[512];  /* historical API root */
+  char hist_tenant[128];
+  int has_token;            /* an encrypted token is stored */
+  int has_hist_token;
+  int64_t token_changed_at; /* 0 when never set */
+  int64_t hist_token_changed_at;
+  int interval_s;           /* real-time poll interval */
+  char timezone[64];        /* IANA name */
+  int enabled;
+  int64_t created_at, updated_at;
+} wl_source;
+
+enum wl_token_kind { WL_TOKEN_RT = 0, WL_TOKEN_HIST = 1 };
+
+typedef struct wl_queue_row {
+  const char *queue_id;     /* 8x8 queue-id, as text */
+  const char *name;
+  const char *media_type;
+} wl_queue_row;
+
+typedef struct wl_agent_row {
+  const char *agent_id;     /* 8x8 login id */
+  const char *name;
+  const char *group_id;     /* may be "" */
+} wl_agent_row;
+
+typedef struct wl_interval_row {
+  const char *queue_id;
+  int64_t start_utc;        /* multiple of 900 */
+  int64_t entered, accepted, abandoned;
+  int64_t handle_time_s, wait_time_s;
+  int final;
+  int64_t updated_at;
+} wl_interval_row;
+
+typedef struct wl_state_row {
+  const char *agent_id;
+  int64_t start_utc;
+  int64_t end_utc;          /* WL_OPEN_END while current */
+  const char *state;        /* neutral name */
+  const char *vendor_code;  /* "" for unobserved time */
+} wl_state_row;
+
+/* One change to the agent_state timeline, produced by wfm/timeline.c. */
+enum wl_state_op_kind { WL_STATE_INSERT, WL_STATE_CLOSE };
+typedef struct wl_state_op {
+  enum wl_state_op_kind kind;
+  wl_state_row row;         /* INSERT: the new segment. CLOSE: agent_id and
+                               start_utc identify it, end_utc is the new end */
+} wl_state_op;
+
+typedef struct wl_schedule_row {
+  const char *agent_id;
+  int64_t start_utc, end_utc;
+  const char *activity;
+} wl_schedule_row;
+
+typedef struct wl_rule_row {
+  const char *activity;
+  const char *state;        /* neutral state name */
+  const char *verdict;      /* "in" | "out" | "neutral" */
+  const char *kind;         /* activity kind: "work" | "rest" */
+} wl_rule_row;
+
+typedef struct wl_run_row {
+  int64_t id;
+  int64_t source_id;
+  const char *kind;         /* "realtime" | "historical" | "backfill" | "test" */
+  int64_t window_from, window_to; /* 0 when not applicable */
+  int64_t started, finished;      /* finished 0 while running */
+  const char *outcome;      /* "running" | "ok" | "error" | "interrupted" */
+  int64_t pages, rows;
+  int http_status;          /* last HTTP status, 0 when none */
+  const char *error;        /* "" when none */
+} wl_run_row;
+
+typedef int (*wl_source_cb)(void *payload, const wl_source *src);
+typedef int (*wl_queue_cb)(void *payload, const wl_queue_row *row);
+typedef int (*wl_agent_cb)(void *payload, const wl_agent_row *row);
+typedef int (*wl_interval_cb)(void *payload, const wl_interval_row *row);
+typedef int (*wl_state_cb)(void *payload, const wl_state_row *row);
+typedef int (*wl_schedule_cb)(void *payload, const wl_schedule_row *row);
+typedef int (*wl_rule_cb)(void *payload, const wl_rule_row *row);
+typedef int (*wl_run_cb)(void *payload, const wl_run_row *row);
+typedef int (*wl_setting_cb)(void *payload, const char *key, const char *value);
+
+struct wl_store {
+  const char *backend;      /* "sqlite" | "postgresql" */
+  void (*close)(wl_store *st);
+  int (*schema_version)(wl_store *st, int *out);
+
+  int (*begin)(wl_store *st);
+  int (*commit)(wl_store *st);
+  int (*rollback)(wl_store *st);
+
+  /* sources: add fills src->id; WL_EEXISTS for a taken name;
+   * get/update/remove WL_ENOTFOUND for an unknown one. has_token fields and
+   * token_changed_at are read-only here (see set_token). */
+  int (*source_add)(wl_store *st, wl_source *src);
+  int (*source_update)(wl_store *st, const wl_source *src);
+  int (*source_get)(wl_store *st, wl_source *out, const char *name);
+  int (*source_get_by_id)(wl_store *st, wl_source *out, int64_t id);
+  int (*source_list)(wl_store *st, wl_source_cb cb, void *payload); /* by name */
+  int (*source_remove)(wl_store *st, int64_t id); /* and all its data */
+
+  /* tokens are opaque encrypted blobs here (util/secret.h encrypts);
+   * get gives WL_ENOTFOUND when none is set; *out is malloc'd */
+  int (*token_set)(wl_store *st, int64_t source_id, enum wl_token_kind kind,
+                   const unsigned char *blob, size_t len, int64_t now);
+  int (*token_get)(wl_store *st, unsigned char **out, size_t *len,
+                   int64_t source_id, enum wl_token_kind kind);
+
+  /* settings: source_id 0 is the global scope */
+  int (*setting_set)(wl_store *st, int64_t source_id, const char *key, const char *value);
+  int (*setting_get)(wl_store *st, char *out, size_t outlen, int64_t source_id,
+                     const char *key); /* WL_ENOTFOUND when unset */
+  int (*setting_list)(wl_store *st, int64_t source_id, wl_setting_cb cb, void *payload);
+
+  int (*queues_upsert)(wl_store *st, int64_t source_id, const wl_queue_row *rows, size_t n);
+  int (*queues_list)(wl_store *st, int64_t source_id, wl_queue_cb cb, void *payload);
+  int (*agents_upsert)(wl_store *st, int64_t source_id, const wl_agent_row *rows, size_t n);
+  int (*agents_list)(wl_store *st, int64_t source_id, wl_agent_cb cb, void *payload);
+  int (*agent_get)(wl_store *st, wl_agent_row *out_unused, int64_t source_id,
+                   const char *agent_id); /* 0 if known, WL_ENOTFOUND if not */
+
+  /* interval_volume: replaces every row of the source whose start lies in
+   * [from, to) with rows (all inside the window), atomically. */
+  int (*intervals_replace)(wl_store *st, int64_t source_id, int64_t from, int64_t to,
+                           const wl_interval_row *rows, size_t n);
+  /* sets final = 1 on rows that start before `before` */
+  int (*intervals_finalize)(wl_store *st, int64_t source_id, int64_t before);
+  int (*intervals_delete)(wl_store *st, int64_t source_id, const char *queue_id,
+                          int64_t start_utc);
+  /* rows with start in [from, to), queue_id NULL for all; by start, queue */
+  int (*intervals_query)(wl_store *st, int64_t source_id, const char *queue_id,
+                         int64_t from, int64_t to, wl_interval_cb cb, void *payload);
+
+  /* agent_state */
+  int (*states_apply)(wl_store *st, int64_t source_id, const wl_state_op *ops, size_t n);
+  int (*states_open)(wl_store *st, int64_t source_id, wl_state_cb cb, void *payload);
+  /* segments overlapping [from, to) (open ones count as reaching +inf),
+   * agent NULL for all; by agent, start. Not clipped. */
+  int (*states_query)(wl_store *st, int64_t source_id, const char *agent_id,
+                      int64_t from, int64_t to, wl_state_cb cb, void *payload);
+  /* states import: for the agent, trims or removes stored segments that
+   * overlap [from, to), then inserts rows (all inside [from, to)). */
+  int (*states_replace)(wl_store *st, int64_t source_id, const char *agent_id,
+                        int64_t from, int64_t to, const wl_state_row *rows, size_t n);
+
+  /* schedule_segment: deletes the agent's segments overlapping [from, to),
+   * then inserts rows. */
+  int (*schedule_replace)(wl_store *st, int64_t source_id, const char *agent_id,
+                          int64_t from, int64_t to, const wl_schedule_row *rows, size_t n);
+  int (*schedule_query)(wl_store *st, int64_t source_id, const char *agent_id,
+                        int64_t from, int64_t to, wl_schedule_cb cb, void *payload);
+
+  int (*rule_set)(wl_store *st, int64_t source_id, const wl_rule_row *rule);
+  int (*rules_list)(wl_store *st, int64_t source_id, wl_rule_cb cb, void *payload);
+
+  /* collection_run */
+  int (*run_begin)(wl_store *st, int64_t *out_id, int64_t source_id, const char *kind,
+                   int64_t window_from, int64_t window_to, int64_t started);
+  int (*run_end)(wl_store *st, int64_t id, int64_t finished, const char *outcome,
+                 int64_t pages, int64_t rows, int http_status, const char *error);
+  /* newest first; source_id 0 for all */
+  int (*runs_list)(wl_store *st, int64_t source_id, int limit, wl_run_cb cb, void *payload);
+};
+
+/* Opens (creating and migrating) the database named by dsn. WL_EUSAGE for a
+ * malformed DSN, WL_EFAIL when the schema is newer than this binary knows. */
+int wl_store_open(wl_store **out, const char *dsn);
+void wl_store_close(wl_store *st);
+
+/* The newest schema version this binary knows. */
+int wl_store_latest_version(void);
+
+/* Backend constructors (store_sqlite.c, store_pg.c). */
+int wl_store_sqlite_open(wl_store **out, const char *path);
+int wl_store_pg_open(wl_store **out, const char *uri);
+
+#endif
