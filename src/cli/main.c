@@ -1,4 +1,6 @@
 #include "cli/cli.h"
+#include "cli/commands.h"
+#include "emu/emu.h"
 #include "util/err.h"
 
 #include <stdarg.h>
@@ -22,7 +24,25 @@ int wl_cli_usage(const char *cmd, const char *fmt, ...)
   return 2;
 }
 
+int wl_cmd_emulator(wl_cli_ctx *ctx, int argc, char **argv)
+{
+  (void)ctx;
+  return wl_emu_main(argc, argv);
+}
+
 static const wl_cmd commands[] = {
+  {"source", wl_cmd_source, "add, change, list, show, test or remove an 8x8 tenant", wl_help_source},
+  {"collect", wl_cmd_collect, "one real-time poll or one historical pull, now", wl_help_collect},
+  {"backfill", wl_cmd_backfill, "pull a past range of 15-minute intervals", wl_help_backfill},
+  {"serve", wl_cmd_serve, "run the collectors and the web page", wl_help_serve},
+  {"report", wl_cmd_report, "volume, states, adherence and RTA reports", wl_help_report},
+  {"schedule", wl_cmd_schedule, "import or export agent schedules (CSV)", wl_help_schedule},
+  {"states", wl_cmd_states, "import a recorded agent-state timeline (CSV)", wl_help_states},
+  {"rules", wl_cmd_rules, "list or change the adherence rules", wl_help_rules},
+  {"verify", wl_cmd_verify, "compare stored rows with 8x8's 30-minute statistics", wl_help_verify},
+  {"user", wl_cmd_user, "web page accounts and API keys", wl_help_user},
+  {"demo", wl_cmd_demo, "emulated tenant + collectors + web page, ready to try", wl_help_demo},
+  {"emulator", wl_cmd_emulator, "a simulated 8x8 tenant on loopback", wl_emu_help},
   {NULL, NULL, NULL, NULL},
 };
 

@@ -11,6 +11,10 @@
  * that value is returned. Strings in row structs are valid only during the
  * callback.
  *
+ * The store never reads the clock: callers fill created_at / updated_at /
+ * now arguments. token_set with a NULL blob clears the token; setting_set
+ * with a NULL value removes the setting.
+ *
  * Transactions: begin/commit/rollback nest (only the outermost pair touches
  * the database). Every batch function is atomic by itself: it joins the
  * caller's transaction or runs in its own.
@@ -114,6 +118,13 @@ typedef int (*wl_rule_cb)(void *payload, const wl_rule_row *row);
 typedef int (*wl_run_cb)(void *payload, const wl_run_row *row);
 typedef int (*wl_setting_cb)(void *payload, const char *key, const char *value);
 
+typedef struct wl_user_row {
+  int64_t id;
+  const char *name;
+  int64_t created_at;
+} wl_user_row;
+typedef int (*wl_user_cb)(void *payload, const wl_user_row *row);
+
 struct wl_store {
   const char *backend;      /* "sqlite" | "postgresql" */
   void (*close)(wl_store *st);
@@ -194,6 +205,24 @@ struct wl_store {
                  int64_t pages, int64_t rows, int http_status, const char *error);
   /* newest first; source_id 0 for all */
   int (*runs_list)(wl_store *st, int64_t source_id, int limit, wl_run_cb cb, void *payload);
+
+  /* web accounts (issue 5). Password hashes are Argon2id strings from
+   * libsodium; session ids and API keys are stored only as hashes. */
+  int (*user_add)(wl_store *st, int64_t *out_id, const char *name, const char *pw_hash,
+                  int64_t now);                     /* WL_EEXISTS for a taken name */
+  int (*user_set_password)(wl_store *st, const char *name, const char *pw_hash);
+  int (*user_get)(wl_store *st, int64_t *out_id, char *pw_hash, size_t hashlen,
+                  const char *name);                /* WL_ENOTFOUND */
+  int (*users_list)(wl_store *st, wl_user_cb cb, void *payload);
+  int (*session_add)(wl_store *st, const char *sid_hash, int64_t user_id, const char *csrf,
+                     int64_t expires_at, int64_t now);
+  /* WL_ENOTFOUND for unknown or expired (expires_at <= now) sessions */
+  int (*session_get)(wl_store *st, int64_t *user_id, char *csrf, size_t csrflen,
+                     const char *sid_hash, int64_t now);
+  int (*session_delete)(wl_store *st, const char *sid_hash);
+  int (*sessions_expire)(wl_store *st, int64_t now);
+  int (*apikey_add)(wl_store *st, int64_t user_id, const char *key_hash, int64_t now);
+  int (*apikey_find)(wl_store *st, int64_t *user_id, const char *key_hash); /* WL_ENOTFOUND */
 };
 
 /* Opens (creating and migrating) the database named by dsn. WL_EUSAGE for a

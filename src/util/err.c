@@ -25,7 +25,7 @@ int wl_err_wrap(int code, const char *fmt, ...)
   vsnprintf(head, sizeof(head), fmt, ap);
   va_end(ap);
   if (prev[0])
-    snprintf(errbuf, sizeof(errbuf), "%s: %s", head, prev);
+    snprintf(errbuf, sizeof(errbuf), "%.400s: %.600s", head, prev);
   else
     snprintf(errbuf, sizeof(errbuf), "%s", head);
   return code;

@@ -1,0 +1,30 @@
+#ifndef WL_CLI_COMMANDS_H
+#define WL_CLI_COMMANDS_H
+#include "cli/cli.h"
+
+int wl_cmd_source(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_collect(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_backfill(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_serve(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_emulator(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_schedule(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_states(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_rules(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_verify(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_user(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_demo(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_report(wl_cli_ctx *ctx, int argc, char **argv);
+
+extern const char wl_help_source[];
+extern const char wl_help_collect[];
+extern const char wl_help_backfill[];
+extern const char wl_help_serve[];
+extern const char wl_help_report[];
+extern const char wl_help_user[];
+extern const char wl_help_demo[];
+extern const char wl_help_schedule[];
+extern const char wl_help_states[];
+extern const char wl_help_rules[];
+extern const char wl_help_verify[];
+
+#endif

@@ -1,0 +1,431 @@
+#include "core/collector.h"
+#include "core/settings.h"
+#include "core/job.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct wl_collector {
+  wl_app *app;
+  CURLM *multi;
+  volatile sig_atomic_t *stop;
+  wl_job **jobs;
+  size_t njobs, capjobs;
+};
+
+static int64_t mono_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int wl_collector_new(wl_collector **out, wl_app *app, volatile sig_atomic_t *stop)
+{
+  wl_collector *c = calloc(1, sizeof(*c));
+  if (!c)
+    return wl_err(WL_ENOMEM, "out of memory");
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  c->app = app;
+  c->stop = stop;
+  c->multi = curl_multi_init();
+  if (!c->multi) {
+    free(c);
+    return wl_err(WL_EFAIL, "cannot start the HTTP client");
+  }
+  *out = c;
+  return 0;
+}
+
+void wl_collector_free(wl_collector *c)
+{
+  if (!c)
+    return;
+  for (size_t i = 0; i < c->njobs; i++) {
+    if (c->jobs[i]->req)
+      curl_multi_remove_handle(c->multi, c->jobs[i]->req->easy);
+    wl_job_free(c->jobs[i]);
+  }
+  free(c->jobs);
+  curl_multi_cleanup(c->multi);
+  free(c);
+}
+
+static int add_job(wl_collector *c, wl_job *j)
+{
+  if (c->njobs == c->capjobs) {
+    size_t cap = c->capjobs ? c->capjobs * 2 : 16;
+    wl_job **p = realloc(c->jobs, cap * sizeof(*p));
+    if (!p)
+      return wl_err(WL_ENOMEM, "out of memory");
+    c->jobs = p;
+    c->capjobs = cap;
+  }
+  c->jobs[c->njobs++] = j;
+  return 0;
+}
+
+static void drop_job(wl_collector *c, size_t i)
+{
+  wl_job *j = c->jobs[i];
+  if (j->req) {
+    curl_multi_remove_handle(c->multi, j->req->easy);
+    wl_8x8_req_free(j->req);
+    j->req = NULL;
+  }
+  c->jobs[i] = c->jobs[--c->njobs];
+}
+
+static void start_due_requests(wl_collector *c, int64_t now_ms)
+{
+  for (size_t i = 0; i < c->njobs; i++) {
+    wl_job *j = c->jobs[i];
+    if (j->finished || j->req || now_ms < j->wait_until_ms)
+      continue;
+    if (wl_job_start_request(j) == 0)
+      curl_multi_add_handle(c->multi, j->req->easy);
+  }
+}
+
+static void collect_completions(wl_collector *c)
+{
+  CURLMsg *msg;
+  int left;
+  while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+    wl_8x8_req *r = NULL;
+    if (msg->msg != CURLMSG_DONE)
+      continue;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+    curl_multi_remove_handle(c->multi, msg->easy_handle);
+    wl_job_request_done(r->user, msg->data.result, mono_ms());
+  }
+}
+
+/* Abandons every unfinished job (their windows are not stored). */
+static void abandon_all(wl_collector *c)
+{
+  for (size_t i = 0; i < c->njobs; i++)
+    if (!c->jobs[i]->finished)
+      wl_job_abandon(c->jobs[i]);
+}
+
+/* One turn of the loop: start what is due, move transfers, handle answers. */
+static void loop_turn(wl_collector *c, int max_wait_ms)
+{
+  int running = 0;
+  int64_t now = mono_ms();
+  int wait = max_wait_ms;
+  start_due_requests(c, now);
+  curl_multi_perform(c->multi, &running);
+  collect_completions(c);
+  for (size_t i = 0; i < c->njobs; i++) {
+    wl_job *j = c->jobs[i];
+    if (!j->finished && !j->req) {
+      int64_t w = j->wait_until_ms - now;
+      if (w < wait)
+        wait = w < 0 ? 0 : (int)w;
+    }
+  }
+  curl_multi_poll(c->multi, NULL, 0, wait, NULL);
+}
+
+/* Runs one job to its end (or until *stop) and returns its result. */
+static int run_job(wl_collector *c, wl_job *j)
+{
+  int rc;
+  if ((rc = add_job(c, j)) != 0) {
+    wl_job_free(j);
+    return rc;
+  }
+  while (!j->finished) {
+    if (c->stop && *c->stop) {
+      abandon_all(c);
+      break;
+    }
+    loop_turn(c, 200);
+  }
+  rc = j->rc;
+  if (rc)
+    wl_err(rc, "%s", j->err);
+  for (size_t i = 0; i < c->njobs; i++)
+    if (c->jobs[i] == j)
+      drop_job(c, i);
+  wl_job_free(j);
+  return rc;
+}
+
+int wl_collect_realtime_once(wl_collector *c, const wl_source *src)
+{
+  wl_job *j;
+  int rc = wl_job_new_realtime(&j, c->app, src, 1);
+  return rc ? rc : run_job(c, j);
+}
+
+static void trailing_window(int64_t *from, int64_t *to, wl_store *st, const wl_source *src)
+{
+  int64_t repull = wl_source_setting_int(st, src, "repull-window-s");
+  *to = wl_interval_floor(wl_now());
+  *from = *to - wl_interval_ceil(repull);
+}
+
+int wl_collect_historical_once(wl_collector *c, const wl_source *src)
+{
+  int64_t from, to;
+  wl_job *j;
+  int rc;
+  trailing_window(&from, &to, c->app->st, src);
+  rc = wl_job_new_window(&j, c->app, src, from, to, "historical", 1);
+  return rc ? rc : run_job(c, j);
+}
+
+int wl_collect_backfill(wl_collector *c, const wl_source *src, int64_t from, int64_t to,
+                        wl_progress_fn progress, void *payload)
+{
+  int64_t start = wl_interval_floor(from), end = wl_interval_ceil(to);
+  int total = (int)((end - start + WL_BACKFILL_CHUNK_S - 1) / WL_BACKFILL_CHUNK_S), done = 0;
+  for (int64_t w = start; w < end; w += WL_BACKFILL_CHUNK_S, done++) {
+    int64_t we = w + WL_BACKFILL_CHUNK_S < end ? w + WL_BACKFILL_CHUNK_S : end;
+    wl_job *j;
+    int rc;
+    if (c->stop && *c->stop)
+      return wl_err(WL_EINTR, "interrupted: %d of %d windows stored; rerun to complete", done, total);
+    if ((rc = wl_job_new_window(&j, c->app, src, w, we, "backfill", 1)) != 0)
+      return rc;
+    rc = run_job(c, j);
+    if (rc == 0 && c->stop && *c->stop)
+      rc = WL_EINTR;
+    if (rc) {
+      char a[WL_ISO_LEN], b[WL_ISO_LEN];
+      wl_tz *tz = NULL;
+      wl_tz_load(&tz, src->timezone);
+      wl_time_format(a, sizeof(a), w, tz);
+      wl_time_format(b, sizeof(b), we, tz);
+      wl_tz_free(tz);
+      if (rc == WL_EINTR)
+        return wl_err(WL_EINTR, "interrupted during window %s .. %s: %d of %d windows stored; "
+                      "rerun to complete", a, b, done, total);
+      return wl_err_wrap(rc, "window %s .. %s not stored (%d of %d windows stored before it)",
+                         a, b, done, total);
+    }
+    if (progress)
+      progress(payload, done + 1, total, w, we, 0);
+  }
+  return 0;
+}
+
+/* ---- the service ---- */
+
+typedef struct src_state {
+  wl_source src;
+  int seen;             /* still in the store at the last reload */
+  int64_t next_rt_ms, next_hist;   /* next_hist in wall seconds */
+  wl_job *rt, *hist;
+  int rt_fails, hist_fails;
+} src_state;
+
+typedef struct service {
+  wl_collector *c;
+  int what;
+  src_state *s;
+  size_t n, cap;
+  int64_t next_reload_ms;
+} service;
+
+static src_state *find_state(service *sv, int64_t id)
+{
+  for (size_t i = 0; i < sv->n; i++)
+    if (sv->s[i].src.id == id)
+      return &sv->s[i];
+  return NULL;
+}
+
+static int reload_cb(void *payload, const wl_source *src)
+{
+  service *sv = payload;
+  src_state *ss = find_state(sv, src->id);
+  if (!src->enabled)
+    return 0;
+  if (!ss) {
+    if (sv->n == sv->cap) {
+      size_t cap = sv->cap ? sv->cap * 2 : 8;
+      src_state *p = realloc(sv->s, cap * sizeof(*p));
+      if (!p)
+        return WL_ENOMEM;
+      sv->s = p;
+      sv->cap = cap;
+    }
+    ss = &sv->s[sv->n++];
+    memset(ss, 0, sizeof(*ss));
+    wl_info(src->name, "collecting (real-time every %d s, historical every 15 min)", src->interval_s);
+  } else if (ss->src.updated_at != src->updated_at) {
+    wl_info(src->name, "settings changed; using them from now on");
+  }
+  ss->src = *src;
+  ss->seen = 1;
+  return 0;
+}
+
+/* Picks up sources added, changed, disabled or removed while serving. */
+static void reload_sources(service *sv)
+{
+  size_t i = 0;
+  for (i = 0; i < sv->n; i++)
+    sv->s[i].seen = 0;
+  if (sv->c->app->st->source_list(sv->c->app->st, reload_cb, sv) != 0) {
+    wl_warn(NULL, "cannot read the sources: %s", wl_errmsg());
+    for (i = 0; i < sv->n; i++)
+      sv->s[i].seen = 1;
+    return;
+  }
+  for (i = 0; i < sv->n;) {
+    if (!sv->s[i].seen && !sv->s[i].rt && !sv->s[i].hist) {
+      wl_info(sv->s[i].src.name, "no longer collected (removed or disabled)");
+      sv->s[i] = sv->s[--sv->n];
+    } else {
+      i++;
+    }
+  }
+}
+
+/* Failures are logged at 1, 2, 4, 8, ... in a row, then "recovered" once. */
+static void note_result(const char *name, const char *what, int *fails, int rc, const char *err)
+{
+  if (rc == 0) {
+    if (*fails)
+      wl_info(name, "%s recovered after %d failed attempt%s", what, *fails, *fails > 1 ? "s" : "");
+    *fails = 0;
+    return;
+  }
+  (*fails)++;
+  if ((*fails & (*fails - 1)) == 0)
+    wl_error(name, "%s failed (%d in a row): %s", what, *fails, err);
+}
+
+static int64_t next_boundary(const wl_store *st, const wl_source *src, int64_t now)
+{
+  int64_t delay = wl_source_setting_int((wl_store *)st, src, "hist-delay-s");
+  int64_t b = wl_interval_floor(now) + delay;
+  return b > now ? b : b + WL_INTERVAL_S;
+}
+
+/* The next historical window: the oldest missing one after the watermark,
+ * else the trailing window. */
+static int plan_window(int64_t *from, int64_t *to, const char **kind, wl_store *st,
+                       const wl_source *src)
+{
+  char buf[32];
+  int64_t tf, tt, wm = 0;
+  int64_t min_from = wl_interval_floor(wl_now() - 86400 * wl_source_setting_int(st, src, "backfill-max-days"));
+  trailing_window(&tf, &tt, st, src);
+  if (st->setting_get(st, buf, sizeof(buf), src->id, "hist-watermark") == 0)
+    wm = strtoll(buf, NULL, 10);
+  if (wm == 0) {
+    wl_tz *tz = NULL;
+    if (wl_tz_load(&tz, src->timezone) == 0)
+      wm = wl_tz_day_start(tz, wl_now());
+    wl_tz_free(tz);
+  }
+  if (wm < min_from) {
+    wl_warn(src->name, "history before the %lld-day backfill limit is not collected",
+            (long long)wl_source_setting_int(st, src, "backfill-max-days"));
+    wm = min_from;
+  }
+  wm = wl_interval_floor(wm);
+  if (wm < tf) {
+    *from = wm;
+    *to = wm + WL_BACKFILL_CHUNK_S < tf ? wm + WL_BACKFILL_CHUNK_S : tf;
+    *kind = "backfill";
+  } else {
+    *from = tf;
+    *to = tt;
+    *kind = "historical";
+  }
+  return 0;
+}
+
+static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
+{
+  wl_collector *c = sv->c;
+  if ((sv->what & 1) && !ss->rt && now_ms >= ss->next_rt_ms) {
+    if (wl_job_new_realtime(&ss->rt, c->app, &ss->src, 0) == 0 && add_job(c, ss->rt) == 0) {
+      ss->next_rt_ms = now_ms + (int64_t)ss->src.interval_s * 1000;
+    } else {
+      note_result(ss->src.name, "real-time poll", &ss->rt_fails, -1, wl_errmsg());
+      wl_job_free(ss->rt);
+      ss->rt = NULL;
+      ss->next_rt_ms = now_ms + (int64_t)ss->src.interval_s * 1000;
+    }
+  }
+  if ((sv->what & 2) && !ss->hist && wl_now() >= ss->next_hist) {
+    int64_t from, to;
+    const char *kind;
+    plan_window(&from, &to, &kind, c->app->st, &ss->src);
+    if (wl_job_new_window(&ss->hist, c->app, &ss->src, from, to, kind, 0) != 0 ||
+        add_job(c, ss->hist) != 0) {
+      note_result(ss->src.name, "historical pull", &ss->hist_fails, -1, wl_errmsg());
+      wl_job_free(ss->hist);
+      ss->hist = NULL;
+      ss->next_hist = next_boundary(c->app->st, &ss->src, wl_now());
+    }
+  }
+}
+
+static void reap_job(service *sv, src_state *ss, wl_job **slot, int is_rt)
+{
+  wl_job *j = *slot;
+  if (!j || !j->finished)
+    return;
+  if (is_rt) {
+    note_result(ss->src.name, "real-time poll", &ss->rt_fails, j->rc, j->err);
+  } else {
+    note_result(ss->src.name, "historical pull", &ss->hist_fails, j->rc, j->err);
+    if (j->rc == 0 && strcmp(j->run_kind, "backfill") == 0) {
+      ss->next_hist = 0; /* catch up without waiting for the next boundary */
+    } else if (j->rc == 0) {
+      ss->next_hist = next_boundary(sv->c->app->st, &ss->src, wl_now());
+    } else {
+      /* retry sooner than the next boundary, doubling up to 15 minutes */
+      int64_t back = 30LL << (ss->hist_fails < 5 ? ss->hist_fails : 5);
+      int64_t nb = next_boundary(sv->c->app->st, &ss->src, wl_now());
+      ss->next_hist = wl_now() + back < nb ? wl_now() + back : nb;
+    }
+  }
+  for (size_t i = 0; i < sv->c->njobs; i++)
+    if (sv->c->jobs[i] == j)
+      drop_job(sv->c, i);
+  wl_job_free(j);
+  *slot = NULL;
+}
+
+int wl_collector_serve(wl_collector *c, int what)
+{
+  service sv = {.c = c, .what = what};
+  while (!(c->stop && *c->stop)) {
+    int64_t now_ms = mono_ms();
+    if (now_ms >= sv.next_reload_ms) {
+      reload_sources(&sv);
+      sv.next_reload_ms = now_ms + 30000;
+    }
+    for (size_t i = 0; i < sv.n; i++)
+      if (sv.s[i].seen)
+        schedule_source(&sv, &sv.s[i], now_ms);
+    loop_turn(c, 250);
+    for (size_t i = 0; i < sv.n; i++) {
+      reap_job(&sv, &sv.s[i], &sv.s[i].rt, 1);
+      reap_job(&sv, &sv.s[i], &sv.s[i].hist, 0);
+    }
+  }
+  abandon_all(c);
+  for (size_t i = 0; i < sv.n; i++) {
+    reap_job(&sv, &sv.s[i], &sv.s[i].rt, 1);
+    reap_job(&sv, &sv.s[i], &sv.s[i].hist, 0);
+  }
+  free(sv.s);
+  wl_info(NULL, "collectors stopped");
+  return 0;
+}

@@ -1,0 +1,38 @@
+#ifndef WL_CORE_COLLECTOR_H
+#define WL_CORE_COLLECTOR_H
+/*
+ * The two collectors (design.md "Collection rules") on one libcurl multi
+ * loop: no thread per source, and one writer (the loop thread) per store.
+ *
+ * A job is one real-time poll, or one historical window read page by page.
+ * A window is stored only after every page was read and parsed, in one
+ * transaction: a failure or an interruption stores nothing of it.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include "core/app.h"
+
+typedef struct wl_collector wl_collector;
+
+/* Called after each backfill window: done of total windows. */
+typedef void (*wl_progress_fn)(void *payload, int done, int total, int64_t win_from,
+                               int64_t win_to, int64_t rows);
+
+int wl_collector_new(wl_collector **out, wl_app *app, volatile sig_atomic_t *stop);
+void wl_collector_free(wl_collector *c);
+
+/* One poll of agent states, retried on transient failures. */
+int wl_collect_realtime_once(wl_collector *c, const wl_source *src);
+/* The trailing window (repull-window-s up to the last 15-minute boundary). */
+int wl_collect_historical_once(wl_collector *c, const wl_source *src);
+/* [from, to) in windows of 6 hours, oldest first; windows already stored
+ * stay stored when a later one fails. */
+int wl_collect_backfill(wl_collector *c, const wl_source *src, int64_t from, int64_t to,
+                        wl_progress_fn progress, void *payload);
+/* The service loop: every enabled source, both collectors, until *stop.
+ * what: bit 1 real-time, bit 2 historical. */
+int wl_collector_serve(wl_collector *c, int what);
+
+#define WL_BACKFILL_CHUNK_S (6 * 3600)
+
+#endif

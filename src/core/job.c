@@ -1,0 +1,485 @@
+#include "core/job.h"
+#include "core/settings.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "wfm/timeline.h"
+#include "wfm/volume.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int job_alloc(wl_job **out, wl_app *app, const wl_source *src, enum wl_token_kind tk)
+{
+  wl_job *j = calloc(1, sizeof(*j));
+  int rc;
+  if (!j)
+    return wl_err(WL_ENOMEM, "out of memory");
+  j->app = app;
+  j->src = *src;
+  if ((rc = wl_tz_load(&j->tz, src->timezone)) != 0 ||
+      (rc = wl_token_load(&j->token, app, src, tk)) != 0) {
+    wl_job_free(j);
+    return rc;
+  }
+  *out = j;
+  return 0;
+}
+
+static void begin_run(wl_job *j)
+{
+  if (j->record_run &&
+      j->app->st->run_begin(j->app->st, &j->run_id, j->src.id, j->run_kind, j->from, j->to,
+                            wl_now()) != 0)
+    wl_warn(j->src.name, "cannot record the run: %s", wl_errmsg());
+}
+
+int wl_job_new_realtime(wl_job **out, wl_app *app, const wl_source *src, int interactive)
+{
+  wl_job *j;
+  int rc = job_alloc(&j, app, src, WL_TOKEN_RT);
+  if (rc)
+    return rc;
+  j->kind = WL_JOB_REALTIME;
+  j->run_kind = "realtime";
+  j->record_run = interactive;
+  j->max_attempts = interactive ? 5 : 1;
+  begin_run(j);
+  *out = j;
+  return 0;
+}
+
+int wl_job_new_window(wl_job **out, wl_app *app, const wl_source *src, int64_t from, int64_t to,
+                      const char *run_kind, int interactive)
+{
+  wl_job *j;
+  int rc = job_alloc(&j, app, src, WL_TOKEN_HIST);
+  if (rc)
+    return rc;
+  j->kind = WL_JOB_WINDOW;
+  j->from = from;
+  j->to = to;
+  j->run_kind = run_kind;
+  j->record_run = 1;
+  j->next_n = 1;
+  j->max_attempts = interactive ? 5 : 3;
+  begin_run(j);
+  *out = j;
+  return 0;
+}
+
+void wl_job_free(wl_job *j)
+{
+  if (!j)
+    return;
+  wl_token_free(j->token);
+  wl_8x8_req_free(j->req);
+  wl_tz_free(j->tz);
+  free(j->queues);
+  free(j->legs);
+  free(j);
+}
+
+static void finish(wl_job *j, int rc, const char *outcome)
+{
+  j->finished = 1;
+  j->rc = rc;
+  if (rc)
+    snprintf(j->err, sizeof(j->err), "%s", wl_errmsg());
+  if (j->run_id &&
+      j->app->st->run_end(j->app->st, j->run_id, wl_now(), outcome, j->pages, j->rows,
+                          (int)j->last_status, rc ? j->err : "") != 0)
+    wl_warn(j->src.name, "cannot record the run: %s", wl_errmsg());
+}
+
+void wl_job_abandon(wl_job *j)
+{
+  wl_8x8_req_free(j->req);
+  j->req = NULL;
+  wl_err(WL_EINTR, "interrupted before the answer was complete; nothing of this window stored");
+  finish(j, WL_EINTR, "interrupted");
+}
+
+static long timeout_s(const wl_job *j)
+{
+  if (j->kind == WL_JOB_REALTIME) {
+    long t = j->max_attempts > 1 ? 10 : (long)j->src.interval_s * 3 / 4;
+    return t < 2 ? 2 : t > 30 ? 30 : t;
+  }
+  return (long)wl_source_setting_int(j->app->st, &j->src, "http-timeout-s");
+}
+
+static int window_query(char *out, size_t n, const wl_job *j)
+{
+  char a[WL_ISO_LEN], b[WL_ISO_LEN], d[128], ed[256], etz[128];
+  /* 8x8's END is inclusive to the second (8x8-api.md) */
+  wl_time_format(a, sizeof(a), j->from, j->tz);
+  wl_time_format(b, sizeof(b), j->to - 1, j->tz);
+  snprintf(d, sizeof(d), "%s,%s", a, b);
+  if (wl_8x8_escape(ed, sizeof(ed), d) || wl_8x8_escape(etz, sizeof(etz), wl_tz_name(j->tz)))
+    return WL_EUSAGE;
+  snprintf(out, n, "d=%s&tz=%s&n=%lld", ed, etz, (long long)j->next_n);
+  return 0;
+}
+
+int wl_job_start_request(wl_job *j)
+{
+  const char *path, *base = j->src.hist_base_url, *tenant = j->src.hist_tenant;
+  char query[512];
+  const char *q = NULL;
+  int rc;
+  if (j->kind == WL_JOB_REALTIME) {
+    path = "rtstats/stats/agents.json";
+    base = j->src.base_url;
+    tenant = j->src.tenant;
+  } else if (j->phase == 0) {
+    path = "stats/queues.json";
+  } else {
+    path = "stats/allinteractions.json";
+    if ((rc = window_query(query, sizeof(query), j)) != 0) {
+      finish(j, rc, "error");
+      return rc;
+    }
+    q = query;
+  }
+  if (!*base)
+    base = j->src.base_url;
+  if (!*tenant)
+    tenant = j->src.tenant;
+  if ((rc = wl_8x8_req_new(&j->req, base, path, q, tenant, j->token, timeout_s(j))) != 0) {
+    finish(j, rc, "error");
+    return rc;
+  }
+  j->req->user = j;
+  return 0;
+}
+
+static int64_t backoff_ms(const wl_job *j, const wl_8x8_req *r)
+{
+  const char *env = getenv("WFMLINK_RETRY_BASE_MS");
+  int64_t base = env && *env ? strtoll(env, NULL, 10) : 1000;
+  int64_t d = base << (j->attempt < 6 ? j->attempt : 6);
+  if (d > 30000)
+    d = 30000;
+  d = d / 2 + (d > 1 ? (int64_t)(random() % (d / 2 + 1)) : 0); /* jitter */
+  if (r->retry_after_s >= 0) {
+    int64_t ra = (r->retry_after_s > 120 ? 120 : r->retry_after_s) * 1000;
+    if (ra > d)
+      d = ra;
+  }
+  return d;
+}
+
+static enum wl_8x8_format body_format(const wl_8x8_req *r)
+{
+  const char *p = r->body.ptr ? r->body.ptr : "";
+  while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || (unsigned char)*p == 0xEF ||
+         (unsigned char)*p == 0xBB || (unsigned char)*p == 0xBF)
+    p++;
+  return *p == '<' ? WL_8X8_XML : WL_8X8_JSON;
+}
+
+/* ---- real-time ---- */
+
+typedef struct snapshot {
+  wl_rt_agent *a;
+  size_t n, cap;
+} snapshot;
+
+static int add_agent(void *payload, const wl_rt_agent *a)
+{
+  snapshot *s = payload;
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    wl_rt_agent *p = realloc(s->a, cap * sizeof(*p));
+    if (!p)
+      return wl_err(WL_ENOMEM, "out of memory");
+    s->a = p;
+    s->cap = cap;
+  }
+  s->a[s->n++] = *a;
+  return 0;
+}
+
+typedef struct open_rows {
+  wl_state_row *r;
+  char (*agent)[128];
+  char (*state)[16];
+  char (*code)[16];
+  size_t n, cap;
+} open_rows;
+
+static int add_open(void *payload, const wl_state_row *row)
+{
+  open_rows *o = payload;
+  if (o->n == o->cap) {
+    size_t cap = o->cap ? o->cap * 2 : 64;
+    void *a = realloc(o->r, cap * sizeof(*o->r)), *b, *c, *d;
+    if (a)
+      o->r = a;
+    b = realloc(o->agent, cap * sizeof(*o->agent));
+    if (b)
+      o->agent = b;
+    c = realloc(o->state, cap * sizeof(*o->state));
+    if (c)
+      o->state = c;
+    d = realloc(o->code, cap * sizeof(*o->code));
+    if (d)
+      o->code = d;
+    if (!a || !b || !c || !d)
+      return wl_err(WL_ENOMEM, "out of memory");
+    o->cap = cap;
+  }
+  snprintf(o->agent[o->n], sizeof(o->agent[0]), "%s", row->agent_id);
+  snprintf(o->state[o->n], sizeof(o->state[0]), "%s", row->state);
+  snprintf(o->code[o->n], sizeof(o->code[0]), "%s", row->vendor_code);
+  o->r[o->n] = *row;
+  o->n++;
+  return 0;
+}
+
+static void open_rows_free(open_rows *o)
+{
+  free(o->r);
+  free(o->agent);
+  free(o->state);
+  free(o->code);
+}
+
+static int store_snapshot(wl_job *j, const snapshot *s, int64_t now)
+{
+  wl_store *st = j->app->st;
+  open_rows o = {0};
+  wl_timeline_ops ops = {0};
+  wl_agent_row *agents = calloc(s->n ? s->n : 1, sizeof(*agents));
+  char buf[32], nowtxt[32];
+  int64_t last_ok = 0;
+  int rc;
+  if (!agents)
+    return wl_err(WL_ENOMEM, "out of memory");
+  for (size_t i = 0; i < s->n; i++)
+    agents[i] = (wl_agent_row){s->a[i].agent_id, s->a[i].name, s->a[i].group_id};
+  if ((rc = st->begin(st)) != 0)
+    goto out;
+  if ((rc = st->states_open(st, j->src.id, add_open, &o)) != 0)
+    goto fail;
+  for (size_t i = 0; i < o.n; i++) {
+    o.r[i].agent_id = o.agent[i];
+    o.r[i].state = o.state[i];
+    o.r[i].vendor_code = o.code[i];
+  }
+  if (st->setting_get(st, buf, sizeof(buf), j->src.id, "rt-last-ok") == 0)
+    last_ok = strtoll(buf, NULL, 10);
+  snprintf(nowtxt, sizeof(nowtxt), "%lld", (long long)now);
+  if ((rc = wl_timeline_step(&ops, o.r, o.n, last_ok, s->a, s->n, now,
+                             wl_source_setting_int(st, &j->src, "rt-max-gap-s"))) != 0 ||
+      (rc = st->agents_upsert(st, j->src.id, agents, s->n)) != 0 ||
+      (rc = st->states_apply(st, j->src.id, ops.ops, ops.n)) != 0 ||
+      (rc = st->setting_set(st, j->src.id, "rt-last-ok", nowtxt)) != 0)
+    goto fail;
+  rc = st->commit(st);
+  j->rows = (int64_t)ops.n;
+  goto out;
+fail:
+  st->rollback(st);
+out:
+  wl_timeline_ops_free(&ops);
+  open_rows_free(&o);
+  free(agents);
+  return rc;
+}
+
+static int handle_realtime(wl_job *j)
+{
+  snapshot s = {0};
+  size_t skipped = 0;
+  int64_t now = wl_now();
+  int rc = wl_8x8_parse_rt_agents(j->req->body.ptr, j->req->body.len, body_format(j->req),
+                                  add_agent, &s, &skipped);
+  if (rc == 0) {
+    if (skipped)
+      wl_warn(j->src.name, "skipped %zu agent record%s without agent-id", skipped,
+              skipped > 1 ? "s" : "");
+    rc = store_snapshot(j, &s, now);
+    if (rc)
+      rc = wl_err_wrap(rc, "storing agent states");
+  }
+  free(s.a);
+  if (rc == 0) {
+    j->pages = 1;
+    finish(j, 0, "ok");
+  }
+  return rc;
+}
+
+/* ---- historical ---- */
+
+static int add_queue(void *payload, const wl_8x8_queue *q)
+{
+  wl_job *j = payload;
+  if (j->nqueues == j->capqueues) {
+    size_t cap = j->capqueues ? j->capqueues * 2 : 16;
+    wl_8x8_queue *p = realloc(j->queues, cap * sizeof(*p));
+    if (!p)
+      return wl_err(WL_ENOMEM, "out of memory");
+    j->queues = p;
+    j->capqueues = cap;
+  }
+  j->queues[j->nqueues++] = *q;
+  return 0;
+}
+
+static int add_leg(void *payload, const wl_leg *leg)
+{
+  wl_job *j = payload;
+  if (j->nlegs == j->caplegs) {
+    size_t cap = j->caplegs ? j->caplegs * 2 : 256;
+    wl_leg *p = realloc(j->legs, cap * sizeof(*p));
+    if (!p)
+      return wl_err(WL_ENOMEM, "out of memory");
+    j->legs = p;
+    j->caplegs = cap;
+  }
+  j->legs[j->nlegs++] = *leg;
+  return 0;
+}
+
+/* Legs name their queue; rows are keyed by queue-id (through /stats/queues).
+ * A queue missing from that list keeps its name as id, so no contact is lost. */
+static void map_queues(wl_job *j)
+{
+  for (size_t i = 0; i < j->nlegs; i++) {
+    wl_leg *l = &j->legs[i];
+    size_t q;
+    if (l->queue_id[0])
+      continue;
+    for (q = 0; q < j->nqueues; q++)
+      if (strcmp(j->queues[q].name, l->queue_name) == 0)
+        break;
+    snprintf(l->queue_id, sizeof(l->queue_id), "%.63s",
+             q < j->nqueues ? j->queues[q].queue_id : l->queue_name);
+  }
+}
+
+static int update_watermark(wl_job *j, int64_t final_edge)
+{
+  wl_store *st = j->app->st;
+  char buf[32];
+  int64_t wm = 0, nw;
+  if (st->setting_get(st, buf, sizeof(buf), j->src.id, "hist-watermark") == 0)
+    wm = strtoll(buf, NULL, 10);
+  /* only a window that continues the stored history moves the watermark */
+  if (wm == 0 ? strcmp(j->run_kind, "historical") != 0 : j->from > wm)
+    return 0;
+  nw = j->to < final_edge ? j->to : final_edge;
+  if (nw <= wm)
+    return 0;
+  snprintf(buf, sizeof(buf), "%lld", (long long)nw);
+  return st->setting_set(st, j->src.id, "hist-watermark", buf);
+}
+
+static int store_window(wl_job *j)
+{
+  wl_store *st = j->app->st;
+  wl_volume_row *vr = NULL;
+  wl_interval_row *rows = NULL;
+  wl_queue_row *qr = calloc(j->nqueues ? j->nqueues : 1, sizeof(*qr));
+  size_t n = 0;
+  int64_t now = wl_now();
+  int64_t repull = wl_source_setting_int(st, &j->src, "repull-window-s");
+  int64_t final_edge = wl_interval_floor(now - repull);
+  int rc;
+  map_queues(j);
+  if (!qr || (rc = wl_volume_aggregate(&vr, &n, j->legs, j->nlegs, j->from, j->to)) != 0) {
+    rc = qr ? rc : wl_err(WL_ENOMEM, "out of memory");
+    goto out;
+  }
+  if (!(rows = calloc(n ? n : 1, sizeof(*rows)))) {
+    rc = wl_err(WL_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++)
+    rows[i] = (wl_interval_row){vr[i].queue_id, vr[i].start_utc, vr[i].entered, vr[i].accepted,
+                                vr[i].abandoned, vr[i].handle_time_s, vr[i].wait_time_s,
+                                vr[i].start_utc + WL_INTERVAL_S <= final_edge, now};
+  for (size_t i = 0; i < j->nqueues; i++)
+    qr[i] = (wl_queue_row){j->queues[i].queue_id, j->queues[i].name, j->queues[i].media_type};
+  if ((rc = st->begin(st)) != 0)
+    goto out;
+  if ((rc = st->queues_upsert(st, j->src.id, qr, j->nqueues)) != 0 ||
+      (rc = st->intervals_replace(st, j->src.id, j->from, j->to, rows, n)) != 0 ||
+      (rc = st->intervals_finalize(st, j->src.id, final_edge - WL_INTERVAL_S + 1)) != 0 ||
+      (rc = update_watermark(j, final_edge)) != 0) {
+    st->rollback(st);
+    goto out;
+  }
+  rc = st->commit(st);
+  j->rows = (int64_t)n;
+out:
+  free(vr);
+  free(rows);
+  free(qr);
+  return rc;
+}
+
+static int handle_window(wl_job *j)
+{
+  size_t nrec = 0, skipped = 0;
+  enum wl_8x8_format fmt = body_format(j->req);
+  int rc;
+  if (j->phase == 0) {
+    j->nqueues = 0;
+    if ((rc = wl_8x8_parse_queues(j->req->body.ptr, j->req->body.len, fmt, add_queue, j)) != 0)
+      return wl_err_wrap(rc, "queue list");
+    j->phase = 1;
+    return 0;
+  }
+  {
+    size_t before = j->nlegs;
+    rc = wl_8x8_parse_interactions(j->req->body.ptr, j->req->body.len, fmt, add_leg, j, &nrec,
+                                   &skipped);
+    if (rc) {
+      j->nlegs = before; /* the page is read again whole */
+      return wl_err_wrap(rc, "interactions page n=%lld", (long long)j->next_n);
+    }
+  }
+  j->pages++;
+  j->skipped += skipped;
+  if (nrec >= WL_8X8_PAGE_SIZE) {
+    j->next_n += (int64_t)nrec;
+    return 0;
+  }
+  if (j->skipped)
+    wl_warn(j->src.name, "skipped %zu interaction record%s without id or create time",
+            j->skipped, j->skipped > 1 ? "s" : "");
+  if ((rc = store_window(j)) != 0)
+    return wl_err_wrap(rc, "storing the window");
+  finish(j, 0, "ok");
+  return 0;
+}
+
+void wl_job_request_done(wl_job *j, CURLcode cc, int64_t now_ms)
+{
+  wl_8x8_req *r = j->req;
+  int rc = wl_8x8_req_result(r, cc);
+  j->last_status = r->status;
+  if (rc == 0) {
+    rc = j->kind == WL_JOB_REALTIME ? handle_realtime(j) : handle_window(j);
+    if (rc == 0)
+      j->attempt = 0;
+  }
+  if (rc && !j->finished) {
+    j->attempt++;
+    if (j->attempt < j->max_attempts && wl_8x8_req_retryable(r, rc)) {
+      int64_t wait = backoff_ms(j, r);
+      wl_warn(j->src.name, "%s; retrying in %.1f s (attempt %d of %d)", wl_errmsg(),
+              (double)wait / 1000.0, j->attempt + 1, j->max_attempts);
+      j->wait_until_ms = now_ms + wait;
+    } else {
+      finish(j, rc, "error");
+    }
+  }
+  wl_8x8_req_free(r);
+  j->req = NULL;
+}

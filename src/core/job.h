@@ -1,0 +1,57 @@
+#ifndef WL_CORE_JOB_H
+#define WL_CORE_JOB_H
+/*
+ * One unit of collection work, driven by core/collector.c's curl multi loop:
+ * a real-time poll (one request), or a historical window (the queue list,
+ * then allinteractions page by page). Each request is retried on transient
+ * failures with capped exponential backoff and jitter (Retry-After
+ * honoured); pages already read are kept, so a retry repeats one page.
+ */
+#include <curl/curl.h>
+#include <stdint.h>
+#include "core/app.h"
+#include "sources/8x8/client.h"
+#include "sources/8x8/parse.h"
+#include "util/tz.h"
+
+enum wl_job_kind { WL_JOB_REALTIME, WL_JOB_WINDOW };
+
+typedef struct wl_job {
+  enum wl_job_kind kind;
+  wl_app *app;
+  wl_source src;
+  wl_tz *tz;               /* the source's zone, for d= and tz= */
+  char *token;
+  int64_t from, to;        /* window */
+  const char *run_kind;    /* "realtime" | "historical" | "backfill" */
+  int record_run;          /* real-time polls record a run only on demand */
+  int64_t run_id;
+  int phase;               /* window: 0 queue list, 1 interaction pages */
+  int64_t next_n;          /* 1-based index of the next page's first record */
+  wl_8x8_queue *queues;
+  size_t nqueues, capqueues;
+  wl_leg *legs;
+  size_t nlegs, caplegs, skipped;
+  int attempt, max_attempts;
+  int64_t wait_until_ms;
+  wl_8x8_req *req;
+  int64_t pages, rows;
+  long last_status;
+  int finished, rc;
+  char err[768];
+} wl_job;
+
+/* interactive: more attempts (a command waiting for its answer). */
+int wl_job_new_realtime(wl_job **out, wl_app *app, const wl_source *src, int interactive);
+int wl_job_new_window(wl_job **out, wl_app *app, const wl_source *src, int64_t from, int64_t to,
+                      const char *run_kind, int interactive);
+void wl_job_free(wl_job *j);
+
+/* Creates j->req for the job's next request. */
+int wl_job_start_request(wl_job *j);
+/* Handles the end of j->req (frees it). */
+void wl_job_request_done(wl_job *j, CURLcode cc, int64_t now_ms);
+/* Stops the job without storing anything (shutdown). */
+void wl_job_abandon(wl_job *j);
+
+#endif

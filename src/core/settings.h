@@ -1,0 +1,45 @@
+#ifndef WL_CORE_SETTINGS_H
+#define WL_CORE_SETTINGS_H
+/*
+ * Per-source settings as one table of {key, type, default, help} rows
+ * (Fluent Bit style): the same rows drive `source set`, validation, help
+ * text and defaults, so there is one place to add a setting.
+ * Values live in the store's `setting` table, except the keys that are
+ * columns of `source` (base-url, tenant, interval, timezone, enabled).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include "store/store.h"
+
+enum wl_setting_type { WL_SET_INT, WL_SET_BOOL, WL_SET_STRING, WL_SET_URL, WL_SET_TZ,
+                       WL_SET_TENANT };
+
+typedef struct wl_setting_def {
+  const char *key;           /* as on the command line, dashes kept */
+  enum wl_setting_type type;
+  const char *def;           /* default as text; "" for none */
+  long min, max;             /* WL_SET_INT bounds */
+  int is_column;             /* stored in the source row, not in `setting` */
+  const char *help;
+} wl_setting_def;
+
+extern const wl_setting_def wl_setting_defs[];
+const wl_setting_def *wl_setting_find(const char *key);
+
+/* Validates value for key; on success writes the canonical form to out
+ * (e.g. "on"/"off", a normalised base URL). Messages name the key/flag. */
+int wl_setting_check(char *out, size_t outlen, const wl_setting_def *def, const char *value,
+                     int allow_fast_poll);
+
+/* Typed reads with defaults. rt-max-gap-s defaults to 3 x interval. */
+int64_t wl_source_setting_int(wl_store *st, const wl_source *src, const char *key);
+int wl_source_setting_bool(wl_store *st, const wl_source *src, const char *key);
+
+/* Individual validators (also used by `source add` flags and the web page). */
+int wl_check_name(const char *name);
+int wl_check_base_url(char *out, size_t outlen, const char *flag, const char *url);
+int wl_check_tenant(const char *flag, const char *tenant);
+int wl_check_interval(int *out, const char *flag, const char *value, int allow_fast_poll);
+int wl_check_timezone(const char *flag, const char *tz);
+
+#endif

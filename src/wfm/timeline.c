@@ -1,0 +1,143 @@
+#include "wfm/timeline.h"
+#include "util/err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Strings of the ops live in one growable arena; ops keep offsets until the
+ * end, when they are turned into pointers (the arena may move while growing).
+ */
+static int push_str(size_t *off, wl_timeline_ops *o, const char *s)
+{
+  size_t n = strlen(s) + 1;
+  if (o->slen + n > o->scap) {
+    size_t cap = o->scap ? o->scap * 2 : 1024;
+    char *p;
+    while (cap < o->slen + n)
+      cap *= 2;
+    if (!(p = realloc(o->strings, cap)))
+      return wl_err(WL_ENOMEM, "out of memory");
+    o->strings = p;
+    o->scap = cap;
+  }
+  memcpy(o->strings + o->slen, s, n);
+  *off = o->slen;
+  o->slen += n;
+  return 0;
+}
+
+static int push_op(wl_timeline_ops *o, enum wl_state_op_kind kind, const char *agent,
+                   int64_t start, int64_t end, const char *state, const char *code)
+{
+  size_t a, s = 0, c = 0;
+  wl_state_op *op;
+  if (o->n == o->cap) {
+    size_t cap = o->cap ? o->cap * 2 : 64;
+    wl_state_op *p = realloc(o->ops, cap * sizeof(*p));
+    if (!p)
+      return wl_err(WL_ENOMEM, "out of memory");
+    o->ops = p;
+    o->cap = cap;
+  }
+  if (push_str(&a, o, agent) || push_str(&s, o, state ? state : "") ||
+      push_str(&c, o, code ? code : ""))
+    return WL_ENOMEM;
+  op = &o->ops[o->n++];
+  memset(op, 0, sizeof(*op));
+  op->kind = kind;
+  /* offsets stashed as pointers-to-be; fixed up in finish_ops() */
+  op->row.agent_id = (const char *)(uintptr_t)a;
+  op->row.state = (const char *)(uintptr_t)s;
+  op->row.vendor_code = (const char *)(uintptr_t)c;
+  op->row.start_utc = start;
+  op->row.end_utc = end;
+  return 0;
+}
+
+static void finish_ops(wl_timeline_ops *o)
+{
+  for (size_t i = 0; i < o->n; i++) {
+    wl_state_row *r = &o->ops[i].row;
+    r->agent_id = o->strings + (uintptr_t)r->agent_id;
+    r->state = o->strings + (uintptr_t)r->state;
+    r->vendor_code = o->strings + (uintptr_t)r->vendor_code;
+  }
+}
+
+static const wl_state_row *find_open(const wl_state_row *open, size_t n, const char *agent)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(open[i].agent_id, agent) == 0)
+      return &open[i];
+  return NULL;
+}
+
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/*
+ * The agent is still in the segment it was in at the last poll when the state
+ * and vendor code agree and the reported start is not after that poll: a
+ * start later than the last poll means the agent left and came back.
+ */
+static int same_segment(const wl_state_row *prev, const wl_rt_agent *a, int64_t start,
+                        int64_t last_ok)
+{
+  if (strcmp(prev->state, a->state) || strcmp(prev->vendor_code, a->vendor_code))
+    return 0;
+  return start <= max64(last_ok, prev->start_utc);
+}
+
+static int step_agent(wl_timeline_ops *o, const wl_state_row *prev, const wl_rt_agent *a,
+                      int64_t last_ok, int64_t now, int64_t max_gap)
+{
+  int64_t tis = a->time_in_status > 0 ? a->time_in_status : 0;
+  int64_t start = min64(now - tis, now);
+  int64_t prev_end;
+  int gap;
+  if (!prev)
+    return push_op(o, WL_STATE_INSERT, a->agent_id, start, WL_OPEN_END, a->state, a->vendor_code);
+  if (same_segment(prev, a, start, last_ok))
+    return 0;
+  /* segments never overlap and are never empty */
+  start = max64(start, prev->start_utc + 1);
+  gap = last_ok == 0 || now - last_ok > max_gap;
+  prev_end = gap ? max64(prev->start_utc + 1, min64(last_ok, start)) : start;
+  if (push_op(o, WL_STATE_CLOSE, prev->agent_id, prev->start_utc, prev_end, NULL, NULL))
+    return WL_ENOMEM;
+  if (prev_end < start &&
+      push_op(o, WL_STATE_INSERT, a->agent_id, prev_end, start, "unknown", ""))
+    return WL_ENOMEM;
+  return push_op(o, WL_STATE_INSERT, a->agent_id, start, WL_OPEN_END, a->state, a->vendor_code);
+}
+
+int wl_timeline_step(wl_timeline_ops *out, const wl_state_row *open, size_t nopen,
+                     int64_t last_ok, const wl_rt_agent *snap, size_t nsnap,
+                     int64_t now, int64_t max_gap)
+{
+  memset(out, 0, sizeof(*out));
+  for (size_t i = 0; i < nsnap; i++) {
+    const wl_state_row *prev = find_open(open, nopen, snap[i].agent_id);
+    int rc;
+    /* a duplicate record for one agent in one snapshot: first one wins */
+    int dup = 0;
+    for (size_t j = 0; j < i && !dup; j++)
+      dup = strcmp(snap[j].agent_id, snap[i].agent_id) == 0;
+    if (dup)
+      continue;
+    if ((rc = step_agent(out, prev, &snap[i], last_ok, now, max_gap)) != 0) {
+      wl_timeline_ops_free(out);
+      return rc;
+    }
+  }
+  finish_ops(out);
+  return 0;
+}
+
+void wl_timeline_ops_free(wl_timeline_ops *ops)
+{
+  free(ops->ops);
+  free(ops->strings);
+  memset(ops, 0, sizeof(*ops));
+}

@@ -1,0 +1,129 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "wfm/timeline.h"
+
+static wl_rt_agent agent(const char *id, const char *state, const char *code, int64_t tis)
+{
+  wl_rt_agent a;
+  memset(&a, 0, sizeof(a));
+  snprintf(a.agent_id, sizeof(a.agent_id), "%s", id);
+  snprintf(a.state, sizeof(a.state), "%s", state);
+  snprintf(a.vendor_code, sizeof(a.vendor_code), "%s", code);
+  a.time_in_status = tis;
+  return a;
+}
+
+static void test_first_poll_opens_segment_at_start(void **s)
+{
+  wl_timeline_ops ops;
+  wl_rt_agent a = agent("jdoe", "available", "0", 125);
+  assert_int_equal(wl_timeline_step(&ops, NULL, 0, 0, &a, 1, 10000, 30), 0);
+  assert_int_equal(ops.n, 1);
+  assert_int_equal(ops.ops[0].kind, WL_STATE_INSERT);
+  assert_string_equal(ops.ops[0].row.agent_id, "jdoe");
+  assert_int_equal(ops.ops[0].row.start_utc, 10000 - 125);
+  assert_true(ops.ops[0].row.end_utc == WL_OPEN_END);
+  assert_string_equal(ops.ops[0].row.vendor_code, "0");
+  wl_timeline_ops_free(&ops);
+}
+
+static void test_unchanged_state_writes_nothing(void **s)
+{
+  wl_timeline_ops ops;
+  wl_state_row open = {"jdoe", 9875, WL_OPEN_END, "available", "0"};
+  wl_rt_agent a = agent("jdoe", "available", "0", 135); /* 10010 - 135 = 9875 */
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, &a, 1, 10010, 30), 0);
+  assert_int_equal(ops.n, 0);
+  /* even after a long outage: time-in-status proves the agent stayed */
+  a.time_in_status = 135 + 3600;
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, &a, 1, 13610, 30), 0);
+  assert_int_equal(ops.n, 0);
+  wl_timeline_ops_free(&ops);
+}
+
+static void test_change_within_gap_closes_at_new_start(void **s)
+{
+  wl_timeline_ops ops;
+  wl_state_row open = {"jdoe", 9875, WL_OPEN_END, "available", "0"};
+  wl_rt_agent a = agent("jdoe", "busy", "2", 4); /* started 10006 */
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, &a, 1, 10010, 30), 0);
+  assert_int_equal(ops.n, 2);
+  assert_int_equal(ops.ops[0].kind, WL_STATE_CLOSE);
+  assert_int_equal(ops.ops[0].row.start_utc, 9875);
+  assert_int_equal(ops.ops[0].row.end_utc, 10006);
+  assert_int_equal(ops.ops[1].kind, WL_STATE_INSERT);
+  assert_int_equal(ops.ops[1].row.start_utc, 10006);
+  assert_string_equal(ops.ops[1].row.state, "busy");
+  wl_timeline_ops_free(&ops);
+}
+
+static void test_change_after_gap_records_unknown(void **s)
+{
+  wl_timeline_ops ops;
+  wl_state_row open = {"jdoe", 9875, WL_OPEN_END, "available", "0"};
+  wl_rt_agent a = agent("jdoe", "break", "4", 100); /* polls 600 s apart */
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, &a, 1, 10600, 30), 0);
+  assert_int_equal(ops.n, 3);
+  assert_int_equal(ops.ops[0].row.end_utc, 10000);
+  assert_int_equal(ops.ops[1].kind, WL_STATE_INSERT);
+  assert_string_equal(ops.ops[1].row.state, "unknown");
+  assert_string_equal(ops.ops[1].row.vendor_code, "");
+  assert_int_equal(ops.ops[1].row.start_utc, 10000);
+  assert_int_equal(ops.ops[1].row.end_utc, 10500);
+  assert_int_equal(ops.ops[2].row.start_utc, 10500);
+  wl_timeline_ops_free(&ops);
+}
+
+static void test_same_state_later_start_is_new_segment(void **s)
+{
+  wl_timeline_ops ops;
+  wl_state_row open = {"jdoe", 9875, WL_OPEN_END, "available", "0"};
+  wl_rt_agent a = agent("jdoe", "available", "0", 3); /* 10007 > last poll 10000 */
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, &a, 1, 10010, 30), 0);
+  assert_int_equal(ops.n, 2);
+  assert_int_equal(ops.ops[0].row.end_utc, 10007);
+  assert_int_equal(ops.ops[1].row.start_utc, 10007);
+  wl_timeline_ops_free(&ops);
+}
+
+static void test_unknown_code_differs_from_other_unknown_code(void **s)
+{
+  wl_timeline_ops ops;
+  wl_state_row open = {"x", 100, WL_OPEN_END, "unknown", "7"};
+  wl_rt_agent a = agent("x", "unknown", "8", 200);
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 1000, &a, 1, 1010, 30), 0);
+  assert_int_equal(ops.n, 2);
+  assert_int_equal(ops.ops[1].row.start_utc, 810);
+  assert_string_equal(ops.ops[1].row.vendor_code, "8");
+  wl_timeline_ops_free(&ops);
+}
+
+static void test_duplicate_agent_in_snapshot_counts_once(void **s)
+{
+  wl_timeline_ops ops;
+  wl_rt_agent a[2] = {agent("x", "busy", "2", 5), agent("x", "wrap", "3", 1)};
+  assert_int_equal(wl_timeline_step(&ops, NULL, 0, 0, a, 2, 1000, 30), 0);
+  assert_int_equal(ops.n, 1);
+  assert_string_equal(ops.ops[0].row.state, "busy");
+  wl_timeline_ops_free(&ops);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_first_poll_opens_segment_at_start),
+    cmocka_unit_test(test_unchanged_state_writes_nothing),
+    cmocka_unit_test(test_change_within_gap_closes_at_new_start),
+    cmocka_unit_test(test_change_after_gap_records_unknown),
+    cmocka_unit_test(test_same_state_later_start_is_new_segment),
+    cmocka_unit_test(test_unknown_code_differs_from_other_unknown_code),
+    cmocka_unit_test(test_duplicate_agent_in_snapshot_counts_once),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
