@@ -39,7 +39,7 @@ int wl_app_source(wl_app *app, wl_source *out, const char *name)
 {
   int rc = app->st->source_get(app->st, out, name);
   if (rc == WL_ENOTFOUND)
-    return wl_err(WL_ENOTFOUND, "no source named '%s' (see 'wfmlink source list')", name);
+    return wl_err(WL_EUSAGE, "no source named '%s' (see 'wfmlink source list')", name);
   return rc;
 }
 
