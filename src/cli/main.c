@@ -85,7 +85,8 @@ int main(int argc, char **argv)
   }
   for (const wl_cmd *c = commands; c->name; c++) {
     if (strcmp(c->name, argv[i]) == 0) {
-      if (argc > i + 1 && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
+      /* `source --help` lists the settings table itself */
+      if (strcmp(c->name, "source") != 0 && argc > i + 1 && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
         fputs(c->help, stdout);
         return 0;
       }
