@@ -6,6 +6,7 @@
 #include "util/timeutil.h"
 
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -325,10 +326,16 @@ static int plan_window(int64_t *from, int64_t *to, const char **kind, wl_store *
   if (st->setting_get(st, buf, sizeof(buf), src->id, "hist-watermark") == 0)
     wm = strtoll(buf, NULL, 10);
   if (wm == 0) {
+    /* a new source: its history starts at local midnight of today (older
+     * days come from `wfmlink backfill`); remembered so the catch-up
+     * windows below continue from it */
     wl_tz *tz = NULL;
     if (wl_tz_load(&tz, src->timezone) == 0)
-      wm = wl_tz_day_start(tz, wl_now());
+      wm = wl_interval_floor(wl_tz_day_start(tz, wl_now()));
     wl_tz_free(tz);
+    snprintf(buf, sizeof(buf), "%lld", (long long)wm);
+    if (st->setting_set(st, src->id, "hist-watermark", buf) != 0)
+      wl_warn(src->name, "cannot store the watermark: %s", wl_errmsg());
   }
   if (wm < min_from) {
     wl_warn(src->name, "history before the %lld-day backfill limit is not collected",
@@ -402,6 +409,15 @@ static void reap_job(service *sv, src_state *ss, wl_job **slot, int is_rt)
   *slot = NULL;
 }
 
+/* Sources are re-read every 30 s (WFMLINK_RELOAD_S overrides, for tests):
+ * changes made on the page or the command line apply within a minute. */
+static int64_t reload_interval_ms(void)
+{
+  const char *env = getenv("WFMLINK_RELOAD_S");
+  long s = env && *env ? strtol(env, NULL, 10) : 30;
+  return (s > 0 ? s : 30) * 1000;
+}
+
 int wl_collector_serve(wl_collector *c, int what)
 {
   service sv = {.c = c, .what = what};
@@ -409,7 +425,7 @@ int wl_collector_serve(wl_collector *c, int what)
     int64_t now_ms = mono_ms();
     if (now_ms >= sv.next_reload_ms) {
       reload_sources(&sv);
-      sv.next_reload_ms = now_ms + 30000;
+      sv.next_reload_ms = now_ms + reload_interval_ms();
     }
     for (size_t i = 0; i < sv.n; i++)
       if (sv.s[i].seen)
