@@ -51,6 +51,16 @@ emu "/_emu/fault?kind=429&count=1&retry_after=1&path=allinteractions" POST >/dev
 expect_exit 0 "429 with Retry-After honoured" w backfill ny --from 2024-11-04 --to 2024-11-05
 check "retry logged with the wait" contains "$ERR" "retrying in"
 
+# 8x8's JSON quirks: single objects, "" for empty lists, numbers as strings,
+# extra fields, durations as text
+curl -s -X POST "$EMU_URL/_emu/quirks?set=all" >/dev/null
+expect_exit 0 "backfill with every quirk on" w backfill ny --from 2024-11-02 --to 2024-11-03
+check "rows exact with quirks" compare_truth 2024-11-02T00:00:00-04:00 2024-11-03T00:00:00-04:00
+w source add q --base-url "$EMU_URL/api/" --tenant demo --token-file "$T/tok" >/dev/null 2>&1
+expect_exit 0 "real-time poll with every quirk on" w collect q --realtime --once
+check "every agent stored despite the quirks" test "$(sqlite3 "$T/c.db" "select count(*) from agent_state st join source s on s.id=st.source_id where s.name='q'")" = 12
+curl -s -X POST "$EMU_URL/_emu/quirks?set=none" >/dev/null
+
 # a fault that outlasts the retries: exit 1, window named, data intact
 emu "/_emu/fault?kind=503&count=50&path=allinteractions" POST >/dev/null
 expect_exit 1 "persistent 503 fails the backfill" w backfill ny --from 2024-11-04 --to 2024-11-05
