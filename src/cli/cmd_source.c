@@ -292,6 +292,27 @@ static int show_settings_row(void *payload, const char *key, const char *value)
   return wl_out_row(payload, v);
 }
 
+/* What an administrator checks first: does it need attention, when did the
+ * feeds last work. */
+static void show_health(wl_out *out, wl_app *app, const wl_source *s)
+{
+  static const char *const keys[][2] = {{"attention", "attention"},
+                                        {"rt-last-ok", "last_realtime_poll"},
+                                        {"hist-watermark", "history_final_until"}};
+  wl_tz *tz = NULL;
+  wl_tz_load(&tz, s->timezone);
+  for (size_t i = 0; i < 3; i++) {
+    char val[1024] = "", iso[WL_ISO_LEN];
+    const char *pair[2] = {keys[i][1], val};
+    if (app->st->setting_get(app->st, val, sizeof(val), s->id, keys[i][0]) == 0 && i > 0) {
+      wl_time_format(iso, sizeof(iso), strtoll(val, NULL, 10), tz);
+      wl_strlcpy(val, sizeof(val), iso);
+    }
+    wl_out_row(out, pair);
+  }
+  wl_tz_free(tz);
+}
+
 static int source_show(wl_cli_ctx *ctx, int argc, char **argv)
 {
   static const char *const fmts[] = {"table", "json", NULL};
@@ -323,6 +344,7 @@ static int source_show(wl_cli_ctx *ctx, int argc, char **argv)
   pair[0] = "token_changed_at";
   pair[1] = changed;
   wl_out_row(out, pair);
+  show_health(out, app, &s);
   for (const wl_setting_def *d = wl_setting_defs; d->key; d++) {
     char val[600], dv[32];
     if (d->is_column)

@@ -389,6 +389,11 @@ static void reap_job(service *sv, src_state *ss, wl_job **slot, int is_rt)
     return;
   if (is_rt) {
     note_result(ss->src.name, "real-time poll", &ss->rt_fails, j->rc, j->err);
+    if (j->rc) {
+      /* back off: the interval doubles per failure in a row, up to 5 minutes */
+      int64_t back = (int64_t)ss->src.interval_s * 1000 << (ss->rt_fails < 5 ? ss->rt_fails : 5);
+      ss->next_rt_ms = mono_ms() + (back < 300000 ? back : 300000);
+    }
   } else {
     note_result(ss->src.name, "historical pull", &ss->hist_fails, j->rc, j->err);
     if (j->rc == 0 && strcmp(j->run_kind, "backfill") == 0) {

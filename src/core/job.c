@@ -81,12 +81,30 @@ void wl_job_free(wl_job *j)
   free(j);
 }
 
+/* A 401/403 needs a person (a new token, the right host): the source is
+ * marked so that `source show` and the page say so; the next success clears
+ * the mark. */
+static void mark_attention(wl_job *j, int rc)
+{
+  wl_store *st = j->app->st;
+  char buf[8], msg[1024], when[WL_ISO_LEN];
+  if (rc == WL_EAUTH) {
+    wl_time_format(when, sizeof(when), wl_now(), j->tz);
+    snprintf(msg, sizeof(msg), "%s since %s: %s",
+             j->kind == WL_JOB_REALTIME ? "real-time" : "historical", when, j->err);
+    st->setting_set(st, j->src.id, "attention", msg);
+  } else if (rc == 0 && st->setting_get(st, buf, sizeof(buf), j->src.id, "attention") != WL_ENOTFOUND) {
+    st->setting_set(st, j->src.id, "attention", NULL);
+  }
+}
+
 static void finish(wl_job *j, int rc, const char *outcome)
 {
   j->finished = 1;
   j->rc = rc;
   if (rc)
     snprintf(j->err, sizeof(j->err), "%s", wl_errmsg());
+  mark_attention(j, rc);
   if (j->run_id &&
       j->app->st->run_end(j->app->st, j->run_id, wl_now(), outcome, j->pages, j->rows,
                           (int)j->last_status, rc ? j->err : "") != 0)

@@ -16,6 +16,7 @@ w source add ny --base-url "$EMU_URL/api/" --tenant demo --timezone America/New_
 w source add nope --base-url "$EMU_URL/api/" --tenant demo --token-file "$T/bad" >/dev/null 2>&1
 
 # compare_truth FROM TO: stored rows == the emulator's true 15-minute rows
+not() { ! "$@"; }
 compare_truth() {
   emu "/_emu/truth/intervals?tenant=demo&from=$1&to=$2" >"$T/truth.csv"
   w report volume --source ny --from "$1" --to "$2" --format csv >"$T/ours.csv"
@@ -51,6 +52,22 @@ emu "/_emu/fault?kind=429&count=1&retry_after=1&path=allinteractions" POST >/dev
 expect_exit 0 "429 with Retry-After honoured" w backfill ny --from 2024-11-04 --to 2024-11-05
 check "retry logged with the wait" contains "$ERR" "retrying in"
 
+# the spring-forward day (92 intervals in New York)
+expect_exit 0 "backfill the spring-forward DST day" w backfill ny --from 2024-03-10 --to 2024-03-11
+check "rows equal the truth on 2024-03-10 (23-hour day)" compare_truth 2024-03-10T00:00:00-05:00 2024-03-11T00:00:00-04:00
+
+# late data: pull while the last hour is incomplete, move the clock past the
+# hour, pull again: the stored rows become the completed truth
+L0=2024-11-06T19:00:00Z
+curl -s -X POST "$EMU_URL/_emu/clock?now=$L0" >/dev/null
+WFMLINK_FAKE_NOW=$L0 expect_exit 0 "pull with late columns still empty" w collect ny --historical --once
+check "the last hour is incomplete at first (late columns)" not compare_truth 2024-11-06T18:00:00Z 2024-11-06T19:00:00Z
+L1=2024-11-06T20:15:00Z
+curl -s -X POST "$EMU_URL/_emu/clock?now=$L1" >/dev/null
+WFMLINK_FAKE_NOW=$L1 expect_exit 0 "pull again an hour later" w collect ny --historical --once
+check "stored rows equal the completed truth" compare_truth 2024-11-06T17:00:00Z 2024-11-06T19:00:00Z
+curl -s -X POST "$EMU_URL/_emu/clock?now=$NOW" >/dev/null
+
 # 8x8's JSON quirks: single objects, "" for empty lists, numbers as strings,
 # extra fields, durations as text
 curl -s -X POST "$EMU_URL/_emu/quirks?set=all" >/dev/null
@@ -73,6 +90,8 @@ check "stored rows intact after the failure" compare_truth 2024-11-04T00:00:00-0
 expect_exit 1 "wrong token" "$WL" --db "$DB" backfill nope --from 2024-11-04 --to 2024-11-05
 check "says authentication failed" contains "$ERR" "authentication failed (401)"
 check "token not in the message" bash -c "! grep -q wrong '$T/err'"
+expect_exit 0 "source show after a 401" w source show nope
+check "the source is marked as needing attention" grep -Eq '^attention: +historical since .*authentication failed' "$T/out"
 expect_exit 1 "source test with a wrong token" w source test nope
 check "test explains the 401" contains "$OUT" "check the tenant name and the data request token"
 
