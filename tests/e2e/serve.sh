@@ -59,5 +59,37 @@ o = {(r['queue_id'], int(datetime.datetime.fromisoformat(r['interval_start']).ti
      (r['entered'], r['accepted'], r['abandoned'], r['handle_time_s']) for r in csv.DictReader(open(sys.argv[2]))}
 sys.exit(0 if t and t == o else 1)
 PY
+# kill -9 in the middle of the catch-up, then restart: nothing doubled or lost
+DB2="sqlite:$T/k.db"
+"$WL" --db "$DB2" source add ny --base-url "$EMU_URL/api/" --tenant demo --timezone America/New_York \
+  --token-file "$T/tok" >/dev/null 2>&1
+"$WL" --db "$DB2" serve --only historical --listen "127.0.0.1:$(free_port)" >/dev/null 2>"$T/k1.err" &
+KP=$!
+for _ in $(seq 1 100); do
+  n=$(sqlite3 "$T/k.db" "select count(*) from collection_run where outcome='ok'" 2>/dev/null)
+  [ "${n:-0}" -ge 1 ] && break
+  sleep 0.05
+done
+kill -9 $KP
+wait $KP 2>/dev/null
+"$WL" --db "$DB2" serve --only historical --listen "127.0.0.1:$(free_port)" >/dev/null 2>"$T/k2.err" &
+KP=$!
+PIDS+=($KP)
+for _ in $(seq 1 100); do
+  n=$(sqlite3 "$T/k.db" "select count(*) from collection_run where kind='historical' and outcome='ok'" 2>/dev/null)
+  [ "${n:-0}" -ge 1 ] && break
+  sleep 0.2
+done
+kill -TERM $KP
+wait $KP
+"$WL" --db "$DB2" report volume --source ny --from 2024-11-05T05:00:00Z --to 2024-11-05T19:00:00Z --format csv >"$T/ours.csv"
+check "after kill -9 and restart the rows equal the truth" python3 - "$T/truth.csv" "$T/ours.csv" <<'PY'
+import csv, sys, datetime
+t = {(r['queue_id'], int(r['start_utc'])): (r['entered'], r['accepted'], r['abandoned'], r['handle_time_s'])
+     for r in csv.DictReader(open(sys.argv[1]))}
+o = {(r['queue_id'], int(datetime.datetime.fromisoformat(r['interval_start']).timestamp())):
+     (r['entered'], r['accepted'], r['abandoned'], r['handle_time_s']) for r in csv.DictReader(open(sys.argv[2]))}
+sys.exit(0 if t and t == o else 1)
+PY
 check "token never logged" bash -c "! grep -q demo-token '$T/serve.err' '$T/serve.out' '$T/serve0.err'"
 finish
