@@ -45,4 +45,33 @@ changes = sum(len(v) for v in truth.values())
 print("  agent-seconds %d, agreeing %.2f %%, true segments %d, starts ok %s" % (total, 100.0 * agree / total, changes, starts_ok))
 sys.exit(0 if total and agree >= 0.99 * total and starts_ok and changes > 40 else 1)
 PY
+# real-time adherence now, against the schedule the emulator follows
+curl -s "$EMU_URL/_emu/schedule?tenant=demo&from=2024-11-04T00:00:00-05:00&to=2024-11-05T00:00:00-05:00" >"$T/sched.csv"
+expect_exit 0 "import the emulator's schedule" "$WL" --db "$DB" schedule import --source rt "$T/sched.csv"
+LAST=$((T0 + 60))
+WFMLINK_FAKE_NOW=$LAST expect_exit 0 "report rta" "$WL" --db "$DB" report rta --source rt --format json
+cp "$T/out" "$T/rta.json"
+check "rta: every agent, current state as in the truth, scheduled activity, verdict" python3 - "$T" "$LAST" <<'PY'
+import csv, json, sys
+d, now = sys.argv[1], int(sys.argv[2])
+rows = json.load(open(d + "/rta.json"))
+truth = {}
+for r in csv.DictReader(open(d + "/truth.csv")):
+    if int(r["start_utc"]) <= now - 1 < int(r["end_utc"]): truth[r["agent_id"]] = r["state"]
+sched = {}
+for r in csv.DictReader(open(d + "/sched.csv")):
+    sched.setdefault(r["agent_id"], []).append(r)
+ok = len(rows) == 20
+for r in rows:
+    ok &= r["state"] == truth.get(r["agent_id"], r["state"])
+    ok &= r["adherence"] in ("in", "out", "neutral", "unscheduled")
+    ok &= (r["activity"] != "") == (r["adherence"] != "unscheduled")
+    if r["adherence"] == "in": ok &= r["out_for_s"] == 0
+ok &= any(r["activity"] == "phone" for r in rows)
+sys.exit(0 if ok else 1)
+PY
+WFMLINK_FAKE_NOW=$((LAST + 3600)) expect_exit 0 "report rta an hour after the last poll" "$WL" --db "$DB" report rta --source rt --format json
+check "feed down: every agent unknown, none alerting" python3 -c "
+import json,sys; rows=json.load(open(sys.argv[1]))
+sys.exit(0 if rows and all(r['state']=='unknown' and r['alerting']=='no' for r in rows) else 1)" "$T/out"
 finish
