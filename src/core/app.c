@@ -94,7 +94,7 @@ static int read_tty(char *buf, size_t cap, const char *prompt)
 int wl_token_read(char **out, const char *file, const char *flag, const char *env_name,
                   const char *prompt)
 {
-  char *buf = sodium_malloc(TOKEN_MAX);
+  char *buf = sodium_init() < 0 ? NULL : sodium_malloc(TOKEN_MAX);
   const char *env = env_name ? getenv(env_name) : NULL;
   int rc = 0;
   *out = NULL;
