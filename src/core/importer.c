@@ -164,7 +164,8 @@ static int cmp_rows(const void *a, const void *b)
 
 static void check_overlaps(importer *im)
 {
-  qsort(im->rows, im->n, sizeof(*im->rows), cmp_rows);
+  if (im->n > 1)
+    qsort(im->rows, im->n, sizeof(*im->rows), cmp_rows);
   for (size_t i = 1; i < im->n; i++) {
     imp_row *p = &im->rows[i - 1], *c = &im->rows[i];
     if (strcmp(p->agent, c->agent) == 0 && c->start < p->end)

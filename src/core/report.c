@@ -116,7 +116,8 @@ static int flush_period(vol_acc *a)
 {
   char start[WL_ISO_LEN];
   wl_time_format(start, sizeof(start), a->period, a->tz);
-  qsort(a->sums, a->nsums, sizeof(*a->sums), cmp_sum);
+  if (a->nsums > 1)
+    qsort(a->sums, a->nsums, sizeof(*a->sums), cmp_sum);
   for (size_t i = 0; i < a->nsums; i++) {
     int rc = emit_sum(a, &a->sums[i], start);
     if (rc)
@@ -171,7 +172,8 @@ int wl_report_volume(wl_app *app, const wl_source *src, const wl_report_range *r
   if (rc == 0 && a.nsums)
     rc = flush_period(&a);
   if (rc == 0 && r->totals) {
-    qsort(a.totals, a.ntotals, sizeof(*a.totals), cmp_sum);
+    if (a.ntotals > 1)
+      qsort(a.totals, a.ntotals, sizeof(*a.totals), cmp_sum);
     for (size_t i = 0; i < a.ntotals && rc == 0; i++)
       rc = emit_sum(&a, &a.totals[i], "total");
   }

@@ -109,8 +109,9 @@ static int rt(const char *body, enum wl_8x8_format fmt, rt_sink *s, size_t *nski
   size_t len;
   char *b = exact(body, &len);
   int rc;
-  memset(s->a, 0, sizeof(s->a));
-  s->n = 0;
+  int stop_after = s->stop_after;
+  memset(s, 0, sizeof(*s));
+  s->stop_after = stop_after;
   rc = wl_8x8_parse_rt_agents(b, len, fmt, on_rt, s, nskipped);
   free(b);
   return rc;
@@ -180,7 +181,7 @@ static const char RT_XML[] =
 
 static void test_rt_json_records(void **state)
 {
-  rt_sink s;
+  rt_sink s = {0};
   size_t skipped = 99;
   (void)state;
   assert_int_equal(rt(RT_JSON, WL_8X8_JSON, &s, &skipped), 0);
@@ -194,7 +195,7 @@ static void test_rt_json_records(void **state)
 
 static void test_rt_xml_same_records(void **state)
 {
-  rt_sink sj, sx;
+  rt_sink sj = {0}, sx = {0};
   size_t skipped = 99;
   (void)state;
   assert_int_equal(rt(RT_JSON, WL_8X8_JSON, &sj, NULL), 0);
@@ -207,7 +208,7 @@ static void test_rt_xml_same_records(void **state)
 
 static void test_rt_single_object(void **state)
 {
-  rt_sink s;
+  rt_sink s = {0};
   (void)state;
   assert_int_equal(rt("{\"agent\": {\"agent-id\": \"solo\", \"agent-status\": \"4\", "
                       "\"time-in-status\": \"61\", \"group-id\": \"3\"}}",
@@ -242,7 +243,7 @@ static void test_rt_empty_lists(void **state)
                                  "{\"agents\": {\"agent\": []}}", "{\"agents\": \"\"}"};
   static const char *xml[] = {"<agents/>", "<agents></agents>", "<agents>\n  </agents>",
                               "<?xml version=\"1.0\"?>\n<agents>\n</agents>\n"};
-  rt_sink s;
+  rt_sink s = {0};
   size_t skipped;
   (void)state;
   for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
@@ -261,7 +262,7 @@ static void test_rt_empty_lists(void **state)
 
 static void test_rt_status_codes(void **state)
 {
-  rt_sink s;
+  rt_sink s = {0};
   (void)state;
   assert_int_equal(
       rt("{\"agent\": ["
@@ -312,7 +313,7 @@ static void test_state_for_status(void **state)
 
 static void test_rt_skipped(void **state)
 {
-  rt_sink s;
+  rt_sink s = {0};
   size_t skipped = 0;
   (void)state;
   assert_int_equal(rt("{\"agent\": [{\"agent-name\": \"No Id\", \"agent-status\": 0},"
@@ -346,7 +347,7 @@ static void expect_fail(int rc, const rt_sink *s, const char *msg_prefix)
 
 static void test_rt_invalid_and_truncated(void **state)
 {
-  rt_sink s;
+  rt_sink s = {0};
   size_t skipped = 99;
   (void)state;
   /* a valid first record must not be delivered from a truncated body */
@@ -378,7 +379,7 @@ static void test_rt_wrong_shapes(void **state)
   static const char html[] =
       "<!DOCTYPE html>\n<html><head><title>\n 502 Bad Gateway </title></head>"
       "<body><h1>502 Bad Gateway</h1><hr>nginx</body></html>\n";
-  rt_sink s;
+  rt_sink s = {0};
   (void)state;
   expect_fail(rt(html, WL_8X8_JSON, &s, NULL), &s,
               "expected an 8x8 agents answer ({\"agent\": ...}), got an HTML page "
@@ -433,7 +434,7 @@ static void test_rt_wrong_shapes(void **state)
 
 static void test_rt_callback_stops(void **state)
 {
-  rt_sink s;
+  rt_sink s = {0};
   size_t len;
   char *b = exact(RT_JSON, &len);
   (void)state;
@@ -453,7 +454,7 @@ static void test_rt_truncation_utf8(void **state)
 {
   char body[2048], name[400], group[100];
   size_t o = 0;
-  rt_sink s;
+  rt_sink s = {0};
   (void)state;
   for (int i = 0; i < 150; i++) { /* 150 x "é" = 300 bytes, field holds 255 */
     name[o++] = '\xc3';
@@ -486,7 +487,7 @@ static void test_xml_too_deep(void **state)
 {
   char body[4096];
   size_t o = 0;
-  rt_sink s;
+  rt_sink s = {0};
   (void)state;
   o += (size_t)snprintf(body + o, sizeof(body) - o, "<agents><agent>");
   for (int i = 0; i < 100; i++)
@@ -629,7 +630,7 @@ static void check_ix_records(const leg_sink *s)
 
 static void test_ix_json(void **state)
 {
-  leg_sink s;
+  leg_sink s = {0};
   size_t nrec = 0, nskip = 0;
   (void)state;
   assert_int_equal(ix(IX_JSON, WL_8X8_JSON, &s, &nrec, &nskip), 0);
@@ -640,7 +641,7 @@ static void test_ix_json(void **state)
 
 static void test_ix_xml_same(void **state)
 {
-  leg_sink s;
+  leg_sink s = {0};
   size_t nrec = 0, nskip = 0;
   (void)state;
   assert_int_equal(ix(IX_XML, WL_8X8_XML, &s, &nrec, &nskip), 0);
@@ -658,7 +659,7 @@ static void test_ix_envelopes(void **state)
                                 "{\"interactions\": {\"interaction\": \"\"}}",
                                 "{}",
                                 "{\"interactions\": {\"total\": \"0\"}}"};
-  leg_sink s;
+  leg_sink s = {0};
   size_t nrec = 99, nskip = 99;
   (void)state;
   for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
