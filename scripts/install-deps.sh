@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libjansson-dev
   libexpat1-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev
   tzdata ca-certificates)
-test_pkgs=(libcmocka-dev curl sqlite3 python3)
+test_pkgs=(libcmocka-dev curl sqlite3 python3 postgresql)
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")
 missing=()

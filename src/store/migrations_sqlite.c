@@ -134,6 +134,13 @@ static const char *const migrations[] = {
   "  user_id INTEGER NOT NULL REFERENCES web_user(id) ON DELETE CASCADE,"
   "  key_hash TEXT NOT NULL UNIQUE,"
   "  created_at INTEGER NOT NULL);",
+
+  /* 2: leases: which `serve` instance collects a source (issue 8) */
+  "CREATE TABLE lease ("
+  "  source_id INTEGER PRIMARY KEY REFERENCES source(id) ON DELETE CASCADE,"
+  "  owner TEXT NOT NULL,"
+  "  acquired_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -223,6 +223,27 @@ struct wl_store {
   int (*sessions_expire)(wl_store *st, int64_t now);
   int (*apikey_add)(wl_store *st, int64_t user_id, const char *key_hash, int64_t now);
   int (*apikey_find)(wl_store *st, int64_t *user_id, const char *key_hash); /* WL_ENOTFOUND */
+
+  /* source leases (issue 8): several `serve` instances on one database
+   * collect a source only while they hold its lease. One row per source;
+   * owner names an instance. lease_acquire takes the lease when there is
+   * none, when it has expired (expires_at <= now) or when owner already
+   * holds it, and then owner holds it until now + ttl_s: *held = 1. A fresh
+   * lease of another owner is left alone: *held = 0. The decision is one
+   * atomic statement, so two instances never both hold a source.
+   * WL_ENOTFOUND for an unknown source, WL_EUSAGE for an empty owner or
+   * ttl_s <= 0. Removing a source removes its lease. */
+  int (*lease_acquire)(wl_store *st, int *held, int64_t source_id, const char *owner,
+                       int64_t now, int64_t ttl_s);
+  /* gives up owner's lease on the source (nothing happens when owner does
+   * not hold it); source_id 0 gives up all of owner's leases */
+  int (*lease_release)(wl_store *st, int64_t source_id, const char *owner);
+  /* every lease row, expired ones included, by source id; acquired_at is
+   * when the current owner took it (renewals keep it) */
+  int (*leases_list)(wl_store *st,
+                     int (*cb)(void *payload, int64_t source_id, const char *owner,
+                               int64_t acquired_at, int64_t expires_at),
+                     void *payload);
 };
 
 /* Opens (creating and migrating) the database named by dsn. WL_EUSAGE for a

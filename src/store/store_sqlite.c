@@ -1375,6 +1375,341 @@ static int sq_runs_list(wl_store *st, int64_t source_id, int limit, wl_run_cb cb
   return rc;
 }
 
+/* ---- web accounts (issue 5) ----------------------------------------- */
+
+/* These run a few times per web request at most, so they prepare their
+ * statement each time instead of taking a slot in the statement cache. */
+static int web_prepare(sq_store *s, sqlite3_stmt **q, const char *sql)
+{
+  if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK) {
+    *q = NULL;
+    return sq_fail(s, "cannot prepare a statement");
+  }
+  return 0;
+}
+
+static int web_check_name(const char *name)
+{
+  if (!name || !*name)
+    return wl_err(WL_EUSAGE, "a user needs a name");
+  return 0;
+}
+
+static int sq_user_add(wl_store *st, int64_t *out_id, const char *name, const char *pw_hash,
+                       int64_t now)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc, step;
+  *out_id = 0;
+  if ((rc = web_check_name(name)) != 0)
+    return rc;
+  if ((rc = web_prepare(s, &q, "INSERT INTO web_user (name, pw_hash, created_at) "
+                               "VALUES (?1, ?2, ?3)")) != 0)
+    return rc;
+  bind_text(q, 1, name);
+  bind_text(q, 2, pw_hash);
+  bind_i64(q, 3, now);
+  step = sqlite3_step(q);
+  if (step == SQLITE_DONE)
+    *out_id = sqlite3_last_insert_rowid(s->db);
+  else if (is_constraint(s, SQLITE_CONSTRAINT_UNIQUE))
+    rc = wl_err(WL_EEXISTS, "a user named '%s' already exists", name);
+  else
+    rc = sq_fail(s, "cannot add the user");
+  sqlite3_finalize(q);
+  return rc;
+}
+
+static int sq_user_set_password(wl_store *st, const char *name, const char *pw_hash)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc;
+  if ((rc = web_check_name(name)) != 0 ||
+      (rc = web_prepare(s, &q, "UPDATE web_user SET pw_hash = ?2 WHERE name = ?1")) != 0)
+    return rc;
+  bind_text(q, 1, name);
+  bind_text(q, 2, pw_hash);
+  rc = step_done(s, q, "cannot change the password");
+  if (rc == 0 && sqlite3_changes(s->db) == 0)
+    rc = wl_err(WL_ENOTFOUND, "no user named '%s'", name);
+  sqlite3_finalize(q);
+  return rc;
+}
+
+static int sq_user_get(wl_store *st, int64_t *out_id, char *pw_hash, size_t hashlen,
+                       const char *name)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc, step;
+  *out_id = 0;
+  if (pw_hash && hashlen)
+    pw_hash[0] = '\0';
+  if ((rc = web_check_name(name)) != 0 ||
+      (rc = web_prepare(s, &q, "SELECT id, pw_hash FROM web_user WHERE name = ?1")) != 0)
+    return rc;
+  bind_text(q, 1, name);
+  step = sqlite3_step(q);
+  if (step == SQLITE_ROW) {
+    *out_id = sqlite3_column_int64(q, 0);
+    if (pw_hash && hashlen)
+      col_copy(pw_hash, hashlen, q, 1);
+  } else if (step == SQLITE_DONE) {
+    rc = wl_err(WL_ENOTFOUND, "no user named '%s'", name);
+  } else {
+    rc = sq_fail(s, "cannot read the user");
+  }
+  sqlite3_finalize(q);
+  return rc;
+}
+
+static int sq_users_list(wl_store *st, wl_user_cb cb, void *payload)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc, step;
+  if ((rc = web_prepare(s, &q, "SELECT id, name, created_at FROM web_user ORDER BY name")) != 0)
+    return rc;
+  while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+    wl_user_row r = {sqlite3_column_int64(q, 0), col_text(q, 1), sqlite3_column_int64(q, 2)};
+    if ((rc = cb(payload, &r)) != 0)
+      break;
+  }
+  if (rc == 0 && step != SQLITE_DONE)
+    rc = sq_fail(s, "cannot list users");
+  sqlite3_finalize(q);
+  return rc;
+}
+
+/* A foreign-key failure here means the user does not exist. */
+static int web_write(sq_store *s, sqlite3_stmt *q, const char *what, int64_t user_id)
+{
+  int step = sqlite3_step(q);
+  if (step == SQLITE_DONE)
+    return 0;
+  if (is_constraint(s, SQLITE_CONSTRAINT_FOREIGNKEY))
+    return wl_err(WL_ENOTFOUND, "%s: no user with id %lld", what, (long long)user_id);
+  if (is_constraint(s, SQLITE_CONSTRAINT_PRIMARYKEY) || is_constraint(s, SQLITE_CONSTRAINT_UNIQUE))
+    return wl_err(WL_EEXISTS, "%s: the id is already in use", what);
+  return sq_fail(s, what);
+}
+
+static int sq_session_add(wl_store *st, const char *sid_hash, int64_t user_id, const char *csrf,
+                          int64_t expires_at, int64_t now)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc;
+  if (!sid_hash || !*sid_hash || !csrf || !*csrf)
+    return wl_err(WL_EUSAGE, "a session needs an id and a CSRF token");
+  if ((rc = web_prepare(s, &q, "INSERT INTO web_session (id, user_id, csrf, expires_at, "
+                               "created_at) VALUES (?1, ?2, ?3, ?4, ?5)")) != 0)
+    return rc;
+  bind_text(q, 1, sid_hash);
+  bind_i64(q, 2, user_id);
+  bind_text(q, 3, csrf);
+  bind_i64(q, 4, expires_at);
+  bind_i64(q, 5, now);
+  rc = web_write(s, q, "cannot store the session", user_id);
+  sqlite3_finalize(q);
+  return rc;
+}
+
+static int sq_session_get(wl_store *st, int64_t *user_id, char *csrf, size_t csrflen,
+                          const char *sid_hash, int64_t now)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc, step;
+  *user_id = 0;
+  if (csrf && csrflen)
+    csrf[0] = '\0';
+  if ((rc = web_prepare(s, &q, "SELECT user_id, csrf FROM web_session WHERE id = ?1 "
+                               "AND expires_at > ?2")) != 0)
+    return rc;
+  bind_text(q, 1, sid_hash);
+  bind_i64(q, 2, now);
+  step = sqlite3_step(q);
+  if (step == SQLITE_ROW) {
+    *user_id = sqlite3_column_int64(q, 0);
+    if (csrf && csrflen)
+      col_copy(csrf, csrflen, q, 1);
+  } else if (step == SQLITE_DONE) {
+    rc = wl_err(WL_ENOTFOUND, "no such session, or it has expired");
+  } else {
+    rc = sq_fail(s, "cannot read the session");
+  }
+  sqlite3_finalize(q);
+  return rc;
+}
+
+static int web_exec1(sq_store *s, const char *sql, const char *text, int64_t v, const char *what)
+{
+  sqlite3_stmt *q;
+  int rc = web_prepare(s, &q, sql);
+  if (rc)
+    return rc;
+  if (text)
+    bind_text(q, 1, text);
+  else
+    bind_i64(q, 1, v);
+  rc = step_done(s, q, what);
+  sqlite3_finalize(q);
+  return rc;
+}
+
+static int sq_session_delete(wl_store *st, const char *sid_hash)
+{
+  return web_exec1(SQ(st), "DELETE FROM web_session WHERE id = ?1", sid_hash ? sid_hash : "", 0,
+                   "cannot delete the session");
+}
+
+static int sq_sessions_expire(wl_store *st, int64_t now)
+{
+  return web_exec1(SQ(st), "DELETE FROM web_session WHERE expires_at <= ?1", NULL, now,
+                   "cannot delete expired sessions");
+}
+
+static int sq_apikey_add(wl_store *st, int64_t user_id, const char *key_hash, int64_t now)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc;
+  if (!key_hash || !*key_hash)
+    return wl_err(WL_EUSAGE, "an API key needs a hash");
+  if ((rc = web_prepare(s, &q, "INSERT INTO api_key (user_id, key_hash, created_at) "
+                               "VALUES (?1, ?2, ?3)")) != 0)
+    return rc;
+  bind_i64(q, 1, user_id);
+  bind_text(q, 2, key_hash);
+  bind_i64(q, 3, now);
+  rc = web_write(s, q, "cannot store the API key", user_id);
+  sqlite3_finalize(q);
+  return rc;
+}
+
+static int sq_apikey_find(wl_store *st, int64_t *user_id, const char *key_hash)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc, step;
+  *user_id = 0;
+  if ((rc = web_prepare(s, &q, "SELECT user_id FROM api_key WHERE key_hash = ?1")) != 0)
+    return rc;
+  bind_text(q, 1, key_hash ? key_hash : "");
+  step = sqlite3_step(q);
+  if (step == SQLITE_ROW)
+    *user_id = sqlite3_column_int64(q, 0);
+  else if (step == SQLITE_DONE)
+    rc = wl_err(WL_ENOTFOUND, "unknown API key");
+  else
+    rc = sq_fail(s, "cannot look up the API key");
+  sqlite3_finalize(q);
+  return rc;
+}
+
+/* ---- leases (issue 8) ------------------------------------------------ */
+
+/* A few calls per source and minute: each prepares its statement, so the
+ * statement cache stays as it is. */
+static int lease_prepare(sq_store *s, sqlite3_stmt **q, const char *sql)
+{
+  if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK) {
+    *q = NULL;
+    return sq_fail(s, "cannot prepare a statement");
+  }
+  return 0;
+}
+
+static int lease_args(const char *owner, int64_t now, int64_t ttl_s)
+{
+  if (!owner || !*owner)
+    return wl_err(WL_EUSAGE, "a lease needs an owner");
+  if (ttl_s <= 0 || now > INT64_MAX - ttl_s)
+    return wl_err(WL_EUSAGE, "lease time to live %lld is not a positive number of seconds",
+                  (long long)ttl_s);
+  return 0;
+}
+
+/* One statement takes, renews or leaves the lease, so two processes can
+ * never both hold it; sqlite3_changes() says which happened. */
+static int sq_lease_acquire(wl_store *st, int *held, int64_t source_id, const char *owner,
+                            int64_t now, int64_t ttl_s)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc, step;
+  *held = 0;
+  if ((rc = lease_args(owner, now, ttl_s)) != 0 ||
+      (rc = lease_prepare(s, &q, "INSERT INTO lease (source_id, owner, acquired_at, expires_at) "
+                                 "VALUES (?1, ?2, ?3, ?3 + ?4) "
+                                 "ON CONFLICT (source_id) DO UPDATE SET owner = excluded.owner, "
+                                 "expires_at = excluded.expires_at, acquired_at = CASE "
+                                 "WHEN lease.owner = excluded.owner THEN lease.acquired_at "
+                                 "ELSE excluded.acquired_at END "
+                                 "WHERE lease.owner = excluded.owner OR lease.expires_at <= ?3")) != 0)
+    return rc;
+  bind_i64(q, 1, source_id);
+  bind_text(q, 2, owner);
+  bind_i64(q, 3, now);
+  bind_i64(q, 4, ttl_s);
+  step = sqlite3_step(q);
+  if (step == SQLITE_DONE)
+    *held = sqlite3_changes(s->db) == 1;
+  else if (is_constraint(s, SQLITE_CONSTRAINT_FOREIGNKEY))
+    rc = wl_err(WL_ENOTFOUND, "no source with id %lld", (long long)source_id);
+  else
+    rc = sq_fail(s, "cannot take the lease");
+  sqlite3_finalize(q);
+  return rc;
+}
+
+static int sq_lease_release(wl_store *st, int64_t source_id, const char *owner)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc;
+  if (!owner || !*owner)
+    return wl_err(WL_EUSAGE, "a lease needs an owner");
+  if (source_id) /* one source, or (0) all of the owner's */
+    rc = lease_prepare(s, &q, "DELETE FROM lease WHERE owner = ?1 AND source_id = ?2");
+  else
+    rc = lease_prepare(s, &q, "DELETE FROM lease WHERE owner = ?1");
+  if (rc != 0)
+    return rc;
+  bind_text(q, 1, owner);
+  if (source_id)
+    bind_i64(q, 2, source_id);
+  rc = step_done(s, q, "cannot release the lease");
+  sqlite3_finalize(q);
+  return rc;
+}
+
+static int sq_leases_list(wl_store *st,
+                          int (*cb)(void *payload, int64_t source_id, const char *owner,
+                                    int64_t acquired_at, int64_t expires_at),
+                          void *payload)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc, step;
+  if ((rc = lease_prepare(s, &q, "SELECT source_id, owner, acquired_at, expires_at FROM lease "
+                                 "ORDER BY source_id")) != 0)
+    return rc;
+  while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+    rc = cb(payload, sqlite3_column_int64(q, 0), col_text(q, 1), sqlite3_column_int64(q, 2),
+            sqlite3_column_int64(q, 3));
+    if (rc != 0)
+      break;
+  }
+  if (rc == 0 && step != SQLITE_DONE)
+    rc = sq_fail(s, "cannot list leases");
+  sqlite3_finalize(q);
+  return rc;
+}
+
 /* ---- open / close ---------------------------------------------------- */
 
 static int sq_schema_version(wl_store *st, int *out)
@@ -1436,6 +1771,19 @@ static const wl_store sqlite_ops = {
   .run_begin = sq_run_begin,
   .run_end = sq_run_end,
   .runs_list = sq_runs_list,
+  .user_add = sq_user_add,
+  .user_set_password = sq_user_set_password,
+  .user_get = sq_user_get,
+  .users_list = sq_users_list,
+  .session_add = sq_session_add,
+  .session_get = sq_session_get,
+  .session_delete = sq_session_delete,
+  .sessions_expire = sq_sessions_expire,
+  .apikey_add = sq_apikey_add,
+  .apikey_find = sq_apikey_find,
+  .lease_acquire = sq_lease_acquire,
+  .lease_release = sq_lease_release,
+  .leases_list = sq_leases_list,
 };
 
 /* SQLite would report a missing directory as "unable to open database

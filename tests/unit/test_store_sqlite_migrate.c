@@ -184,14 +184,26 @@ static void test_foreign_keys_on(void **state)
   remove_files(path);
 }
 
-static void test_postgres_placeholder(void **state)
+/* A postgresql:// DSN reaches the PostgreSQL backend (tests/e2e/pg_store.sh
+ * runs the store suite on a real server); with no server it fails cleanly
+ * and never echoes the password. */
+static void test_postgres_unreachable(void **state)
 {
   wl_store *st = (wl_store *)1;
   (void)state;
-  assert_int_equal(wl_store_open(&st, "postgresql://u@127.0.0.1:5432/db"), WL_EFAIL);
+  assert_int_equal(wl_store_open(&st, "postgresql://u:s3cret-pw@127.0.0.1:1/db"), WL_EFAIL);
   assert_null(st);
-  assert_string_equal(wl_errmsg(), "this build has no PostgreSQL backend yet");
-  assert_int_equal(wl_store_open(&st, "postgres://u@127.0.0.1/db"), WL_EFAIL);
+  assert_non_null(strstr(wl_errmsg(), "cannot connect to postgresql://u@127.0.0.1:1/db: "));
+  assert_null(strstr(wl_errmsg(), "s3cret-pw"));
+  st = (wl_store *)1;
+  assert_int_equal(wl_store_open(&st, "postgres://u@127.0.0.1:1/db"), WL_EFAIL);
+  assert_null(st);
+  /* a malformed URI is a usage error, still without the password */
+  assert_int_equal(wl_store_open(&st, "postgresql://u:s3cret-pw@127.0.0.1:1/db?nosuchparam=1"),
+                   WL_EUSAGE);
+  assert_null(strstr(wl_errmsg(), "s3cret-pw"));
+  assert_int_equal(wl_store_open(&st, "postgresql://u@127.0.0.1:1/db?nosuchparam=1"), WL_EUSAGE);
+  assert_non_null(strstr(wl_errmsg(), "nosuchparam"));
 }
 
 int main(void)
@@ -202,7 +214,7 @@ int main(void)
     cmocka_unit_test(test_newer_schema_refused),
     cmocka_unit_test(test_missing_directory),
     cmocka_unit_test(test_foreign_keys_on),
-    cmocka_unit_test(test_postgres_placeholder),
+    cmocka_unit_test(test_postgres_unreachable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
