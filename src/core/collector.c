@@ -6,6 +6,8 @@
 #include "util/timeutil.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +226,7 @@ int wl_collect_backfill(wl_collector *c, const wl_source *src, int64_t from, int
 typedef struct src_state {
   wl_source src;
   int seen;             /* still in the store at the last reload */
+  int leased;           /* this instance holds the source's lease */
   int64_t next_rt_ms, next_hist;   /* next_hist in wall seconds */
   wl_job *rt, *hist;
   int rt_fails, hist_fails;
@@ -234,7 +237,9 @@ typedef struct service {
   int what;
   src_state *s;
   size_t n, cap;
-  int64_t next_reload_ms;
+  int64_t next_reload_ms, next_lease_ms;
+  char owner[160];      /* this instance, in leases and logs */
+  int64_t lease_ttl_s;
 } service;
 
 static src_state *find_state(service *sv, int64_t id)
@@ -355,11 +360,58 @@ static int plan_window(int64_t *from, int64_t *to, const char **kind, wl_store *
   return 0;
 }
 
+static int lease_job(service *sv, wl_job *j)
+{
+  j->lease_owner = sv->owner;
+  j->lease_ttl_s = sv->lease_ttl_s;
+  return 1;
+}
+
+/* Several instances on one database split the sources through leases: a
+ * source is collected only while this instance holds its lease, renewed
+ * every third of the TTL, so a dead instance's sources move within about
+ * 1.3 TTL (30 s by default; WFMLINK_LEASE_TTL_S for tests). */
+static void renew_leases(service *sv)
+{
+  wl_store *st = sv->c->app->st;
+  for (size_t i = 0; i < sv->n; i++) {
+    src_state *ss = &sv->s[i];
+    int held = 0;
+    if (!ss->seen)
+      continue;
+    if (st->lease_acquire(st, &held, ss->src.id, sv->owner, wl_lease_now(), sv->lease_ttl_s) != 0) {
+      wl_warn(ss->src.name, "cannot renew the lease: %s", wl_errmsg());
+      held = 0;
+    }
+    if (held != ss->leased)
+      wl_info(ss->src.name, held ? "collected by this instance (%s)"
+                                 : "collected by another instance now (%s lets go)", sv->owner);
+    ss->leased = held;
+  }
+}
+
+static void service_init(service *sv)
+{
+  const char *env = getenv("WFMLINK_LEASE_TTL_S");
+  char host[64] = "host";
+  long ttl = env && *env ? strtol(env, NULL, 10) : 30;
+  unsigned char r[4];
+  gethostname(host, sizeof(host) - 1);
+  host[sizeof(host) - 1] = '\0';
+  randombytes_buf(r, sizeof(r));
+  snprintf(sv->owner, sizeof(sv->owner), "%.64s:%ld:%02x%02x%02x%02x", host, (long)getpid(), r[0],
+           r[1], r[2], r[3]);
+  sv->lease_ttl_s = ttl >= 3 ? ttl : 30;
+}
+
 static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
 {
   wl_collector *c = sv->c;
+  if (!ss->leased)
+    return;
   if ((sv->what & 1) && !ss->rt && now_ms >= ss->next_rt_ms) {
-    if (wl_job_new_realtime(&ss->rt, c->app, &ss->src, 0) == 0 && add_job(c, ss->rt) == 0) {
+    if (wl_job_new_realtime(&ss->rt, c->app, &ss->src, 0) == 0 && lease_job(sv, ss->rt) &&
+        add_job(c, ss->rt) == 0) {
       ss->next_rt_ms = now_ms + (int64_t)ss->src.interval_s * 1000;
     } else {
       note_result(ss->src.name, "real-time poll", &ss->rt_fails, -1, wl_errmsg());
@@ -373,7 +425,7 @@ static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
     const char *kind;
     plan_window(&from, &to, &kind, c->app->st, &ss->src);
     if (wl_job_new_window(&ss->hist, c->app, &ss->src, from, to, kind, 0) != 0 ||
-        add_job(c, ss->hist) != 0) {
+        !lease_job(sv, ss->hist) || add_job(c, ss->hist) != 0) {
       note_result(ss->src.name, "historical pull", &ss->hist_fails, -1, wl_errmsg());
       wl_job_free(ss->hist);
       ss->hist = NULL;
@@ -426,11 +478,18 @@ static int64_t reload_interval_ms(void)
 int wl_collector_serve(wl_collector *c, int what)
 {
   service sv = {.c = c, .what = what};
+  service_init(&sv);
+  wl_info(NULL, "instance %s", sv.owner);
   while (!(c->stop && *c->stop)) {
     int64_t now_ms = mono_ms();
     if (now_ms >= sv.next_reload_ms) {
       reload_sources(&sv);
       sv.next_reload_ms = now_ms + reload_interval_ms();
+      sv.next_lease_ms = 0;
+    }
+    if (now_ms >= sv.next_lease_ms) {
+      renew_leases(&sv);
+      sv.next_lease_ms = now_ms + sv.lease_ttl_s * 1000 / 3;
     }
     for (size_t i = 0; i < sv.n; i++)
       if (sv.s[i].seen)
@@ -447,6 +506,8 @@ int wl_collector_serve(wl_collector *c, int what)
     reap_job(&sv, &sv.s[i], &sv.s[i].hist, 0);
   }
   free(sv.s);
+  if (c->app->st->lease_release(c->app->st, 0, sv.owner) != 0)
+    wl_warn(NULL, "cannot release the leases: %s", wl_errmsg());
   wl_info(NULL, "collectors stopped");
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int job_alloc(wl_job **out, wl_app *app, const wl_source *src, enum wl_token_kind tk)
 {
@@ -198,6 +199,25 @@ static enum wl_8x8_format body_format(const wl_8x8_req *r)
   return *p == '<' ? WL_8X8_XML : WL_8X8_JSON;
 }
 
+int64_t wl_lease_now(void)
+{
+  return (int64_t)time(NULL);
+}
+
+/* Renewing the lease inside the write transaction locks its row, so an
+ * instance that lost the source to another one stores nothing. */
+static int check_lease(wl_job *j)
+{
+  int held = 0, rc;
+  if (!j->lease_owner)
+    return 0;
+  rc = j->app->st->lease_acquire(j->app->st, &held, j->src.id, j->lease_owner, wl_lease_now(),
+                                 j->lease_ttl_s);
+  if (rc == 0 && !held)
+    rc = wl_err(WL_EFAIL, "another instance collects this source now; nothing stored");
+  return rc;
+}
+
 /* ---- real-time ---- */
 
 typedef struct snapshot {
@@ -280,7 +300,7 @@ static int store_snapshot(wl_job *j, const snapshot *s, int64_t now)
     agents[i] = (wl_agent_row){s->a[i].agent_id, s->a[i].name, s->a[i].group_id};
   if ((rc = st->begin(st)) != 0)
     goto out;
-  if ((rc = st->states_open(st, j->src.id, add_open, &o)) != 0)
+  if ((rc = check_lease(j)) != 0 || (rc = st->states_open(st, j->src.id, add_open, &o)) != 0)
     goto fail;
   for (size_t i = 0; i < o.n; i++) {
     o.r[i].agent_id = o.agent[i];
@@ -425,7 +445,7 @@ static int store_window(wl_job *j)
     qr[i] = (wl_queue_row){j->queues[i].queue_id, j->queues[i].name, j->queues[i].media_type};
   if ((rc = st->begin(st)) != 0)
     goto out;
-  if ((rc = st->queues_upsert(st, j->src.id, qr, j->nqueues)) != 0 ||
+  if ((rc = check_lease(j)) != 0 || (rc = st->queues_upsert(st, j->src.id, qr, j->nqueues)) != 0 ||
       (rc = st->intervals_replace(st, j->src.id, j->from, j->to, rows, n)) != 0 ||
       (rc = st->intervals_finalize(st, j->src.id, final_edge - WL_INTERVAL_S + 1)) != 0 ||
       (rc = update_watermark(j, final_edge)) != 0) {

@@ -39,7 +39,13 @@ typedef struct wl_job {
   long last_status;
   int finished, rc;
   char err[768];
+  const char *lease_owner; /* serve: writes only while this instance holds the
+                              source's lease (NULL: no lease, CLI commands) */
+  int64_t lease_ttl_s;
 } wl_job;
+
+/* Leases are about process liveness, not data time: real clock seconds. */
+int64_t wl_lease_now(void);
 
 /* interactive: more attempts (a command waiting for its answer). */
 int wl_job_new_realtime(wl_job **out, wl_app *app, const wl_source *src, int interactive);

@@ -3,7 +3,7 @@
 # catch-up backfill from local midnight, source changes picked up while it
 # runs, and a clean stop on SIGTERM.
 . "$(dirname "$0")/lib.sh"
-export WFMLINK_RETRY_BASE_MS=50 WFMLINK_RELOAD_S=1
+export WFMLINK_RETRY_BASE_MS=50 WFMLINK_RELOAD_S=1 WFMLINK_LEASE_TTL_S=3
 export WFMLINK_FAKE_NOW=2024-11-05T21:00:00Z
 start_emulator --timezone America/New_York --agents 8 --queues 3 --seed 3 --quiet
 DB="sqlite:$T/s.db"
