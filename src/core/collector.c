@@ -228,6 +228,7 @@ typedef struct src_state {
   int seen;             /* still in the store at the last reload */
   int leased;           /* this instance holds the source's lease */
   int64_t next_rt_ms, next_hist;   /* next_hist in wall seconds */
+  int64_t hist_retry_ms;           /* after a failure, on the monotonic clock */
   wl_job *rt, *hist;
   int rt_fails, hist_fails;
 } src_state;
@@ -370,23 +371,85 @@ static int lease_job(service *sv, wl_job *j)
 /* Several instances on one database split the sources through leases: a
  * source is collected only while this instance holds its lease, renewed
  * every third of the TTL, so a dead instance's sources move within about
- * 1.3 TTL (30 s by default; WFMLINK_LEASE_TTL_S for tests). */
+ * 1.3 TTL (30 s by default; WFMLINK_LEASE_TTL_S for tests).
+ *
+ * To share the work, each instance also keeps a heartbeat in the global
+ * settings ("instance:OWNER" = expiry) and holds at most its fair share,
+ * ceil(sources / live instances): it takes free sources up to that share and
+ * lets idle extras go, so instances that start later get their part. */
+typedef struct live_count {
+  int64_t now;
+  int live;
+  char stale[8][200];
+  int nstale;
+} live_count;
+
+static int count_instance(void *payload, const char *key, const char *value)
+{
+  live_count *lc = payload;
+  if (strncmp(key, "instance:", 9) != 0)
+    return 0;
+  if (strtoll(value, NULL, 10) > lc->now)
+    lc->live++;
+  else if (lc->nstale < 8)
+    snprintf(lc->stale[lc->nstale++], sizeof(lc->stale[0]), "%s", key);
+  return 0;
+}
+
+static int live_instances(service *sv)
+{
+  wl_store *st = sv->c->app->st;
+  live_count lc = {.now = wl_lease_now()};
+  char key[200], val[32];
+  snprintf(key, sizeof(key), "instance:%s", sv->owner);
+  snprintf(val, sizeof(val), "%lld", (long long)(lc.now + sv->lease_ttl_s));
+  if (st->setting_set(st, 0, key, val) != 0 || st->setting_list(st, 0, count_instance, &lc) != 0)
+    return 1;
+  for (int i = 0; i < lc.nstale; i++)
+    st->setting_set(st, 0, lc.stale[i], NULL);
+  return lc.live > 0 ? lc.live : 1;
+}
+
+static void set_leased(service *sv, src_state *ss, int held)
+{
+  if (held != ss->leased)
+    wl_info(ss->src.name, held ? "collected by this instance (%s)" : "left to other instances (%s)",
+            sv->owner);
+  ss->leased = held;
+}
+
 static void renew_leases(service *sv)
 {
   wl_store *st = sv->c->app->st;
-  for (size_t i = 0; i < sv->n; i++) {
-    src_state *ss = &sv->s[i];
-    int held = 0;
-    if (!ss->seen)
-      continue;
-    if (st->lease_acquire(st, &held, ss->src.id, sv->owner, wl_lease_now(), sv->lease_ttl_s) != 0) {
-      wl_warn(ss->src.name, "cannot renew the lease: %s", wl_errmsg());
-      held = 0;
+  size_t seen = 0, held_count = 0, fair;
+  int live = live_instances(sv);
+  for (size_t i = 0; i < sv->n; i++)
+    seen += sv->s[i].seen;
+  fair = (seen + (size_t)live - 1) / (size_t)live;
+  /* renew what is held first, then take free sources up to the fair share */
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < sv->n; i++) {
+      src_state *ss = &sv->s[i];
+      int held = 0;
+      if (!ss->seen || ss->leased != (pass == 0) || (pass == 1 && held_count >= fair))
+        continue;
+      if (st->lease_acquire(st, &held, ss->src.id, sv->owner, wl_lease_now(), sv->lease_ttl_s) != 0) {
+        wl_warn(ss->src.name, "cannot renew the lease: %s", wl_errmsg());
+        held = 0;
+      }
+      set_leased(sv, ss, held);
+      held_count += (size_t)held;
     }
-    if (held != ss->leased)
-      wl_info(ss->src.name, held ? "collected by this instance (%s)"
-                                 : "collected by another instance now (%s lets go)", sv->owner);
-    ss->leased = held;
+  }
+  /* more than the share: let idle sources go, never one with work in flight */
+  for (size_t i = sv->n; i-- > 0 && held_count > fair;) {
+    src_state *ss = &sv->s[i];
+    if (!ss->leased || ss->rt || ss->hist)
+      continue;
+    if (st->lease_release(st, ss->src.id, sv->owner) == 0) {
+      set_leased(sv, ss, 0);
+      held_count--;
+    }
   }
 }
 
@@ -420,7 +483,9 @@ static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
       ss->next_rt_ms = now_ms + (int64_t)ss->src.interval_s * 1000;
     }
   }
-  if ((sv->what & 2) && !ss->hist && wl_now() >= ss->next_hist) {
+  if ((sv->what & 2) && !ss->hist &&
+      (wl_now() >= ss->next_hist || (ss->hist_retry_ms && now_ms >= ss->hist_retry_ms))) {
+    ss->hist_retry_ms = 0;
     int64_t from, to;
     const char *kind;
     plan_window(&from, &to, &kind, c->app->st, &ss->src);
@@ -453,10 +518,13 @@ static void reap_job(service *sv, src_state *ss, wl_job **slot, int is_rt)
     } else if (j->rc == 0) {
       ss->next_hist = next_boundary(sv->c->app->st, &ss->src, wl_now());
     } else {
-      /* retry sooner than the next boundary, doubling up to 15 minutes */
-      int64_t back = 30LL << (ss->hist_fails < 5 ? ss->hist_fails : 5);
-      int64_t nb = next_boundary(sv->c->app->st, &ss->src, wl_now());
-      ss->next_hist = wl_now() + back < nb ? wl_now() + back : nb;
+      /* retry before the next boundary: 30 s, doubling up to 15 minutes
+       * (WFMLINK_RETRY_BASE_MS scales it for tests) */
+      const char *env = getenv("WFMLINK_RETRY_BASE_MS");
+      int64_t base = env && *env ? strtoll(env, NULL, 10) : 1000;
+      int64_t back = 30 * base << (ss->hist_fails < 5 ? ss->hist_fails - 1 : 4);
+      ss->next_hist = next_boundary(sv->c->app->st, &ss->src, wl_now());
+      ss->hist_retry_ms = mono_ms() + (back < 900000 ? back : 900000);
     }
   }
   for (size_t i = 0; i < sv->c->njobs; i++)
@@ -508,6 +576,11 @@ int wl_collector_serve(wl_collector *c, int what)
   free(sv.s);
   if (c->app->st->lease_release(c->app->st, 0, sv.owner) != 0)
     wl_warn(NULL, "cannot release the leases: %s", wl_errmsg());
+  {
+    char key[200];
+    snprintf(key, sizeof(key), "instance:%s", sv.owner);
+    c->app->st->setting_set(c->app->st, 0, key, NULL);
+  }
   wl_info(NULL, "collectors stopped");
   return 0;
 }
