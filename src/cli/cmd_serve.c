@@ -1,3 +1,6 @@
+/* `wfmlink serve`: the web page (its own threads and store connections)
+ * beside both collectors (this thread, the collectors' own connection),
+ * until SIGINT or SIGTERM. */
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -5,37 +8,80 @@
 #include "core/collector.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "web/web.h"
 
 #include <string.h>
+#include <time.h>
 
 void wl_cli_trap_signals(void);
 volatile sig_atomic_t *wl_cli_stop_flag(void);
 
+/* Used by `demo` too: starts the web page, warning about plain HTTP on an
+ * address other machines can reach. */
+int wl_cli_start_web(wl_web **out, const char *dsn, const char *listen, const char *cert,
+                     const char *key);
+
+int wl_cli_start_web(wl_web **out, const char *dsn, const char *listen, const char *cert,
+                     const char *key)
+{
+  wl_web_config cfg;
+  wl_web_config_init(&cfg);
+  cfg.dsn = dsn;
+  cfg.listen = listen;
+  cfg.tls_cert = cert;
+  cfg.tls_key = key;
+  if (!wl_web_listen_is_loopback(listen) && !cert)
+    wl_warn(NULL, "the web page listens on %s without TLS: passwords and session cookies "
+                  "cross the network in clear; use --tls-cert and --tls-key, or listen on "
+                  "127.0.0.1 behind a TLS proxy", listen);
+  return wl_web_start(out, &cfg);
+}
+
+/* --only web: nothing to do on this thread but wait for the signal. */
+static void wait_for_stop(void)
+{
+  volatile sig_atomic_t *stop = wl_cli_stop_flag();
+  struct timespec ts = {0, 200 * 1000 * 1000};
+  while (!*stop)
+    nanosleep(&ts, NULL);
+}
+
 int wl_cmd_serve(wl_cli_ctx *ctx, int argc, char **argv)
 {
   static const char *const onlys[] = {"all", "realtime", "historical", "web", NULL};
-  const char *listen = "127.0.0.1:8080", *only = "all", *level = NULL, *pos[1];
+  const char *listen = "127.0.0.1:8080", *only = "all", *level = NULL, *cert = NULL,
+             *key = NULL, *pos[1];
   const wl_opt opts[] = {{"--listen", &listen, NULL}, {"--only", &only, NULL},
-                         {"--log-level", &level, NULL}, {NULL, NULL, NULL}};
-  int npos, rc, which;
+                         {"--log-level", &level, NULL}, {"--tls-cert", &cert, NULL},
+                         {"--tls-key", &key, NULL}, {NULL, NULL, NULL}};
+  int npos, rc, which, web;
   enum wl_log_level lvl;
   wl_app *app = NULL;
   wl_collector *c = NULL;
+  wl_web *w = NULL;
   if ((rc = wl_args_parse("serve", argc, argv, 1, opts, pos, &npos, 0)) != 0 ||
       (rc = wl_args_choice(&which, "serve", "--only", only, onlys)) != 0)
     return rc;
+  if (!cert != !key)
+    return wl_cli_usage("serve", "--tls-cert and --tls-key go together");
   if (level) {
     if (wl_log_parse_level(&lvl, level) != 0)
       return wl_cli_fail(WL_EUSAGE);
     wl_log_set_level(lvl);
   }
+  web = which == 0 || which == 3;
   wl_cli_trap_signals();
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0 ||
-      (rc = wl_collector_new(&c, app, wl_cli_stop_flag())) != 0)
+      (web && (rc = wl_cli_start_web(&w, ctx->dsn, listen, cert, key)) != 0))
     goto out;
   wl_info(NULL, "wfmlink serving (%s)", only);
-  rc = wl_collector_serve(c, which == 0 ? 3 : which == 1 ? 1 : which == 2 ? 2 : 0);
+  if (which == 3) {
+    wait_for_stop();
+  } else if ((rc = wl_collector_new(&c, app, wl_cli_stop_flag())) == 0) {
+    rc = wl_collector_serve(c, which == 0 ? 3 : which);
+  }
 out:
+  wl_web_stop(w);
   wl_collector_free(c);
   wl_app_free(app);
   return rc ? wl_cli_fail(rc) : 0;

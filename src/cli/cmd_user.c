@@ -1,0 +1,183 @@
+/* `wfmlink user`: accounts of the web page and API keys. Passwords come
+ * from standard input (the first line) or a prompt without echo, never from
+ * the command line. */
+#include "cli/args.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/out.h"
+#include "core/app.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+#include "web/auth.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+const char wl_help_user[] =
+  "usage: wfmlink user add NAME          # password from standard input or a prompt\n"
+  "       wfmlink user passwd NAME       # the same, for a new password\n"
+  "       wfmlink user list [--format table|csv|json]\n"
+  "       wfmlink user api-key NAME      # a new API key, printed once\n"
+  "\n"
+  "Accounts of the web page (wfmlink serve). Passwords have at least 8\n"
+  "characters and are stored as Argon2id hashes; on a terminal the password is\n"
+  "asked twice without echo, otherwise the first line of standard input is used:\n"
+  "  printf '%s\\n' \"$PASSWORD\" | wfmlink user add admin\n"
+  "An API key authenticates scripts to the JSON API under /api/v1/ with the\n"
+  "header 'Authorization: Bearer KEY'. Only its hash is stored: keep the key\n"
+  "when it is printed.\n";
+
+#define PW_CAP (WL_PASSWORD_MAX + 2)
+
+static void read_line_tty(char *buf, size_t cap, const char *prompt)
+{
+  struct termios old, quiet;
+  int echo_off = tcgetattr(STDIN_FILENO, &old) == 0;
+  fprintf(stderr, "%s: ", prompt);
+  fflush(stderr);
+  if (echo_off) {
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  if (!fgets(buf, (int)cap, stdin))
+    buf[0] = '\0';
+  if (echo_off)
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  fputc('\n', stderr);
+}
+
+static void chomp(char *s)
+{
+  s[strcspn(s, "\r\n")] = '\0';
+}
+
+/* Reads a password into buf (PW_CAP bytes) and checks it. */
+static int read_password(char *buf, const char *name)
+{
+  char again[PW_CAP], prompt[128];
+  int rc = 0;
+  buf[0] = '\0';
+  if (isatty(STDIN_FILENO)) {
+    snprintf(prompt, sizeof(prompt), "Password for %s", name);
+    read_line_tty(buf, PW_CAP, prompt);
+    read_line_tty(again, sizeof(again), "The same password again");
+    chomp(buf);
+    chomp(again);
+    if (strcmp(buf, again) != 0)
+      rc = wl_err(WL_EUSAGE, "the two passwords differ; nothing was changed");
+    sodium_memzero(again, sizeof(again));
+  } else if (!fgets(buf, PW_CAP, stdin)) {
+    rc = wl_err(WL_EUSAGE, "no password on standard input");
+  } else if (!strchr(buf, '\n') && strlen(buf) == PW_CAP - 1) {
+    rc = wl_err(WL_EUSAGE, "the password is longer than %d characters", WL_PASSWORD_MAX);
+  }
+  if (rc == 0) {
+    chomp(buf);
+    rc = wl_auth_check_password(buf);
+  }
+  return rc;
+}
+
+static int with_password(wl_cli_ctx *ctx, const char *name, int add)
+{
+  char pw[PW_CAP], hash[WL_PW_HASH_LEN];
+  wl_app *app = NULL;
+  int64_t id;
+  int rc;
+  if ((rc = wl_auth_check_username(name)) != 0)
+    return wl_cli_fail(rc);
+  if ((rc = wl_app_open(&app, ctx->dsn)) != 0)
+    return wl_cli_fail(rc);
+  if (!add && (rc = app->st->user_get(app->st, &id, NULL, 0, name)) != 0)
+    goto out;
+  if (add && app->st->user_get(app->st, &id, NULL, 0, name) == 0) {
+    rc = wl_err(WL_EUSAGE, "NAME: a user named '%s' already exists (use 'wfmlink user passwd')",
+                name);
+    goto out;
+  }
+  if ((rc = read_password(pw, name)) != 0 ||
+      (rc = wl_auth_hash_password(hash, sizeof(hash), pw)) != 0)
+    goto out;
+  rc = add ? app->st->user_add(app->st, &id, name, hash, wl_now())
+           : app->st->user_set_password(app->st, name, hash);
+  if (rc == 0)
+    printf(add ? "user '%s' added\n" : "password of '%s' changed\n", name);
+out:
+  sodium_memzero(pw, sizeof(pw));
+  wl_app_free(app);
+  if (rc == WL_ENOTFOUND)
+    rc = wl_err(WL_EUSAGE, "no user named '%s' (see 'wfmlink user list')", name);
+  return rc ? wl_cli_fail(rc) : 0;
+}
+
+static int user_row(void *payload, const wl_user_row *u)
+{
+  char when[WL_ISO_LEN];
+  const char *v[2] = {u->name, wl_time_format(when, sizeof(when), u->created_at, NULL)};
+  return wl_out_row(payload, v);
+}
+
+static int user_list(wl_cli_ctx *ctx, int argc, char **argv)
+{
+  static const char *const fmts[] = {"table", "csv", "json", NULL};
+  static const char *const cols[] = {"name", "created_at", NULL};
+  const char *format = "table", *pos[1];
+  const wl_opt opts[] = {{"--format", &format, NULL}, {NULL, NULL, NULL}};
+  int npos, f, rc;
+  wl_app *app = NULL;
+  wl_out *out = NULL;
+  if ((rc = wl_args_parse("user list", argc, argv, 2, opts, pos, &npos, 0)) != 0 ||
+      (rc = wl_args_choice(&f, "user list", "--format", format, fmts)) != 0)
+    return rc;
+  if ((rc = wl_app_open(&app, ctx->dsn)) != 0)
+    return wl_cli_fail(rc);
+  wl_out_new(&out, stdout, (enum wl_out_format)f, cols);
+  rc = app->st->users_list(app->st, user_row, out);
+  wl_out_free(out);
+  wl_app_free(app);
+  return rc ? wl_cli_fail(rc) : 0;
+}
+
+static int user_api_key(wl_cli_ctx *ctx, const char *name)
+{
+  char key[128];
+  wl_app *app = NULL;
+  int64_t id;
+  int rc = wl_app_open(&app, ctx->dsn);
+  if (rc == 0 && (rc = app->st->user_get(app->st, &id, NULL, 0, name)) == WL_ENOTFOUND)
+    rc = wl_err(WL_EUSAGE, "no user named '%s' (see 'wfmlink user list')", name);
+  if (rc == 0 && (rc = wl_auth_new_api_key(key, sizeof(key), app->st, id)) == 0) {
+    fprintf(stderr, "A new API key for '%s'. It is shown only now; send it as\n"
+                    "'Authorization: Bearer KEY' to /api/v1/.\n", name);
+    printf("%s\n", key);
+    sodium_memzero(key, sizeof(key));
+  }
+  wl_app_free(app);
+  return rc ? wl_cli_fail(rc) : 0;
+}
+
+int wl_cmd_user(wl_cli_ctx *ctx, int argc, char **argv)
+{
+  const char *sub = argc > 1 ? argv[1] : "";
+  if (argc < 2 || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+    fputs(wl_help_user, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+    fputs(wl_help_user, stdout);
+    return 0;
+  }
+  if (!strcmp(sub, "list"))
+    return user_list(ctx, argc, argv);
+  if (strcmp(sub, "add") && strcmp(sub, "passwd") && strcmp(sub, "api-key"))
+    return wl_cli_usage("user", "unknown subcommand '%s' (add, passwd, list, api-key)", sub);
+  if (argc != 3)
+    return wl_cli_usage("user", "usage: wfmlink user %s NAME", sub);
+  if (!strcmp(sub, "api-key"))
+    return user_api_key(ctx, argv[2]);
+  return with_password(ctx, argv[2], strcmp(sub, "add") == 0);
+}

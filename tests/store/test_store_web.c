@@ -1,0 +1,261 @@
+/*
+ * The web-account part of the store contract (store.h): users, sessions
+ * and API keys. Written against the interface only, like test_store.c:
+ * WL_TEST_DSN selects the database, else each test gets a fresh SQLite file
+ * under $WL_TEST_TMP (or /tmp). User names are unique per run and the
+ * hashes are plain test strings (the store treats them as opaque text).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "util/err.h"
+
+typedef struct fx {
+  wl_store *st;
+  char path[512];
+  char dsn[600];
+  char user[64];   /* a unique user name for this test */
+  char other[64];
+} fx;
+
+static int seq;
+
+static void unique_name(char *out, size_t n, const char *prefix)
+{
+  snprintf(out, n, "%s_%ld_%d_%ld", prefix, (long)getpid(), ++seq, (long)time(NULL) % 100000);
+}
+
+static void remove_files(const char *path)
+{
+  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+  char p[600];
+  for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+    snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+    unlink(p);
+  }
+}
+
+static int setup(void **state)
+{
+  fx *f = calloc(1, sizeof(*f));
+  const char *env = getenv("WL_TEST_DSN"), *tmp = getenv("WL_TEST_TMP");
+  assert_non_null(f);
+  if (env && *env) {
+    snprintf(f->dsn, sizeof(f->dsn), "%s", env);
+  } else {
+    if (!tmp || !*tmp)
+      tmp = "/tmp";
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+      fail_msg("cannot create %s", tmp);
+    snprintf(f->path, sizeof(f->path), "%s/test_store_web_%ld_%d.db", tmp, (long)getpid(), ++seq);
+    remove_files(f->path);
+    snprintf(f->dsn, sizeof(f->dsn), "sqlite:%s", f->path);
+  }
+  if (wl_store_open(&f->st, f->dsn) != 0)
+    fail_msg("open %s: %s", f->dsn, wl_errmsg());
+  unique_name(f->user, sizeof(f->user), "alice");
+  unique_name(f->other, sizeof(f->other), "bob");
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  fx *f = *state;
+  wl_store_close(f->st);
+  if (f->path[0])
+    remove_files(f->path);
+  free(f);
+  return 0;
+}
+
+static void test_user_add_get(void **state)
+{
+  fx *f = *state;
+  int64_t id = 0, got = 0;
+  char hash[256];
+  assert_int_equal(f->st->user_add(f->st, &id, f->user, "$argon2id$v=19$test-hash-1", 1700000000), 0);
+  assert_true(id > 0);
+  assert_int_equal(f->st->user_get(f->st, &got, hash, sizeof(hash), f->user), 0);
+  assert_true(got == id);
+  assert_string_equal(hash, "$argon2id$v=19$test-hash-1");
+  /* the hash may be left out */
+  assert_int_equal(f->st->user_get(f->st, &got, NULL, 0, f->user), 0);
+  assert_true(got == id);
+}
+
+static void test_user_taken_and_unknown(void **state)
+{
+  fx *f = *state;
+  int64_t id = 0, id2 = 0;
+  char hash[64] = "x";
+  assert_int_equal(f->st->user_add(f->st, &id, f->user, "h1", 1700000000), 0);
+  assert_int_equal(f->st->user_add(f->st, &id2, f->user, "h2", 1700000001), WL_EEXISTS);
+  assert_true(id2 == 0);
+  assert_non_null(strstr(wl_errmsg(), f->user));
+  assert_int_equal(f->st->user_get(f->st, &id2, hash, sizeof(hash), f->other), WL_ENOTFOUND);
+  assert_true(id2 == 0);
+  assert_string_equal(hash, "");
+  assert_int_equal(f->st->user_add(f->st, &id2, "", "h", 1), WL_EUSAGE);
+}
+
+static void test_user_set_password(void **state)
+{
+  fx *f = *state;
+  int64_t id = 0, got = 0;
+  char hash[64];
+  assert_int_equal(f->st->user_add(f->st, &id, f->user, "old", 1700000000), 0);
+  assert_int_equal(f->st->user_set_password(f->st, f->user, "new"), 0);
+  assert_int_equal(f->st->user_get(f->st, &got, hash, sizeof(hash), f->user), 0);
+  assert_string_equal(hash, "new");
+  assert_int_equal(f->st->user_set_password(f->st, f->other, "x"), WL_ENOTFOUND);
+}
+
+typedef struct names {
+  char s[1024];
+  int n;
+} names;
+
+static int collect_user(void *payload, const wl_user_row *row)
+{
+  names *k = payload;
+  size_t len = strlen(k->s);
+  snprintf(k->s + len, sizeof(k->s) - len, "%s@%lld;", row->name, (long long)row->created_at);
+  k->n++;
+  return 0;
+}
+
+static int stop_at_first(void *payload, const wl_user_row *row)
+{
+  (void)row;
+  (*(int *)payload)++;
+  return 42;
+}
+
+static void test_users_list(void **state)
+{
+  fx *f = *state;
+  int64_t id;
+  names k = {{0}, 0};
+  char want[256];
+  int calls = 0;
+  /* "bob_..." and "alice_..." in name order whatever the insertion order */
+  assert_int_equal(f->st->user_add(f->st, &id, f->other, "h", 1700000002), 0);
+  assert_int_equal(f->st->user_add(f->st, &id, f->user, "h", 1700000001), 0);
+  assert_int_equal(f->st->users_list(f->st, collect_user, &k), 0);
+  snprintf(want, sizeof(want), "%s@1700000001;%s@1700000002;", f->user, f->other);
+  if (!getenv("WL_TEST_DSN")) { /* a shared database may hold other users */
+    assert_string_equal(k.s, want);
+    assert_int_equal(k.n, 2);
+  } else {
+    assert_non_null(strstr(k.s, want));
+  }
+  assert_int_equal(f->st->users_list(f->st, stop_at_first, &calls), 42);
+  assert_int_equal(calls, 1);
+}
+
+static void test_session_lifecycle(void **state)
+{
+  fx *f = *state;
+  int64_t uid = 0, got = 0;
+  char csrf[80], sid[80];
+  snprintf(sid, sizeof(sid), "sidhash-%s", f->user);
+  assert_int_equal(f->st->user_add(f->st, &uid, f->user, "h", 1000), 0);
+  assert_int_equal(f->st->session_add(f->st, sid, uid, "csrf-token-1", 2000, 1000), 0);
+  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), sid, 1999), 0);
+  assert_true(got == uid);
+  assert_string_equal(csrf, "csrf-token-1");
+  /* expires_at <= now: gone, though still stored */
+  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), sid, 2000), WL_ENOTFOUND);
+  assert_true(got == 0);
+  assert_string_equal(csrf, "");
+  /* unknown id */
+  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), "nope", 1500), WL_ENOTFOUND);
+  /* delete */
+  assert_int_equal(f->st->session_delete(f->st, sid), 0);
+  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), sid, 1500), WL_ENOTFOUND);
+  assert_int_equal(f->st->session_delete(f->st, sid), 0); /* twice is harmless */
+}
+
+static void test_sessions_expire(void **state)
+{
+  fx *f = *state;
+  int64_t uid = 0, got = 0;
+  char a[80], b[80], csrf[80];
+  snprintf(a, sizeof(a), "a-%s", f->user);
+  snprintf(b, sizeof(b), "b-%s", f->user);
+  assert_int_equal(f->st->user_add(f->st, &uid, f->user, "h", 1000), 0);
+  assert_int_equal(f->st->session_add(f->st, a, uid, "c1", 2000, 1000), 0);
+  assert_int_equal(f->st->session_add(f->st, b, uid, "c2", 3000, 1000), 0);
+  assert_int_equal(f->st->session_add(f->st, b, uid, "c3", 3000, 1000), WL_EEXISTS);
+  assert_int_equal(f->st->sessions_expire(f->st, 2000), 0);
+  /* a is deleted: even "before" its expiry it is not found any more */
+  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), a, 1500), WL_ENOTFOUND);
+  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), b, 2500), 0);
+  assert_string_equal(csrf, "c2");
+}
+
+static void test_session_needs_user(void **state)
+{
+  fx *f = *state;
+  assert_int_equal(f->st->session_add(f->st, "orphan", 987654321, "c", 2000, 1000), WL_ENOTFOUND);
+  assert_int_equal(f->st->session_add(f->st, "", 1, "c", 2000, 1000), WL_EUSAGE);
+}
+
+static void test_apikeys(void **state)
+{
+  fx *f = *state;
+  int64_t uid = 0, uid2 = 0, got = 0;
+  char k1[80], k2[80];
+  snprintf(k1, sizeof(k1), "keyhash1-%s", f->user);
+  snprintf(k2, sizeof(k2), "keyhash2-%s", f->user);
+  assert_int_equal(f->st->user_add(f->st, &uid, f->user, "h", 1000), 0);
+  assert_int_equal(f->st->user_add(f->st, &uid2, f->other, "h", 1000), 0);
+  assert_int_equal(f->st->apikey_add(f->st, uid, k1, 1000), 0);
+  assert_int_equal(f->st->apikey_add(f->st, uid2, k2, 1000), 0);
+  assert_int_equal(f->st->apikey_find(f->st, &got, k1), 0);
+  assert_true(got == uid);
+  assert_int_equal(f->st->apikey_find(f->st, &got, k2), 0);
+  assert_true(got == uid2);
+  assert_int_equal(f->st->apikey_find(f->st, &got, "unknown"), WL_ENOTFOUND);
+  assert_true(got == 0);
+  assert_int_equal(f->st->apikey_add(f->st, uid, k1, 1001), WL_EEXISTS);
+  assert_int_equal(f->st->apikey_add(f->st, 987654321, "k3", 1001), WL_ENOTFOUND);
+}
+
+static void test_values_are_bound(void **state)
+{
+  fx *f = *state;
+  int64_t id = 0, got = 0;
+  char hash[64], name[96];
+  /* SQL-looking text is stored and read back as text */
+  snprintf(name, sizeof(name), "x'); DROP TABLE web_user; --%d", seq);
+  assert_int_equal(f->st->user_add(f->st, &id, name, "h'\"", 1000), 0);
+  assert_int_equal(f->st->user_get(f->st, &got, hash, sizeof(hash), name), 0);
+  assert_string_equal(hash, "h'\"");
+  assert_int_equal(f->st->user_get(f->st, &got, hash, sizeof(hash), f->user), WL_ENOTFOUND);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    T(test_user_add_get),    T(test_user_taken_and_unknown), T(test_user_set_password),
+    T(test_users_list),      T(test_session_lifecycle),      T(test_sessions_expire),
+    T(test_session_needs_user), T(test_apikeys),             T(test_values_are_bound),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,286 @@
+/*
+ * The web server's front door, over loopback: login and logout, sessions
+ * that expire, CSRF on every POST, login rate limiting, security headers,
+ * /healthz without login, and request bodies that are too large.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_web_common.h"
+
+static int setup(void **state)
+{
+  *state = wfx_new(3600);
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  wfx_free(*state);
+  return 0;
+}
+
+static void test_pages_need_login(void **state)
+{
+  wfx *f = *state;
+  char loc[200];
+  assert_int_equal(wfx_get(f, "/sources"), 303);
+  assert_string_equal(wfx_header(f, "Location", loc, sizeof(loc)), "/login?next=/sources");
+  assert_int_equal(wfx_get(f, "/status"), 303);
+  assert_int_equal(wfx_get(f, "/source/x"), 303);
+  /* a POST without a session changes nothing and says why */
+  assert_int_equal(wfx_post(f, "/sources/new", "name=a"), 403);
+  assert_true(wfx_has(f, "Your session has expired or you have logged out"));
+  assert_int_equal(wfx_get(f, "/api/v1/sources"), 401);
+  assert_true(wfx_has(f, "\"error\""));
+}
+
+static void test_login_logout(void **state)
+{
+  wfx *f = *state;
+  char cookie[400], loc[200];
+  assert_int_equal(wfx_get(f, "/login"), 200);
+  assert_true(wfx_has(f, "<form class=\"card\" method=\"post\" action=\"/login\">"));
+  assert_int_equal(wfx_login_as(f, TEST_USER, TEST_PASSWORD), 303);
+  wfx_header(f, "Set-Cookie", cookie, sizeof(cookie));
+  assert_int_equal(strncmp(cookie, "wl_session=", 11), 0);
+  assert_non_null(strstr(cookie, "; HttpOnly; SameSite=Strict"));
+  assert_non_null(strstr(cookie, "Max-Age=3600"));
+  assert_int_equal(wfx_get(f, "/sources"), 200);
+  assert_true(wfx_has(f, "<span class=\"who\">admin</span>"));
+  /* the navigation bar comes from the route table */
+  assert_true(wfx_has(f, "<a href=\"/sources\" class=\"active\" aria-current=\"page\">Sources</a>"
+                         "<a href=\"/status\">Collector status</a>"));
+  /* logged in: /login goes straight on */
+  assert_int_equal(wfx_get(f, "/login"), 303);
+  assert_int_equal(wfx_get(f, "/sources"), 200);
+  {
+    char body[200];
+    snprintf(body, sizeof(body), "csrf=%s", wfx_csrf(f));
+    assert_int_equal(wfx_post(f, "/logout", body), 303);
+  }
+  assert_string_equal(wfx_header(f, "Location", loc, sizeof(loc)), "/login?out=1");
+  assert_int_equal(wfx_get(f, "/sources"), 303);
+  assert_int_equal(wfx_get(f, "/login?out=1"), 200);
+  assert_true(wfx_has(f, "You have logged out."));
+}
+
+/* The session row is gone after logout: replaying the old cookie fails. */
+static void test_logout_ends_session_in_db(void **state)
+{
+  wfx *f = *state;
+  char body[200];
+  struct curl_slist *cookies = NULL;
+  char saved[512] = "";
+  wfx_login(f);
+  curl_easy_getinfo(f->h, CURLINFO_COOKIELIST, &cookies);
+  for (struct curl_slist *c = cookies; c; c = c->next)
+    if (strstr(c->data, "wl_session"))
+      snprintf(saved, sizeof(saved), "%s", c->data);
+  curl_slist_free_all(cookies);
+  assert_true(saved[0]);
+  snprintf(body, sizeof(body), "csrf=%s", f->csrf);
+  assert_int_equal(wfx_post(f, "/logout", body), 303);
+  curl_easy_setopt(f->h, CURLOPT_COOKIELIST, saved); /* the old cookie, back */
+  assert_int_equal(wfx_get(f, "/sources"), 303);
+}
+
+static void test_wrong_password(void **state)
+{
+  wfx *f = *state;
+  assert_int_equal(wfx_login_as(f, TEST_USER, "wrong password"), 403);
+  assert_true(wfx_has(f, "Wrong user name or password."));
+  /* the user name is kept, the password is not */
+  assert_true(wfx_has(f, "name=\"user\" value=\"admin\""));
+  assert_false(wfx_has(f, "wrong password"));
+  assert_int_equal(wfx_login_as(f, "nobody", "whatever-pw"), 403);
+  assert_true(wfx_has(f, "Wrong user name or password."));
+  assert_int_equal(wfx_get(f, "/sources"), 303);
+}
+
+static void test_login_needs_form_token(void **state)
+{
+  wfx *f = *state;
+  /* no login cookie at all (another site posting a form) */
+  assert_int_equal(wfx_post(f, "/login", "csrf=abc&user=admin&password=correct+horse+battery"),
+                   403);
+  assert_true(wfx_has(f, "The log-in form had expired."));
+  /* the cookie exists but the form's token differs */
+  assert_int_equal(wfx_get(f, "/login"), 200);
+  assert_int_equal(
+    wfx_post(f, "/login", "csrf=0000000000000000000000000000000000000000000000000000000000000000"
+                          "&user=admin&password=correct+horse+battery"),
+    403);
+  assert_int_equal(wfx_get(f, "/sources"), 303);
+}
+
+static void test_csrf_rejected(void **state)
+{
+  wfx *f = *state;
+  wfx_login(f);
+  /* missing token */
+  assert_int_equal(wfx_post(f, "/sources/new", "action=save&name=evil&base_url=https%3A%2F%2Fx"),
+                   403);
+  assert_true(wfx_has(f, "This form has expired or was not sent from this site"));
+  /* wrong token */
+  assert_int_equal(wfx_post(f, "/logout", "csrf=deadbeef"), 403);
+  assert_int_equal(wfx_get(f, "/sources"), 200); /* still logged in */
+  /* nothing was added */
+  {
+    wl_source s;
+    assert_int_equal(f->app->st->source_get(f->app->st, &s, "evil"), WL_ENOTFOUND);
+  }
+}
+
+static void test_session_expires(void **state)
+{
+  wfx *f = *state;
+  char loc[200];
+  wfx_login(f);
+  fake_clock += 3599;
+  assert_int_equal(wfx_get(f, "/sources"), 200);
+  fake_clock += 1; /* expires_at <= now */
+  assert_int_equal(wfx_get(f, "/sources"), 303);
+  assert_string_equal(wfx_header(f, "Location", loc, sizeof(loc)), "/login?next=/sources");
+  assert_int_equal(wfx_get(f, "/api/v1/sources"), 401);
+}
+
+static void test_rate_limit(void **state)
+{
+  wfx *f = *state;
+  char ra[32];
+  for (int i = 0; i < 5; i++)
+    assert_int_equal(wfx_login_as(f, TEST_USER, "wrong password"), 403);
+  /* locked: even the right password is refused, with the wait in words */
+  assert_int_equal(wfx_login_as(f, TEST_USER, TEST_PASSWORD), 429);
+  assert_true(wfx_has(f, "Too many failed log-ins. Wait 30 seconds, then try again."));
+  assert_string_equal(wfx_header(f, "Retry-After", ra, sizeof(ra)), "30");
+  fake_clock += 29;
+  assert_int_equal(wfx_login_as(f, TEST_USER, TEST_PASSWORD), 429);
+  assert_true(wfx_has(f, "Wait 1 second, then"));
+  fake_clock += 1;
+  /* the next failure doubles the lockout */
+  assert_int_equal(wfx_login_as(f, TEST_USER, "wrong again"), 403);
+  assert_int_equal(wfx_login_as(f, TEST_USER, TEST_PASSWORD), 429);
+  assert_string_equal(wfx_header(f, "Retry-After", ra, sizeof(ra)), "60");
+  fake_clock += 60;
+  assert_int_equal(wfx_login_as(f, TEST_USER, TEST_PASSWORD), 303);
+  assert_int_equal(wfx_get(f, "/sources"), 200);
+}
+
+/* The address is limited too: guessing other names from one client. */
+static void test_rate_limit_per_address(void **state)
+{
+  wfx *f = *state;
+  char name[32];
+  for (int i = 0; i < 5; i++) {
+    snprintf(name, sizeof(name), "guess%d", i);
+    assert_int_equal(wfx_login_as(f, name, "password1"), 403);
+  }
+  assert_int_equal(wfx_login_as(f, TEST_USER, TEST_PASSWORD), 429);
+}
+
+static void check_security_headers(wfx *f)
+{
+  char v[400];
+  assert_string_equal(wfx_header(f, "X-Content-Type-Options", v, sizeof(v)), "nosniff");
+  assert_string_equal(wfx_header(f, "X-Frame-Options", v, sizeof(v)), "DENY");
+  assert_string_equal(wfx_header(f, "Referrer-Policy", v, sizeof(v)), "no-referrer");
+  wfx_header(f, "Content-Security-Policy", v, sizeof(v));
+  assert_non_null(strstr(v, "default-src 'none'"));
+  assert_non_null(strstr(v, "frame-ancestors 'none'"));
+  assert_non_null(strstr(v, "script-src 'self'"));
+  assert_null(strstr(v, "unsafe-inline"));
+}
+
+static void test_security_headers(void **state)
+{
+  wfx *f = *state;
+  static const char *const paths[] = {"/login", "/sources", "/healthz", "/nope",
+                                      "/static/app.css", "/api/v1/sources"};
+  for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+    wfx_get(f, paths[i]);
+    check_security_headers(f);
+  }
+  wfx_login(f);
+  for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+    wfx_get(f, paths[i]);
+    check_security_headers(f);
+  }
+  wfx_post(f, "/logout", "csrf=bad");
+  check_security_headers(f);
+}
+
+static void test_healthz_and_errors(void **state)
+{
+  wfx *f = *state;
+  char ct[100];
+  assert_int_equal(wfx_get(f, "/healthz"), 200);
+  assert_string_equal(wfx_body(f), "{\n  \"status\": \"ok\",\n  \"database\": \"ok\",\n"
+                                   "  \"schema_version\": 2,\n  \"version\": \"0.1.0\"\n}\n");
+  assert_string_equal(wfx_header(f, "Content-Type", ct, sizeof(ct)), "application/json");
+  assert_int_equal(wfx_get(f, "/no/such/page"), 404);
+  assert_int_equal(wfx_post(f, "/healthz", "x=1"), 405);
+  assert_int_equal(wfx_req(f, "DELETE", "/sources", NULL, NULL, NULL), 405);
+  assert_int_equal(wfx_get(f, "/static/app.js"), 200);
+  assert_true(wfx_has(f, "data-test"));
+}
+
+static void test_body_limits(void **state)
+{
+  wfx *f = *state;
+  size_t n = 70 * 1024;
+  char *big = malloc(n + 1);
+  assert_non_null(big);
+  memset(big, 'a', n);
+  memcpy(big, "user=", 5);
+  big[n] = '\0';
+  assert_int_equal(wfx_post(f, "/login", big), 413);
+  free(big);
+  /* a multipart form is refused, not half-parsed */
+  assert_int_equal(wfx_req(f, "POST", "/login", "--x\r\n", "multipart/form-data; boundary=x", NULL),
+                   415);
+  /* a malformed escape refuses the form */
+  assert_int_equal(wfx_post(f, "/login", "user=%zz"), 400);
+}
+
+static void test_no_open_redirect(void **state)
+{
+  wfx *f = *state;
+  char body[300], loc[200];
+  assert_int_equal(wfx_get(f, "/login"), 200);
+  snprintf(body, sizeof(body), "csrf=%s&user=admin&password=correct+horse+battery"
+                               "&next=%%2F%%2Fevil.example%%2F", wfx_csrf(f));
+  assert_int_equal(wfx_post(f, "/login", body), 303);
+  assert_string_equal(wfx_header(f, "Location", loc, sizeof(loc)), "/sources");
+}
+
+static void test_password_never_echoed(void **state)
+{
+  wfx *f = *state;
+  wfx_login_as(f, TEST_USER, "not-the-password-9a8b");
+  wfx_login(f);
+  assert_null(strstr(f->seen.ptr, TEST_PASSWORD));
+  assert_null(strstr(f->seen.ptr, "correct+horse"));
+  assert_null(strstr(f->seen.ptr, "not-the-password-9a8b"));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    T(test_pages_need_login),   T(test_login_logout),      T(test_logout_ends_session_in_db),
+    T(test_wrong_password),     T(test_login_needs_form_token), T(test_csrf_rejected),
+    T(test_session_expires),    T(test_rate_limit),        T(test_rate_limit_per_address),
+    T(test_security_headers),   T(test_healthz_and_errors), T(test_body_limits),
+    T(test_no_open_redirect),   T(test_password_never_echoed),
+  };
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  curl_global_cleanup();
+  return rc;
+}
