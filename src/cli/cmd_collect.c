@@ -37,9 +37,22 @@ const char wl_help_backfill[] =
 
 const char wl_help_serve[] =
   "usage: wfmlink serve [--listen 127.0.0.1:8080] [--only realtime|historical|web]\n"
+  "                     [--tls-cert FILE --tls-key FILE] [--log-level debug|info|warn|error]\n"
   "\n"
-  "Runs both collectors for every enabled source (and the web page) until SIGINT\n"
-  "or SIGTERM. Source changes are picked up within a minute.\n";
+  "Runs both collectors for every enabled source and the web page in one process\n"
+  "until SIGINT or SIGTERM (a window being read is abandoned, never half-stored).\n"
+  "Real-time: every source's interval. Historical: every 15 minutes, hist-delay-s\n"
+  "after the boundary, the trailing repull-window-s; after an outage the gap since\n"
+  "the last final interval is backfilled first (at most backfill-max-days).\n"
+  "Sources added or changed while it runs are picked up within a minute.\n"
+  "\n"
+  "--listen     the web page's address (default 127.0.0.1:8080). A non-loopback\n"
+  "             address without TLS is served with a warning: use --tls-cert/--tls-key.\n"
+  "--only       run one part: realtime, historical (collectors) or web (the page).\n"
+  "--tls-cert, --tls-key  PEM certificate and key: serve HTTPS.\n"
+  "\n"
+  "Several instances may share one PostgreSQL database: they split the sources\n"
+  "between them through leases (docs/POSTGRESQL.md).\n";
 
 static volatile sig_atomic_t stop_flag;
 
