@@ -13,7 +13,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 const char wl_help_user[] =
@@ -32,24 +31,6 @@ const char wl_help_user[] =
 
 #define PW_CAP (WL_PASSWORD_MAX + 2)
 
-static void read_line_tty(char *buf, size_t cap, const char *prompt)
-{
-  struct termios old, quiet;
-  int echo_off = tcgetattr(STDIN_FILENO, &old) == 0;
-  fprintf(stderr, "%s: ", prompt);
-  fflush(stderr);
-  if (echo_off) {
-    quiet = old;
-    quiet.c_lflag &= ~(tcflag_t)ECHO;
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-  }
-  if (!fgets(buf, (int)cap, stdin))
-    buf[0] = '\0';
-  if (echo_off)
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-  fputc('\n', stderr);
-}
-
 static void chomp(char *s)
 {
   s[strcspn(s, "\r\n")] = '\0';
@@ -63,8 +44,8 @@ static int read_password(char *buf, const char *name)
   buf[0] = '\0';
   if (isatty(STDIN_FILENO)) {
     snprintf(prompt, sizeof(prompt), "Password for %s", name);
-    read_line_tty(buf, PW_CAP, prompt);
-    read_line_tty(again, sizeof(again), "The same password again");
+    wl_read_hidden_line(buf, PW_CAP, prompt);
+    wl_read_hidden_line(again, sizeof(again), "The same password again");
     chomp(buf);
     chomp(again);
     if (strcmp(buf, again) != 0)

@@ -72,7 +72,7 @@ static int read_stream(char *buf, size_t cap, FILE *f, const char *flag)
   return 0;
 }
 
-static int read_tty(char *buf, size_t cap, const char *prompt)
+void wl_read_hidden_line(char *buf, size_t cap, const char *prompt)
 {
   struct termios old, quiet;
   int echo_off = tcgetattr(STDIN_FILENO, &old) == 0;
@@ -88,7 +88,6 @@ static int read_tty(char *buf, size_t cap, const char *prompt)
   if (echo_off)
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
   fputc('\n', stderr);
-  return 0;
 }
 
 int wl_token_read(char **out, const char *file, const char *flag, const char *env_name,
@@ -112,7 +111,7 @@ int wl_token_read(char **out, const char *file, const char *flag, const char *en
   } else if (env && *env) {
     snprintf(buf, TOKEN_MAX, "%s", env);
   } else if (isatty(STDIN_FILENO)) {
-    rc = read_tty(buf, TOKEN_MAX, prompt);
+    wl_read_hidden_line(buf, TOKEN_MAX, prompt);
   } else {
     rc = read_stream(buf, TOKEN_MAX, stdin, "standard input");
     if (rc == 0 && strspn(buf, " \t\r\n") == strlen(buf))

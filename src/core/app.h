@@ -4,6 +4,7 @@
  * What every command and the service share: the open store and the path of
  * the key file that encrypts tokens (util/secret.h).
  */
+#include <stddef.h>
 #include "store/store.h"
 
 typedef struct wl_app {
@@ -26,5 +27,8 @@ int wl_token_store(wl_app *app, int64_t source_id, enum wl_token_kind kind, cons
 /* The token for kind; the historical one falls back to the real-time one. */
 int wl_token_load(char **out, wl_app *app, const wl_source *src, enum wl_token_kind kind);
 void wl_token_free(char *token);
+
+/* Prompts on stderr and reads one line from the terminal without echo. */
+void wl_read_hidden_line(char *buf, size_t cap, const char *prompt);
 
 #endif

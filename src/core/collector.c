@@ -1,6 +1,7 @@
 #include "core/collector.h"
 #include "core/settings.h"
 #include "core/job.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -61,14 +62,8 @@ void wl_collector_free(wl_collector *c)
 
 static int add_job(wl_collector *c, wl_job *j)
 {
-  if (c->njobs == c->capjobs) {
-    size_t cap = c->capjobs ? c->capjobs * 2 : 16;
-    wl_job **p = realloc(c->jobs, cap * sizeof(*p));
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory");
-    c->jobs = p;
-    c->capjobs = cap;
-  }
+  if (wl_array_reserve(&c->jobs, &c->capjobs, c->njobs, sizeof(*c->jobs), 16))
+    return WL_ENOMEM;
   c->jobs[c->njobs++] = j;
   return 0;
 }
@@ -258,14 +253,8 @@ static int reload_cb(void *payload, const wl_source *src)
   if (!src->enabled)
     return 0;
   if (!ss) {
-    if (sv->n == sv->cap) {
-      size_t cap = sv->cap ? sv->cap * 2 : 8;
-      src_state *p = realloc(sv->s, cap * sizeof(*p));
-      if (!p)
-        return WL_ENOMEM;
-      sv->s = p;
-      sv->cap = cap;
-    }
+    if (wl_array_reserve(&sv->s, &sv->cap, sv->n, sizeof(*sv->s), 8))
+      return WL_ENOMEM;
     ss = &sv->s[sv->n++];
     memset(ss, 0, sizeof(*ss));
     wl_info(src->name, "collecting (real-time every %d s, historical every 15 min)", src->interval_s);

@@ -2,6 +2,7 @@
 #include "core/rowsets.h"
 #include "util/buf.h"
 #include "util/csv.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "wfm/records.h"
@@ -133,15 +134,9 @@ static int read_rows(importer *im, const char *text, size_t len, const char *con
     parse_time(&row.end, im, line, names[3], v[3]);
     if (*v[2] && *v[3] && row.end <= row.start && im->nerrors == 0)
       complain(im, line, "end %s is not after start %s", v[3], v[2]);
-    if (im->n == im->cap) {
-      size_t cap = im->cap ? im->cap * 2 : 256;
-      imp_row *p = realloc(im->rows, cap * sizeof(*p));
-      if (!p) {
-        wl_csv_reader_free(r);
-        return wl_err(WL_ENOMEM, "out of memory");
-      }
-      im->rows = p;
-      im->cap = cap;
+    if (wl_array_reserve(&im->rows, &im->cap, im->n, sizeof(*im->rows), 256)) {
+      wl_csv_reader_free(r);
+      return WL_ENOMEM;
     }
     row.agent = strdup(v[0]);
     row.value = strdup(v[1]);

@@ -1,5 +1,6 @@
 #include "core/job.h"
 #include "core/settings.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -228,14 +229,8 @@ typedef struct snapshot {
 static int add_agent(void *payload, const wl_rt_agent *a)
 {
   snapshot *s = payload;
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    wl_rt_agent *p = realloc(s->a, cap * sizeof(*p));
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory");
-    s->a = p;
-    s->cap = cap;
-  }
+  if (wl_array_reserve(&s->a, &s->cap, s->n, sizeof(*s->a), 64))
+    return WL_ENOMEM;
   s->a[s->n++] = *a;
   return 0;
 }
@@ -252,22 +247,14 @@ static int add_open(void *payload, const wl_state_row *row)
 {
   open_rows *o = payload;
   if (o->n == o->cap) {
-    size_t cap = o->cap ? o->cap * 2 : 64;
-    void *a = realloc(o->r, cap * sizeof(*o->r)), *b, *c, *d;
-    if (a)
-      o->r = a;
-    b = realloc(o->agent, cap * sizeof(*o->agent));
-    if (b)
-      o->agent = b;
-    c = realloc(o->state, cap * sizeof(*o->state));
-    if (c)
-      o->state = c;
-    d = realloc(o->code, cap * sizeof(*o->code));
-    if (d)
-      o->code = d;
-    if (!a || !b || !c || !d)
-      return wl_err(WL_ENOMEM, "out of memory");
-    o->cap = cap;
+    /* four parallel arrays grow together */
+    size_t c1 = o->cap, c2 = o->cap, c3 = o->cap, c4 = o->cap;
+    if (wl_array_reserve(&o->r, &c1, o->n, sizeof(*o->r), 64) ||
+        wl_array_reserve(&o->agent, &c2, o->n, sizeof(*o->agent), 64) ||
+        wl_array_reserve(&o->state, &c3, o->n, sizeof(*o->state), 64) ||
+        wl_array_reserve(&o->code, &c4, o->n, sizeof(*o->code), 64))
+      return WL_ENOMEM;
+    o->cap = c4;
   }
   snprintf(o->agent[o->n], sizeof(o->agent[0]), "%s", row->agent_id);
   snprintf(o->state[o->n], sizeof(o->state[0]), "%s", row->state);
@@ -356,14 +343,8 @@ static int handle_realtime(wl_job *j)
 static int add_queue(void *payload, const wl_8x8_queue *q)
 {
   wl_job *j = payload;
-  if (j->nqueues == j->capqueues) {
-    size_t cap = j->capqueues ? j->capqueues * 2 : 16;
-    wl_8x8_queue *p = realloc(j->queues, cap * sizeof(*p));
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory");
-    j->queues = p;
-    j->capqueues = cap;
-  }
+  if (wl_array_reserve(&j->queues, &j->capqueues, j->nqueues, sizeof(*j->queues), 16))
+    return WL_ENOMEM;
   j->queues[j->nqueues++] = *q;
   return 0;
 }
@@ -371,14 +352,8 @@ static int add_queue(void *payload, const wl_8x8_queue *q)
 static int add_leg(void *payload, const wl_leg *leg)
 {
   wl_job *j = payload;
-  if (j->nlegs == j->caplegs) {
-    size_t cap = j->caplegs ? j->caplegs * 2 : 256;
-    wl_leg *p = realloc(j->legs, cap * sizeof(*p));
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory");
-    j->legs = p;
-    j->caplegs = cap;
-  }
+  if (wl_array_reserve(&j->legs, &j->caplegs, j->nlegs, sizeof(*j->legs), 256))
+    return WL_ENOMEM;
   j->legs[j->nlegs++] = *leg;
   return 0;
 }

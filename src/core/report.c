@@ -1,6 +1,7 @@
 #include "core/report.h"
 #include "core/rowsets.h"
 #include "core/settings.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "wfm/adherence.h"
@@ -93,14 +94,8 @@ static struct vol_sum *sum_slot(struct vol_sum **arr, size_t *n, size_t *cap, co
   for (size_t i = 0; i < *n; i++)
     if (strcmp((*arr)[i].queue_id, q) == 0)
       return &(*arr)[i];
-  if (*n == *cap) {
-    size_t nc = *cap ? *cap * 2 : 16;
-    struct vol_sum *p = realloc(*arr, nc * sizeof(*p));
-    if (!p)
-      return NULL;
-    *arr = p;
-    *cap = nc;
-  }
+  if (wl_array_reserve(arr, cap, *n, sizeof(**arr), 16))
+    return NULL;
   memset(&(*arr)[*n], 0, sizeof(**arr));
   snprintf((*arr)[*n].queue_id, sizeof((*arr)[*n].queue_id), "%s", q);
   (*arr)[*n].final = 1;

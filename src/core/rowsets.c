@@ -1,28 +1,15 @@
 #include "core/rowsets.h"
+#include "util/array.h"
 #include "util/err.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static int grow(void **rows, size_t *cap, size_t n, size_t size)
-{
-  void *p;
-  size_t nc;
-  if (n < *cap)
-    return 0;
-  nc = *cap ? *cap * 2 : 64;
-  if (!(p = realloc(*rows, nc * size)))
-    return wl_err(WL_ENOMEM, "out of memory");
-  *rows = p;
-  *cap = nc;
-  return 0;
-}
-
 static int add_sched(void *payload, const wl_schedule_row *r)
 {
   wl_rowset_sched *s = payload;
   wl_schedule_row *d;
-  if (grow((void **)&s->rows, &s->cap, s->n, sizeof(*s->rows)))
+  if (wl_array_reserve(&s->rows, &s->cap, s->n, sizeof(*s->rows), 64))
     return WL_ENOMEM;
   d = &s->rows[s->n];
   *d = *r;
@@ -59,7 +46,7 @@ static int add_state(void *payload, const wl_state_row *r)
 {
   wl_rowset_states *s = payload;
   wl_state_row *d;
-  if (grow((void **)&s->rows, &s->cap, s->n, sizeof(*s->rows)))
+  if (wl_array_reserve(&s->rows, &s->cap, s->n, sizeof(*s->rows), 64))
     return WL_ENOMEM;
   d = &s->rows[s->n];
   *d = *r;
@@ -128,7 +115,7 @@ static int add_rule(void *payload, const wl_rule_row *r)
 {
   rule_set *s = payload;
   wl_rule_row *d;
-  if (grow((void **)&s->rows, &s->cap, s->n, sizeof(*s->rows)))
+  if (wl_array_reserve(&s->rows, &s->cap, s->n, sizeof(*s->rows), 64))
     return WL_ENOMEM;
   d = &s->rows[s->n++];
   d->activity = strdup(r->activity);
@@ -164,16 +151,11 @@ struct wl_rowset_names {
 static int add_name(wl_rowset_names *m, const char *key, const char *name)
 {
   if (m->n == m->cap) {
-    size_t nc = m->cap ? m->cap * 2 : 64;
-    char **k = realloc(m->keys, nc * sizeof(char *)), **v;
-    if (k)
-      m->keys = k;
-    v = realloc(m->names, nc * sizeof(char *));
-    if (v)
-      m->names = v;
-    if (!k || !v)
-      return wl_err(WL_ENOMEM, "out of memory");
-    m->cap = nc;
+    size_t c1 = m->cap, c2 = m->cap;
+    if (wl_array_reserve(&m->keys, &c1, m->n, sizeof(char *), 64) ||
+        wl_array_reserve(&m->names, &c2, m->n, sizeof(char *), 64))
+      return WL_ENOMEM;
+    m->cap = c2;
   }
   m->keys[m->n] = strdup(key);
   m->names[m->n] = strdup(name ? name : "");

@@ -1,6 +1,7 @@
 #include "core/verify.h"
 #include "sources/8x8/client.h"
 #include "sources/8x8/parse.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -67,14 +68,8 @@ typedef struct qlist {
 static int add_q(void *payload, const wl_8x8_queue *q)
 {
   qlist *l = payload;
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 16;
-    vq *p = realloc(l->q, cap * sizeof(*p));
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory");
-    l->q = p;
-    l->cap = cap;
-  }
+  if (wl_array_reserve(&l->q, &l->cap, l->n, sizeof(*l->q), 16))
+    return WL_ENOMEM;
   memset(&l->q[l->n], 0, sizeof(vq));
   l->q[l->n++].q = *q;
   return 0;

@@ -1,4 +1,5 @@
 #include "wfm/timeline.h"
+#include "util/array.h"
 #include "util/err.h"
 
 #include <stdlib.h>
@@ -32,14 +33,8 @@ static int push_op(wl_timeline_ops *o, enum wl_state_op_kind kind, const char *a
 {
   size_t a, s = 0, c = 0;
   wl_state_op *op;
-  if (o->n == o->cap) {
-    size_t cap = o->cap ? o->cap * 2 : 64;
-    wl_state_op *p = realloc(o->ops, cap * sizeof(*p));
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory");
-    o->ops = p;
-    o->cap = cap;
-  }
+  if (wl_array_reserve(&o->ops, &o->cap, o->n, sizeof(*o->ops), 64))
+    return WL_ENOMEM;
   if (push_str(&a, o, agent) || push_str(&s, o, state ? state : "") ||
       push_str(&c, o, code ? code : ""))
     return WL_ENOMEM;
