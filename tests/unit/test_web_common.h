@@ -1,0 +1,269 @@
+/*
+ * Shared by tests/unit/test_web_*.c: a web server in this process on a free
+ * loopback port with a fresh SQLite database, a libcurl client that keeps
+ * cookies like a browser, and a log of every response body (so a test can
+ * assert that a secret never appeared in any of them).
+ */
+#ifndef WL_TEST_WEB_COMMON_H
+#define WL_TEST_WEB_COMMON_H
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/app.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "web/auth.h"
+#include "web/web.h"
+
+#define TEST_USER "admin"
+#define TEST_PASSWORD "correct horse battery"
+
+typedef struct resp {
+  long status;
+  wl_buf body;
+  wl_buf head;
+} resp;
+
+typedef struct wfx {
+  char path[512];
+  char dsn[600];
+  wl_web *web;
+  wl_app *app;            /* the test's own connection, for setup and checks */
+  CURL *h;                /* cookies kept across requests */
+  wl_buf seen;            /* every response (headers and body) so far */
+  char csrf[80];          /* the CSRF token of the last logged-in page */
+  resp r;                 /* the last response */
+} wfx;
+
+static int web_seq;
+
+/* The clock, replaceable by tests (sessions and the rate limiter read it). */
+static int64_t fake_clock;
+static int64_t read_fake_clock(void)
+{
+  return fake_clock;
+}
+
+static void wfx_remove_files(const char *path)
+{
+  static const char *const sfx[] = {"", "-wal", "-shm", "-journal", ".key"};
+  char p[600];
+  for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+    snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+    unlink(p);
+  }
+}
+
+/* A user whose hash uses libsodium's minimum limits: fast to verify. */
+static void wfx_add_user(wfx *f, const char *name, const char *pw)
+{
+  char hash[crypto_pwhash_STRBYTES];
+  int64_t id;
+  assert_int_equal(crypto_pwhash_str_alg(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_MIN,
+                                         crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13),
+                   0);
+  assert_int_equal(f->app->st->user_add(f->app->st, &id, name, hash, 1700000000), 0);
+}
+
+static wfx *wfx_new(int session_ttl_s)
+{
+  wfx *f = calloc(1, sizeof(*f));
+  const char *tmp = getenv("WL_TEST_TMP");
+  wl_web_config cfg;
+  assert_non_null(f);
+  assert_true(sodium_init() >= 0);
+  if (!tmp || !*tmp)
+    tmp = "/tmp";
+  if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+    fail_msg("cannot create %s", tmp);
+  snprintf(f->path, sizeof(f->path), "%s/test_web_%ld_%d.db", tmp, (long)getpid(), ++web_seq);
+  wfx_remove_files(f->path);
+  snprintf(f->dsn, sizeof(f->dsn), "sqlite:%s", f->path);
+  wl_log_set_level(WL_LOG_ERROR);
+  fake_clock = 1730000000;
+  wl_set_clock(read_fake_clock);
+  if (wl_app_open(&f->app, f->dsn) != 0)
+    fail_msg("open: %s", wl_errmsg());
+  wfx_add_user(f, TEST_USER, TEST_PASSWORD);
+  wl_web_config_init(&cfg);
+  cfg.dsn = f->dsn;
+  cfg.listen = "127.0.0.1:0";
+  cfg.quiet = 1;
+  cfg.threads = 2;
+  if (session_ttl_s)
+    cfg.session_ttl_s = session_ttl_s;
+  if (wl_web_start(&f->web, &cfg) != 0)
+    fail_msg("web start: %s", wl_errmsg());
+  f->h = curl_easy_init();
+  assert_non_null(f->h);
+  curl_easy_setopt(f->h, CURLOPT_COOKIEFILE, ""); /* in-memory cookie engine */
+  wl_buf_init(&f->seen, 64u * 1024 * 1024);
+  wl_buf_init(&f->r.body, 16u * 1024 * 1024);
+  wl_buf_init(&f->r.head, 1024 * 1024);
+  return f;
+}
+
+static void wfx_free(wfx *f)
+{
+  curl_easy_cleanup(f->h);
+  wl_web_stop(f->web);
+  wl_app_free(f->app);
+  wl_buf_free(&f->seen);
+  wl_buf_free(&f->r.body);
+  wl_buf_free(&f->r.head);
+  wfx_remove_files(f->path);
+  wl_set_clock(NULL);
+  free(f);
+}
+
+static size_t wfx_on_data(char *p, size_t size, size_t n, void *payload)
+{
+  return wl_buf_append(payload, p, size * n) == 0 ? size * n : 0;
+}
+
+/* One request; body NULL for GET. extra: one more header line or NULL. */
+static long wfx_req(wfx *f, const char *method, const char *path, const char *body,
+                    const char *ctype, const char *extra)
+{
+  char url[1200];
+  struct curl_slist *hs = NULL;
+  CURLcode cc;
+  snprintf(url, sizeof(url), "%s%s", wl_web_url(f->web), path);
+  wl_buf_reset(&f->r.body);
+  wl_buf_reset(&f->r.head);
+  curl_easy_setopt(f->h, CURLOPT_URL, url);
+  curl_easy_setopt(f->h, CURLOPT_WRITEFUNCTION, wfx_on_data);
+  curl_easy_setopt(f->h, CURLOPT_WRITEDATA, &f->r.body);
+  curl_easy_setopt(f->h, CURLOPT_HEADERFUNCTION, wfx_on_data);
+  curl_easy_setopt(f->h, CURLOPT_HEADERDATA, &f->r.head);
+  curl_easy_setopt(f->h, CURLOPT_TIMEOUT, 60L);
+  curl_easy_setopt(f->h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(f->h, CURLOPT_CUSTOMREQUEST, NULL);
+  if (body) {
+    curl_easy_setopt(f->h, CURLOPT_POST, 1L);
+    curl_easy_setopt(f->h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(f->h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+  } else {
+    curl_easy_setopt(f->h, CURLOPT_HTTPGET, 1L);
+  }
+  if (method && strcmp(method, body ? "POST" : "GET") != 0)
+    curl_easy_setopt(f->h, CURLOPT_CUSTOMREQUEST, method);
+  if (ctype) {
+    char line[200];
+    snprintf(line, sizeof(line), "Content-Type: %s", ctype);
+    hs = curl_slist_append(hs, line);
+  }
+  if (extra)
+    hs = curl_slist_append(hs, extra);
+  curl_easy_setopt(f->h, CURLOPT_HTTPHEADER, hs);
+  cc = curl_easy_perform(f->h);
+  curl_slist_free_all(hs);
+  curl_easy_setopt(f->h, CURLOPT_HTTPHEADER, NULL);
+  if (cc != CURLE_OK)
+    fail_msg("%s %s: %s", method ? method : "GET", path, curl_easy_strerror(cc));
+  curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &f->r.status);
+  wl_buf_append(&f->seen, f->r.head.ptr ? f->r.head.ptr : "", f->r.head.len);
+  wl_buf_append(&f->seen, f->r.body.ptr ? f->r.body.ptr : "", f->r.body.len);
+  return f->r.status;
+}
+
+static long wfx_get(wfx *f, const char *path)
+{
+  return wfx_req(f, "GET", path, NULL, NULL, NULL);
+}
+
+static long wfx_post(wfx *f, const char *path, const char *body)
+{
+  return wfx_req(f, "POST", path, body, "application/x-www-form-urlencoded", NULL);
+}
+
+static const char *wfx_body(wfx *f)
+{
+  return f->r.body.ptr ? f->r.body.ptr : "";
+}
+
+/* The value of a response header (case-insensitive name), or "". */
+static const char *wfx_header(wfx *f, const char *name, char *out, size_t n)
+{
+  const char *p = f->r.head.ptr ? f->r.head.ptr : "";
+  size_t ln = strlen(name);
+  out[0] = '\0';
+  while (*p) {
+    const char *eol = strchr(p, '\n');
+    size_t len = eol ? (size_t)(eol - p) : strlen(p);
+    if (len > ln && strncasecmp(p, name, ln) == 0 && p[ln] == ':') {
+      const char *v = p + ln + 1;
+      while (*v == ' ')
+        v++;
+      snprintf(out, n, "%.*s", (int)(len - (size_t)(v - p)), v);
+      out[strcspn(out, "\r")] = '\0';
+      return out;
+    }
+    p += len + (eol ? 1 : 0);
+  }
+  return out;
+}
+
+static int wfx_has(wfx *f, const char *needle)
+{
+  return strstr(wfx_body(f), needle) != NULL;
+}
+
+/* The first hidden csrf field of the last page. */
+static const char *wfx_csrf(wfx *f)
+{
+  const char *p = strstr(wfx_body(f), "name=\"csrf\" value=\"");
+  f->csrf[0] = '\0';
+  if (p)
+    snprintf(f->csrf, sizeof(f->csrf), "%.64s", p + 19);
+  return f->csrf;
+}
+
+/* Percent-encodes for a form body. */
+static void wfx_esc(char *out, size_t n, const char *s)
+{
+  size_t o = 0;
+  for (; *s && o + 4 < n; s++) {
+    unsigned char c = (unsigned char)*s;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        c == '-' || c == '_' || c == '.')
+      out[o++] = (char)c;
+    else
+      o += (size_t)snprintf(out + o, n - o, "%%%02X", c);
+  }
+  out[o] = '\0';
+}
+
+/* GET /login, then POST the form; returns the status of the POST. */
+static long wfx_login_as(wfx *f, const char *user, const char *pw)
+{
+  char body[600], u[200], p[200];
+  assert_int_equal(wfx_get(f, "/login"), 200);
+  wfx_csrf(f);
+  wfx_esc(u, sizeof(u), user);
+  wfx_esc(p, sizeof(p), pw);
+  snprintf(body, sizeof(body), "csrf=%s&user=%s&password=%s&next=%%2Fsources", f->csrf, u, p);
+  return wfx_post(f, "/login", body);
+}
+
+static void wfx_login(wfx *f)
+{
+  char loc[200];
+  assert_int_equal(wfx_login_as(f, TEST_USER, TEST_PASSWORD), 303);
+  assert_string_equal(wfx_header(f, "Location", loc, sizeof(loc)), "/sources");
+  assert_int_equal(wfx_get(f, "/sources"), 200);
+  wfx_csrf(f);
+}
+
+#endif
