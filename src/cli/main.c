@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "emu/emu.h"
 #include "util/err.h"
+#include "util/log.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ static void usage(FILE *f)
   for (const wl_cmd *c = commands; c->name; c++)
     fprintf(f, "  %-10s %s\n", c->name, c->summary);
   fprintf(f, "\nDSN: sqlite:PATH (default $WFMLINK_DB, else sqlite:wfmlink.db) or postgresql://...\n"
+             "Environment: WFMLINK_DB, WFMLINK_TOKEN, WFMLINK_KEY_FILE, WFMLINK_LOG_LEVEL.\n"
              "'wfmlink COMMAND --help' describes a command.\n");
 }
 
@@ -59,6 +61,13 @@ int main(int argc, char **argv)
 {
   wl_cli_ctx ctx = {0};
   int i = 1;
+  {
+    /* WFMLINK_LOG_LEVEL=debug|info|warn|error for every command */
+    const char *lvl = getenv("WFMLINK_LOG_LEVEL");
+    enum wl_log_level l;
+    if (lvl && *lvl && wl_log_parse_level(&l, lvl) == 0)
+      wl_log_set_level(l);
+  }
   ctx.dsn = getenv("WFMLINK_DB");
   if (!ctx.dsn || !*ctx.dsn)
     ctx.dsn = "sqlite:wfmlink.db";
