@@ -5,6 +5,7 @@
 #include "core/app.h"
 #include "core/importer.h"
 #include "core/rowsets.h"
+#include "core/rules.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "wfm/adherence.h"
@@ -200,42 +201,6 @@ static int rules_list(wl_cli_ctx *ctx, int argc, char **argv)
   return rc ? wl_cli_fail(rc) : 0;
 }
 
-typedef struct rule_writer {
-  wl_store *st;
-  int64_t source_id;
-  const char *activity, *kind;
-} rule_writer;
-
-/* Stores the effective verdicts of one activity with its (new) kind, so
- * that `rules list` and the engine agree on all eight states. */
-static int write_effective(void *payload, const wl_rule_row *r)
-{
-  rule_writer *w = payload;
-  wl_rule_row row = *r;
-  if (strcmp(r->activity, w->activity) != 0)
-    return 0;
-  row.kind = w->kind;
-  return w->st->rule_set(w->st, w->source_id, &row);
-}
-
-static int store_rule(wl_app *app, const wl_source *src, const wl_rule_row *rule)
-{
-  wl_adh_rules *rules = NULL;
-  rule_writer w = {app->st, src->id, rule->activity, rule->kind};
-  int rc = app->st->begin(app->st);
-  if (rc)
-    return rc;
-  if ((rc = app->st->rule_set(app->st, src->id, rule)) == 0 &&
-      (rc = wl_rowset_load_rules(&rules, app->st, src->id)) == 0)
-    rc = wl_adh_rules_each(rules, write_effective, &w);
-  wl_adh_rules_free(rules);
-  if (rc) {
-    app->st->rollback(app->st);
-    return rc;
-  }
-  return app->st->commit(app->st);
-}
-
 static int rules_set(wl_cli_ctx *ctx, int argc, char **argv)
 {
   static const char *const verdicts[] = {"in", "out", "neutral", NULL};
@@ -265,7 +230,7 @@ static int rules_set(wl_cli_ctx *ctx, int argc, char **argv)
   if (!kind && (rc = wl_rowset_load_rules(&rules, app->st, src.id)) == 0)
     k = wl_adh_rules_is_work(rules, pos[0]) ? 0 : 1;
   row = (wl_rule_row){pos[0], pos[1], verdicts[v], kinds[k]};
-  if (rc == 0 && (rc = store_rule(app, &src, &row)) == 0)
+  if (rc == 0 && (rc = wl_rules_apply(app, &src, &row, 1)) == 0)
     printf("rule set: %s (%s) while %s -> %s%s\n", pos[0], kinds[k], pos[1], verdicts[v],
            !strcmp(pos[1], "unknown") ? " (note: unknown always counts as neutral)" : "");
   wl_adh_rules_free(rules);

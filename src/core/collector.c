@@ -224,6 +224,7 @@ typedef struct src_state {
   int leased;           /* this instance holds the source's lease */
   int64_t next_rt_ms, next_hist;   /* next_hist in wall seconds */
   int64_t hist_retry_ms;           /* after a failure, on the monotonic clock */
+  int64_t wm_seen;                 /* the watermark when last planned */
   wl_job *rt, *hist;
   int rt_fails, hist_fails;
 } src_state;
@@ -246,6 +247,22 @@ static src_state *find_state(service *sv, int64_t id)
   return NULL;
 }
 
+/* Someone moved the watermark back ("Fill the gaps" on the volume page, or
+ * by hand): backfill from there now instead of at the next boundary. */
+static void watch_watermark(service *sv, src_state *ss)
+{
+  char buf[32];
+  int64_t wm;
+  if (sv->c->app->st->setting_get(sv->c->app->st, buf, sizeof(buf), ss->src.id, "hist-watermark") != 0)
+    return;
+  wm = strtoll(buf, NULL, 10);
+  if (ss->wm_seen && wm < ss->wm_seen) {
+    wl_info(ss->src.name, "history requested again from an earlier time; backfilling now");
+    ss->next_hist = 0;
+  }
+  ss->wm_seen = wm;
+}
+
 static int reload_cb(void *payload, const wl_source *src)
 {
   service *sv = payload;
@@ -263,6 +280,7 @@ static int reload_cb(void *payload, const wl_source *src)
   }
   ss->src = *src;
   ss->seen = 1;
+  watch_watermark(sv, ss);
   return 0;
 }
 

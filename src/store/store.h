@@ -244,6 +244,14 @@ struct wl_store {
                      int (*cb)(void *payload, int64_t source_id, const char *owner,
                                int64_t acquired_at, int64_t expires_at),
                      void *payload);
+
+  /* collection runs of the source whose window overlaps [from, to), i.e.
+   * window_from < to and window_to > from (runs without a window, 0 to 0,
+   * only when the range holds 0); kind NULL for every kind. Newest first
+   * (by id), at most limit rows (limit <= 0: all). The volume page's data
+   * health (issue 7) reads the windows that were collected. */
+  int (*runs_in_range)(wl_store *st, int64_t source_id, const char *kind, int64_t from,
+                       int64_t to, int limit, wl_run_cb cb, void *payload);
 };
 
 /* Opens (creating and migrating) the database named by dsn. WL_EUSAGE for a

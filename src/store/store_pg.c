@@ -74,6 +74,7 @@ enum pq_id {
   Q_USER_ADD, Q_USER_SET_PW, Q_USER_GET, Q_USER_LIST,
   Q_SESSION_ADD, Q_SESSION_GET, Q_SESSION_DEL, Q_SESSION_EXPIRE, Q_APIKEY_ADD, Q_APIKEY_FIND,
   Q_LEASE_ACQUIRE, Q_LEASE_RELEASE, Q_LEASE_RELEASE_ALL, Q_LEASE_LIST,
+  Q_RUN_IN_RANGE,
   Q_COUNT
 };
 
@@ -234,6 +235,10 @@ static const char *const sql_text[Q_COUNT] = {
   [Q_LEASE_RELEASE_ALL] = "DELETE FROM lease WHERE owner = $1",
   [Q_LEASE_LIST] = "SELECT source_id, owner, acquired_at, expires_at FROM lease "
                    "ORDER BY source_id",
+  /* LIMIT NULL: no limit */
+  [Q_RUN_IN_RANGE] = "SELECT " RUN_COLS " FROM collection_run WHERE source_id = $1 "
+                     "AND ($2::text IS NULL OR kind = $2::text) AND window_from < $4 "
+                     "AND window_to > $3 ORDER BY id DESC LIMIT $5",
 };
 
 typedef struct pg_store {
@@ -2056,6 +2061,27 @@ static int pg_leases_list(wl_store *st,
   return query(PG(st), &c, emit_lease, &ctx, "cannot list leases");
 }
 
+/* ---- collection runs by window (issue 7) ------------------------------ */
+
+static int pg_runs_in_range(wl_store *st, int64_t source_id, const char *kind, int64_t from,
+                            int64_t to, int limit, wl_run_cb cb, void *payload)
+{
+  struct run_ctx ctx = {cb, payload};
+  pg_cmd c = {.id = Q_RUN_IN_RANGE};
+  p_i64(&c.p, source_id);
+  if (kind)
+    p_text(&c.p, kind);
+  else
+    p_null(&c.p);
+  p_i64(&c.p, from);
+  p_i64(&c.p, to);
+  if (limit > 0)
+    p_i64(&c.p, limit);
+  else
+    p_null(&c.p); /* LIMIT NULL: all */
+  return query(PG(st), &c, emit_run, &ctx, "cannot list collection runs");
+}
+
 /* ---- open / close ---------------------------------------------------- */
 
 static int pg_schema_version(wl_store *st, int *out)
@@ -2132,6 +2158,7 @@ static const wl_store pg_ops = {
   .lease_acquire = pg_lease_acquire,
   .lease_release = pg_lease_release,
   .leases_list = pg_leases_list,
+  .runs_in_range = pg_runs_in_range,
 };
 
 /* Server notices ("relation ... already exists, skipping") go to the log,

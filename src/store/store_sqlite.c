@@ -1710,6 +1710,33 @@ static int sq_leases_list(wl_store *st,
   return rc;
 }
 
+/* ---- collection runs by window (issue 7) ------------------------------ */
+
+/* Read once per volume page: prepared each time, no statement-cache slot. */
+static int sq_runs_in_range(wl_store *st, int64_t source_id, const char *kind, int64_t from,
+                            int64_t to, int limit, wl_run_cb cb, void *payload)
+{
+  sq_store *s = SQ(st);
+  struct run_ctx c = {cb, payload};
+  sqlite3_stmt *q;
+  int rc = web_prepare(s, &q, "SELECT " RUN_COLS " FROM collection_run WHERE source_id = ?1 "
+                              "AND (?2 IS NULL OR kind = ?2) AND window_from < ?4 "
+                              "AND window_to > ?3 ORDER BY id DESC LIMIT ?5");
+  if (rc != 0)
+    return rc;
+  bind_i64(q, 1, source_id);
+  if (kind)
+    bind_text(q, 2, kind);
+  else
+    sqlite3_bind_null(q, 2);
+  bind_i64(q, 3, from);
+  bind_i64(q, 4, to);
+  sqlite3_bind_int(q, 5, limit > 0 ? limit : -1); /* LIMIT -1: no limit */
+  rc = each_row(s, q, emit_run, &c, "cannot list collection runs");
+  sqlite3_finalize(q);
+  return rc;
+}
+
 /* ---- open / close ---------------------------------------------------- */
 
 static int sq_schema_version(wl_store *st, int *out)
@@ -1784,6 +1811,7 @@ static const wl_store sqlite_ops = {
   .lease_acquire = sq_lease_acquire,
   .lease_release = sq_lease_release,
   .leases_list = sq_leases_list,
+  .runs_in_range = sq_runs_in_range,
 };
 
 /* SQLite would report a missing directory as "unable to open database

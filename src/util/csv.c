@@ -204,7 +204,8 @@ int wl_csv_next(wl_csv_reader *r, char ***fields, size_t *nfields, long *line)
 
 static int needs_quotes(const char *s)
 {
-  return strpbrk(s, ",\"\r\n") != NULL;
+  /* a leading UTF-8 byte-order mark would be stripped by readers as a BOM */
+  return strpbrk(s, ",\"\r\n") != NULL || strncmp(s, "\xEF\xBB\xBF", 3) == 0;
 }
 
 void wl_csv_field(FILE *f, const char *s, int first)

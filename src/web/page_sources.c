@@ -47,6 +47,10 @@ static void row_actions(wl_req *rq, const wl_source *s)
   wl_buf *b = &rq->out;
   wl_html(b, "<td><div class=\"row-actions\"><a class=\"button\" href=\"/source/%s\">Edit</a>",
           s->name);
+  wl_html(b, "<a class=\"button\" href=\"/source/%s/rta\">RTA board</a>"
+             "<a class=\"button\" href=\"/source/%s/adherence\">Adherence</a>",
+          s->name, s->name);
+  wl_html(b, "<a class=\"button\" href=\"/source/%s/volume\">Volume</a>", s->name);
   wl_html(b, "<form method=\"post\" action=\"/source/%s/%s\">", s->name,
           s->enabled ? "disable" : "enable");
   wl_html_csrf(rq);

@@ -9,6 +9,7 @@
  */
 #include "web/web_int.h"
 #include "web/auth.h"
+#include "web/multipart.h"
 #include "core/importer.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -171,12 +172,44 @@ static const wl_route *find_route(wl_req *rq, int *path_known)
   return NULL;
 }
 
+/* The flags of the route a request will reach (0 when none): they decide
+ * the body cap before any of the body is read. */
+static int route_flags_of(const char *method, const char *url)
+{
+  char arg[sizeof(((wl_req *)0)->arg)];
+  for (const wl_route *r = wl_routes; r->method; r++)
+    if (strcmp(r->method, method) == 0 && route_match(r->pattern, url, arg, sizeof(arg)))
+      return r->flags;
+  return 0;
+}
+
+static int too_large(wl_req *rq)
+{
+  if (route_flags_of(rq->method, rq->path) & WL_R_UPLOAD)
+    return wl_error_page(rq, MHD_HTTP_CONTENT_TOO_LARGE, "Upload too large",
+                         "The upload is larger than 16 MiB, the most this address accepts.");
+  return wl_error_page(rq, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
+                       "The form is larger than this server accepts.");
+}
+
+/* A file upload: its plain fields become the form (CSRF token included);
+ * the handler reads the file parts from rq->upload itself. */
+static int read_multipart(wl_req *rq, const char *ct)
+{
+  wl_multipart mp;
+  if (wl_multipart_parse(&mp, ct, rq->upload.ptr ? rq->upload.ptr : "", rq->upload.len) != 0 ||
+      wl_multipart_to_form(&rq->form, &mp) != 0)
+    return wl_error_page(rq, MHD_HTTP_BAD_REQUEST, "Bad upload", wl_errmsg());
+  return 0;
+}
+
 static int read_form(wl_req *rq)
 {
   const char *ct = wl_req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
   if (rq->too_large)
-    return wl_error_page(rq, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
-                         "The form is larger than this server accepts.");
+    return too_large(rq);
+  if ((rq->route->flags & WL_R_UPLOAD) && wl_multipart_is(ct))
+    return read_multipart(rq, ct);
   if (rq->upload.len > 0 &&
       (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
     return wl_error_page(rq, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Unsupported form",
@@ -235,6 +268,8 @@ static void dispatch(wl_req *rq)
     return;
   }
   if (strcmp(rq->route->method, "POST") == 0 && read_form(rq) != 0)
+    return;
+  if (rq->too_large && too_large(rq) != 0) /* a PUT body */
     return;
   if (rq->status)
     return;
@@ -322,17 +357,21 @@ static wl_req *req_new(wl_web *w, struct MHD_Connection *conn, const char *url,
 {
   wl_req *rq = calloc(1, sizeof(*rq));
   const char *cl;
+  size_t cap = w->cfg.max_body;
   if (!rq)
     return NULL;
   rq->web = w;
   rq->conn = conn;
   rq->method = method;
   rq->path = url;
-  wl_buf_init(&rq->upload, w->cfg.max_body);
+  /* the per-route cap: larger only for the upload routes */
+  if ((route_flags_of(method, url) & WL_R_UPLOAD) && cap < WL_UPLOAD_MAX)
+    cap = WL_UPLOAD_MAX;
+  wl_buf_init(&rq->upload, cap);
   wl_buf_init(&rq->out, 16 * 1024 * 1024);
   client_ip(rq);
   cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-  if (cl && strtoull(cl, NULL, 10) > w->cfg.max_body)
+  if (cl && strtoull(cl, NULL, 10) > cap)
     rq->too_large = 1;
   return rq;
 }
@@ -362,8 +401,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!rq->too_large)
       return MHD_YES;
     /* refused before reading a byte of it */
-    wl_error_page(rq, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
-                  "The form is larger than this server accepts.");
+    too_large(rq);
     return send_response(rq);
   }
   if (rq->status) /* answered already (too large): drop the rest */
@@ -373,9 +411,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     *upload_data_size = 0;
     return MHD_YES;
   }
-  if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST"))
+  if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST") &&
+      strcmp(method, "PUT"))
     wl_error_page(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
-                  "Only GET and POST are used here.");
+                  "Only GET, POST and PUT are used here.");
   else
     dispatch(rq);
   return send_response(rq);

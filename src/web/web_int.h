@@ -84,13 +84,18 @@ int wl_url_decode(char *s);
 /* ---- requests ---- */
 
 enum { WL_R_PUBLIC = 1, /* no login needed */
-       WL_R_API = 2 };  /* JSON answers; bearer API keys accepted */
+       WL_R_API = 2,    /* JSON answers; bearer API keys accepted */
+       WL_R_UPLOAD = 4  /* bodies up to WL_UPLOAD_MAX: multipart/form-data file
+                           uploads (fields checked like a form) or JSON (PUT) */
+};
+
+#define WL_UPLOAD_MAX (16u * 1024 * 1024)
 
 typedef struct wl_req wl_req;
 typedef int (*wl_handler)(wl_req *rq);
 
 typedef struct wl_route {
-  const char *method;  /* "GET" | "POST" */
+  const char *method;  /* "GET" | "POST" | "PUT" */
   const char *pattern; /* "/source/ * /remove": '*' (no spaces) is one path segment */
   wl_handler fn;
   const char *nav;     /* label in the navigation bar, or NULL */

@@ -22,7 +22,8 @@ if [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
   (cd "$BROWSER_DIR" && { npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; }) >"$T/npm.log" 2>&1 ||
     { echo "FAIL - npm could not install playwright-core:"; tail -5 "$T/npm.log"; echo "0 passed, 1 failed"; exit 1; }
 fi
-rm -rf "$SHOTS" && mkdir -p "$SHOTS"
+# only this script's screenshots (NN-*.png): other browser tests share the directory
+mkdir -p "$SHOTS" && rm -f "$SHOTS"/[0-9][0-9]-*.png
 
 start_emulator --tenant acme-cc --token "$TOKEN" --timezone America/New_York --quiet
 printf '%s\n' "$PASSWORD" | "$WL" --db "$DB" user add admin >"$T/user.out" 2>&1

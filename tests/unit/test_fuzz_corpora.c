@@ -1,9 +1,13 @@
 /*
- * Replays every file under fuzz/corpora through all 8x8 parsers in both
- * formats: each call must return (success or an error), never crash, leak
- * or read past the buffer (run under ASan). The corpora live in the source
- * tree: $WL_SRC when set, else the nearest ancestor of the current
- * directory that holds fuzz/corpora (ctest runs in the build directory).
+ * Replays every file under fuzz/corpora: time/ through the time parsers
+ * and csv/ through the CSV reader, with the property checks of their fuzz
+ * targets (fuzz/fuzz_time.c, fuzz/fuzz_csv.c, included below), plus exact
+ * results for the hand-picked seeds; every other directory through all
+ * 8x8 parsers in both formats. Each call must return (success or an error),
+ * never crash, leak or read past the buffer (run under ASan). The corpora
+ * live in the source tree: $WL_SRC when set, else the nearest ancestor of
+ * the current directory that holds fuzz/corpora (ctest runs in the build
+ * directory).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +24,15 @@
 #include <unistd.h>
 
 #include "sources/8x8/parse.h"
+#include "util/csv.h"
 #include "util/err.h"
+#include "util/timeutil.h"
+#include "util/tz.h"
+
+/* The fuzz targets' checks, without their libFuzzer entry points. */
+#define WL_FUZZ_NO_MAIN
+#include "../../fuzz/fuzz_csv.c"
+#include "../../fuzz/fuzz_time.c"
 
 static int is_dir(const char *p)
 {
@@ -134,12 +146,164 @@ static void replay(const char *path, const char *name)
   free(buf);
 }
 
+/* ---- time/ and csv/: properties, and exact results of the seeds -------- */
+
+/* Exact results of the time seeds: rc and value of wl_time_parse_iso,
+ * wl_time_parse_arg in UTC and in New York, and wl_duration_parse. */
+typedef struct time_seed {
+  const char *name;
+  int iso_rc;
+  int64_t iso;
+  int utc_rc;
+  int64_t utc;
+  int ny_rc;
+  int64_t ny;
+  int dur_rc;
+  int64_t dur;
+  int seen;
+} time_seed;
+
+#define E WL_EUSAGE
+/* An ISO instant: the same for all three time parsers, no duration. */
+#define ISO(n, t) {n, 0, t, 0, t, 0, t, E, 0, 0}
+static time_seed time_seeds[] = {
+    ISO("iso_utc_z.txt", 1730592000),
+    ISO("iso_offset_colon.txt", 1730606400),
+    ISO("iso_offset_compact_spring.txt", 1710053999), /* last second of EST */
+    ISO("iso_offset_hours.txt", 1718434800),
+    ISO("iso_fraction_fallback.txt", 1730611800), /* .999 truncated */
+    ISO("iso_fraction_comma.txt", 1730615399),
+    ISO("iso_space_second_0130.txt", 1730615400), /* the second 01:30 */
+    ISO("iso_no_seconds_spring.txt", 1710054000),
+    ISO("iso_lmt_offset.txt", -2717650801LL), /* New York's last LMT second */
+    /* bare dates: local midnight, 23 and 25-hour days included */
+    {"date_dst_spring.txt", E, 0, 0, 1710028800, 0, 1710046800, E, 0, 0},
+    {"date_dst_fall.txt", E, 0, 0, 1730592000, 0, 1730606400, E, 0, 0},
+    {"date_leap_day.txt", E, 0, 0, 1709164800, 0, 1709182800, E, 0, 0},
+    {"bad_feb29_2023.txt", E, 0, E, 0, E, 0, E, 0, 0},
+    {"bad_no_offset.txt", E, 0, E, 0, E, 0, E, 0, 0},
+    {"bad_month13.txt", E, 0, E, 0, E, 0, E, 0, 0},
+    {"bad_offset_24h.txt", E, 0, E, 0, E, 0, E, 0, 0},
+    {"dur_seconds_fraction.txt", E, 0, E, 0, E, 0, 0, 123, 0}, /* 122.5 rounds up */
+    {"dur_hms_padded.txt", E, 0, E, 0, E, 0, 0, 3723, 0},
+    {"dur_mm_ss.txt", E, 0, E, 0, E, 0, 0, 123, 0},
+    {"garbage.txt", E, 0, E, 0, E, 0, E, 0, 0},
+};
+#undef ISO
+#undef E
+
+/* Exact results of the CSV seeds: the final return (0 or WL_EUSAGE), the
+ * records before it, and one record's field count, line and one field. */
+typedef struct csv_seed {
+  const char *name;
+  int rc;
+  size_t nrec;
+  size_t rec, nfields;
+  long line;
+  size_t field;
+  const char *value;
+  int seen;
+} csv_seed;
+
+static csv_seed csv_seeds[] = {
+    {"schedule_lf.csv", 0, 3, 2, 4, 3, 3, "break", 0},
+    {"schedule_crlf.csv", 0, 3, 1, 4, 2, 1, "2024-03-10T01:30:00-05:00", 0},
+    {"schedule_bom_crlf.csv", 0, 2, 0, 4, 1, 0, "agent_id", 0}, /* BOM skipped */
+    {"quoted_names.csv", 0, 4, 2, 3, 3, 1, "Pe\xc3\xb1" "a, Jos\xc3\xa9 \"Pepe\"", 0},
+    {"embedded_line_breaks.csv", 0, 4, 2, 2, 4, 1, "crlf\r\ninside", 0},
+    {"unterminated_quote.csv", WL_EUSAGE, 1, 0, 4, 1, 3, "activity", 0},
+    {"text_after_quote.csv", WL_EUSAGE, 1, 0, 2, 1, 0, "agent_id", 0},
+    {"blank_lines.csv", 0, 3, 2, 2, 8, 1, "break", 0},
+    {"ragged_rows.csv", 0, 5, 3, 5, 4, 4, "5", 0},
+    {"empty.csv", 0, 0, 0, 0, 0, 0, NULL, 0},
+    {"only_bom.csv", 0, 0, 0, 0, 0, 0, NULL, 0},
+    {"lone_cr.csv", 0, 3, 2, 2, 3, 1, "lunch\rlong", 0},
+    {"nul_byte.csv", WL_EUSAGE, 1, 0, 2, 1, 1, "activity", 0},
+    {"truth_intervals.csv", 0, 4, 3, 9, 4, 1, "Billing & Accounts", 0},
+    {"volume_report_quotes.csv", 0, 3, 2, 8, 3, 2, "\"Premium\" Support", 0},
+    {"empty_fields.csv", 0, 4, 1, 1, 2, 0, "", 0},
+    {"no_final_newline.csv", 0, 2, 1, 4, 2, 3, "phone", 0},
+    {"latin1_bytes.csv", 0, 3, 2, 2, 3, 1, "Pe\xf1" "a", 0},
+};
+
+static void check_time_seed(const char *path, const char *name)
+{
+  size_t len;
+  char *buf = slurp(path, &len), why[512], *s;
+  time_seed *e = NULL;
+  wl_tz *utc = NULL, *ny = NULL;
+  int64_t v;
+  if (wl_fuzz_time_check(why, sizeof(why), (const uint8_t *)buf, len) != 0)
+    fail_msg("time/%s: %s", name, why);
+  for (size_t i = 0; i < sizeof(time_seeds) / sizeof(time_seeds[0]); i++)
+    if (strcmp(time_seeds[i].name, name) == 0)
+      e = &time_seeds[i];
+  if (e) {
+    e->seen = 1;
+    assert_non_null(s = calloc(1, len + 1));
+    memcpy(s, buf, len);
+    assert_int_equal(wl_tz_load(&utc, "UTC"), 0);
+    assert_int_equal(wl_tz_load(&ny, "America/New_York"), 0);
+    v = 0;
+    assert_int_equal(wl_time_parse_iso(&v, s), e->iso_rc);
+    if (e->iso_rc == 0)
+      assert_int_equal(v, e->iso);
+    v = 0;
+    assert_int_equal(wl_time_parse_arg(&v, s, utc), e->utc_rc);
+    if (e->utc_rc == 0)
+      assert_int_equal(v, e->utc);
+    v = 0;
+    assert_int_equal(wl_time_parse_arg(&v, s, ny), e->ny_rc);
+    if (e->ny_rc == 0)
+      assert_int_equal(v, e->ny);
+    v = -1;
+    assert_int_equal(wl_duration_parse(&v, s), e->dur_rc);
+    if (e->dur_rc == 0)
+      assert_int_equal(v, e->dur);
+    wl_tz_free(utc);
+    wl_tz_free(ny);
+    free(s);
+  }
+  free(buf);
+}
+
+static void check_csv_seed(const char *path, const char *name)
+{
+  size_t len, n, nrec = 0;
+  char *buf = slurp(path, &len), why[512], **fields;
+  csv_seed *e = NULL;
+  wl_csv_reader *r = NULL;
+  long line;
+  int rc;
+  if (wl_fuzz_csv_check(why, sizeof(why), (const uint8_t *)buf, len) != 0)
+    fail_msg("csv/%s: %s", name, why);
+  for (size_t i = 0; i < sizeof(csv_seeds) / sizeof(csv_seeds[0]); i++)
+    if (strcmp(csv_seeds[i].name, name) == 0)
+      e = &csv_seeds[i];
+  if (e) {
+    e->seen = 1;
+    assert_int_equal(wl_csv_reader_new(&r, buf, len), 0);
+    while ((rc = wl_csv_next(r, &fields, &n, &line)) == 1) {
+      if (nrec == e->rec && e->value) {
+        assert_int_equal(n, e->nfields);
+        assert_int_equal(line, e->line);
+        assert_string_equal(fields[e->field], e->value);
+      }
+      nrec++;
+    }
+    assert_int_equal(rc, e->rc);
+    assert_int_equal(nrec, e->nrec);
+    wl_csv_reader_free(r);
+  }
+  free(buf);
+}
+
 static void test_replay_corpora(void **state)
 {
   char root[PATH_MAX], sub[PATH_MAX + 256], file[PATH_MAX + 512];
   DIR *top, *d;
   struct dirent *e, *fe;
-  size_t ntargets = 0, nfiles = 0;
+  size_t ntargets = 0, nfiles = 0, ntime = 0, ncsv = 0;
   (void)state;
   if (find_corpora(root, sizeof(root)) != 0)
     fail_msg("fuzz/corpora not found (set WL_SRC to the source directory)");
@@ -156,14 +320,31 @@ static void test_replay_corpora(void **state)
       snprintf(file, sizeof(file), "%s/%s", sub, fe->d_name);
       if (fe->d_name[0] == '.' || is_dir(file))
         continue;
-      replay(file, fe->d_name);
+      if (strcmp(e->d_name, "time") == 0) {
+        check_time_seed(file, fe->d_name);
+        ntime++;
+      } else if (strcmp(e->d_name, "csv") == 0) {
+        check_csv_seed(file, fe->d_name);
+        ncsv++;
+      } else {
+        replay(file, fe->d_name);
+      }
       nfiles++;
     }
     closedir(d);
   }
   closedir(top);
-  assert_true(ntargets >= 2);
+  assert_true(ntargets >= 4);
   assert_true(nfiles >= 20);
+  assert_true(ntime >= 10);
+  assert_true(ncsv >= 10);
+  /* a seed with exact results that went missing is a failure too */
+  for (size_t i = 0; i < sizeof(time_seeds) / sizeof(time_seeds[0]); i++)
+    if (!time_seeds[i].seen)
+      fail_msg("seed time/%s missing", time_seeds[i].name);
+  for (size_t i = 0; i < sizeof(csv_seeds) / sizeof(csv_seeds[0]); i++)
+    if (!csv_seeds[i].seen)
+      fail_msg("seed csv/%s missing", csv_seeds[i].name);
 }
 
 int main(void)

@@ -1,0 +1,364 @@
+/*
+ * Schedules for other WFM tools to push to (docs/WEB.md):
+ *   PUT /api/v1/sources/NAME/schedules?agent=ID&from=TIME&to=TIME[&create_agent=1]
+ *       body: [{"start":"ISO","end":"ISO","activity":"phone"}, ...]
+ *       replaces the agent's schedule inside [from, to) with the body, in one
+ *       transaction; a stored segment that crosses from or to keeps its part
+ *       outside the range.
+ *   GET  the same address: the agent's segments overlapping [from, to).
+ * TIME: ISO 8601 with offset, or YYYY-MM-DD (local midnight of the source).
+ * Checks (all segments are checked and every problem listed; nothing is
+ * stored when one fails): start and end are ISO instants, end > start, the
+ * segment lies inside [from, to), segments do not overlap, the activity has
+ * rules (`wfmlink rules set` adds one), the agent is known unless
+ * create_agent=1. Authenticated by a bearer API key or the session.
+ */
+#include "web/adh_web.h"
+#include "core/rowsets.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "wfm/adherence.h"
+
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_SEGMENTS 100000
+#define MAX_LISTED 20
+
+typedef struct put_req {
+  wl_req *rq;
+  wl_source src;
+  wl_tz *tz;
+  const char *agent;
+  int64_t from, to;
+  int create_agent;
+  struct seg {
+    wl_schedule_row row;    /* strings point into the parsed JSON */
+    size_t index;           /* in the body, for messages */
+  } *segs;
+  size_t n;
+  json_t *problems;         /* array of messages */
+  size_t nproblems;
+} put_req;
+
+static int bad_request(wl_req *rq, const char *msg)
+{
+  return wl_error_page(rq, MHD_HTTP_BAD_REQUEST, "Bad request", msg);
+}
+
+/* Source, agent and range from the address; answers 400/404 itself. */
+static int read_target(put_req *p, wl_req *rq)
+{
+  const char *from = wl_req_query(rq, "from"), *to = wl_req_query(rq, "to");
+  const char *create = wl_req_query(rq, "create_agent");
+  int rc;
+  char msg[400];
+  memset(p, 0, sizeof(*p));
+  p->rq = rq;
+  if ((rc = wl_aw_source(rq, &p->src, &p->tz)) != 0)
+    return rc;
+  p->agent = wl_req_query(rq, "agent");
+  p->create_agent = create && (!strcmp(create, "1") || !strcasecmp(create, "true"));
+  if (!p->agent || !*p->agent || strlen(p->agent) >= WL_ADH_AGENT_LEN)
+    return bad_request(rq, "agent=ID is required (at most 127 characters)"), WL_EUSAGE;
+  if (!from || !to)
+    return bad_request(rq, "from=TIME and to=TIME are required (ISO 8601 with offset)"),
+           WL_EUSAGE;
+  if (wl_time_parse_arg(&p->from, from, p->tz) != 0 || wl_time_parse_arg(&p->to, to, p->tz) != 0) {
+    snprintf(msg, sizeof(msg), "from/to: %s", wl_errmsg());
+    return bad_request(rq, msg), WL_EUSAGE;
+  }
+  if (p->to <= p->from)
+    return bad_request(rq, "to must be after from"), WL_EUSAGE;
+  return 0;
+}
+
+/* ---- GET ---- */
+
+typedef struct get_ctx {
+  json_t *arr;
+  const wl_tz *tz;
+} get_ctx;
+
+static int get_row(void *payload, const wl_schedule_row *r)
+{
+  get_ctx *g = payload;
+  char a[WL_ISO_LEN], z[WL_ISO_LEN];
+  json_t *o = json_pack("{s:s,s:s,s:s}", "start", wl_time_format(a, sizeof(a), r->start_utc, g->tz),
+                        "end", wl_time_format(z, sizeof(z), r->end_utc, g->tz), "activity",
+                        r->activity);
+  return o && json_array_append_new(g->arr, o) == 0 ? 0 : wl_err(WL_ENOMEM, "out of memory");
+}
+
+int wl_api_schedules_get(wl_req *rq)
+{
+  put_req p;
+  get_ctx g;
+  int rc = read_target(&p, rq);
+  if (rc == 0) {
+    g = (get_ctx){json_array(), p.tz};
+    rc = rq->app->st->schedule_query(rq->app->st, p.src.id, p.agent, p.from, p.to, get_row, &g);
+    if (rc == 0)
+      rc = wl_aw_send_json(rq, 0, g.arr);
+    else
+      json_decref(g.arr);
+  }
+  wl_tz_free(p.tz);
+  return rq->status ? 0 : rc;
+}
+
+/* ---- PUT: checks ---- */
+
+static void problem(put_req *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void problem(put_req *p, const char *fmt, ...)
+{
+  char msg[600];
+  va_list ap;
+  if (++p->nproblems > MAX_LISTED)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  json_array_append_new(p->problems, json_string(msg));
+}
+
+static const char *str_member(json_t *o, const char *key)
+{
+  json_t *v = json_object_get(o, key);
+  return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void read_time(int64_t *out, put_req *p, size_t i, const char *key, const char *v)
+{
+  if (!v)
+    problem(p, "segment %zu: \"%s\" is missing (an ISO 8601 time with offset)", i + 1, key);
+  else if (wl_time_parse_iso(out, v) != 0)
+    problem(p, "segment %zu: %s: %s", i + 1, key, wl_errmsg());
+}
+
+/* One element of the body into p->segs[i]. */
+static void read_segment(put_req *p, size_t i, json_t *o)
+{
+  wl_schedule_row *r = &p->segs[i].row;
+  const char *s = str_member(o, "start"), *e = str_member(o, "end");
+  size_t nproblems = p->nproblems;
+  p->segs[i].index = i;
+  r->agent_id = p->agent;
+  r->activity = str_member(o, "activity");
+  if (!json_is_object(o)) {
+    problem(p, "segment %zu is not an object {\"start\",\"end\",\"activity\"}", i + 1);
+    return;
+  }
+  read_time(&r->start_utc, p, i, "start", s);
+  read_time(&r->end_utc, p, i, "end", e);
+  if (!r->activity || !*r->activity)
+    problem(p, "segment %zu: \"activity\" is missing", i + 1);
+  if (p->nproblems > nproblems)
+    return;
+  if (r->end_utc <= r->start_utc)
+    problem(p, "segment %zu: end %s is not after start %s", i + 1, e, s);
+  else if (r->start_utc < p->from || r->end_utc > p->to)
+    problem(p, "segment %zu (%s to %s) is not inside the range from/to", i + 1, s, e);
+}
+
+typedef struct activity_probe {
+  const char *name;
+  int found;
+} activity_probe;
+
+static int probe_activity(void *payload, const wl_rule_row *r)
+{
+  activity_probe *a = payload;
+  a->found |= strcmp(r->activity, a->name) == 0;
+  return 0;
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+  const struct seg *x = a, *y = b;
+  return x->row.start_utc < y->row.start_utc ? -1 : x->row.start_utc > y->row.start_utc;
+}
+
+/* Activities have rules, segments do not overlap, the agent is known. */
+static int check_all(put_req *p)
+{
+  wl_store *st = p->rq->app->st;
+  wl_adh_rules *rules = NULL;
+  int rc = wl_rowset_load_rules(&rules, st, p->src.id);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < p->n; i++) {
+    activity_probe a = {p->segs[i].row.activity, 0};
+    wl_adh_rules_each(rules, probe_activity, &a);
+    if (!a.found)
+      problem(p, "segment %zu: unknown activity '%s' (add it with 'wfmlink rules set' or on the "
+                 "rules page)", i + 1, a.name);
+  }
+  wl_adh_rules_free(rules);
+  if (p->nproblems == 0 && p->n > 1) {
+    qsort(p->segs, p->n, sizeof(*p->segs), cmp_start);
+    for (size_t i = 1; i < p->n; i++)
+      if (p->segs[i].row.start_utc < p->segs[i - 1].row.end_utc) {
+        size_t a = p->segs[i - 1].index + 1, b = p->segs[i].index + 1;
+        problem(p, "segment %zu overlaps segment %zu (segments of one agent must not overlap)",
+                a > b ? a : b, a > b ? b : a);
+      }
+  }
+  if (!p->create_agent && st->agent_get(st, NULL, p->src.id, p->agent) == WL_ENOTFOUND)
+    problem(p, "unknown agent '%s' (add create_agent=1 to add it)", p->agent);
+  return 0;
+}
+
+/* ---- PUT: storing ---- */
+
+typedef struct keep_ctx {
+  put_req *p;
+  int at_to;                /* 0: segments crossing from; 1: crossing to */
+  wl_schedule_row keep[2];  /* the parts of crossing segments outside [from, to) */
+  char *act[2];
+  size_t n;
+  int64_t lo, hi;           /* the window that schedule_replace clears */
+} keep_ctx;
+
+static int keep_piece(keep_ctx *k, int64_t start, int64_t end, const char *activity)
+{
+  size_t i = k->n;
+  if (i == 2) /* segments of one agent do not overlap: at most two pieces */
+    return 0;
+  if (!(k->act[i] = strdup(activity)))
+    return wl_err(WL_ENOMEM, "out of memory");
+  k->keep[i] = (wl_schedule_row){k->p->agent, start, end, k->act[i]};
+  k->n = i + 1;
+  k->lo = start < k->lo ? start : k->lo;
+  k->hi = end > k->hi ? end : k->hi;
+  return 0;
+}
+
+/* A stored segment crossing from or to keeps its parts outside [from, to). */
+static int keep_outside(void *payload, const wl_schedule_row *r)
+{
+  keep_ctx *k = payload;
+  int64_t from = k->p->from, to = k->p->to;
+  int rc = 0;
+  if (!k->at_to && r->start_utc < from && r->end_utc > from)
+    rc = keep_piece(k, r->start_utc, from, r->activity);
+  if (rc == 0 && r->start_utc < to && r->end_utc > to && (k->at_to ? r->start_utc >= from
+                                                                   : r->start_utc < from))
+    rc = keep_piece(k, to, r->end_utc, r->activity);
+  return rc;
+}
+
+static int store(put_req *p, int *created)
+{
+  wl_store *st = p->rq->app->st;
+  wl_schedule_row *all = calloc(p->n + 2, sizeof(*all));
+  keep_ctx k;
+  int rc = all ? st->begin(st) : wl_err(WL_ENOMEM, "out of memory");
+  *created = 0;
+  memset(&k, 0, sizeof(k));
+  k.p = p;
+  k.lo = p->from;
+  k.hi = p->to;
+  if (rc) {
+    free(all);
+    return rc;
+  }
+  if (p->create_agent && st->agent_get(st, NULL, p->src.id, p->agent) == WL_ENOTFOUND) {
+    wl_agent_row a = {p->agent, "", ""};
+    rc = st->agents_upsert(st, p->src.id, &a, 1);
+    *created = rc == 0;
+  }
+  /* only segments crossing from or to reach outside; one query each */
+  if (rc == 0)
+    rc = st->schedule_query(st, p->src.id, p->agent, p->from - 1, p->from, keep_outside, &k);
+  k.at_to = 1;
+  if (rc == 0)
+    rc = st->schedule_query(st, p->src.id, p->agent, p->to, p->to + 1, keep_outside, &k);
+  if (rc == 0) {
+    for (size_t i = 0; i < p->n; i++)
+      all[i] = p->segs[i].row;
+    memcpy(all + p->n, k.keep, k.n * sizeof(*all));
+    rc = st->schedule_replace(st, p->src.id, p->agent, k.lo, k.hi, all, p->n + k.n);
+  }
+  rc = rc ? (st->rollback(st), rc) : st->commit(st);
+  free(k.act[0]);
+  free(k.act[1]);
+  free(all);
+  return rc;
+}
+
+/* ---- PUT ---- */
+
+static int refuse(put_req *p)
+{
+  char msg[160];
+  json_t *o;
+  if (p->nproblems > MAX_LISTED)
+    problem(p, "... and %zu more", p->nproblems - MAX_LISTED);
+  snprintf(msg, sizeof(msg), "schedule rejected, nothing stored (%zu problem%s)", p->nproblems,
+           p->nproblems == 1 ? "" : "s");
+  o = json_pack("{s:s,s:O}", "error", msg, "errors", p->problems);
+  return wl_aw_send_json(p->rq, MHD_HTTP_BAD_REQUEST, o);
+}
+
+static int parse_body(put_req *p, json_t **body)
+{
+  wl_req *rq = p->rq;
+  const char *ct = wl_req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
+  json_error_t je;
+  char msg[300];
+  if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+    return wl_error_page(rq, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Unsupported body",
+                         "send the segments as Content-Type: application/json"), WL_EUSAGE;
+  *body = json_loadb(rq->upload.ptr ? rq->upload.ptr : "", rq->upload.len, JSON_REJECT_DUPLICATES,
+                     &je);
+  if (!*body) {
+    snprintf(msg, sizeof(msg), "the body is not JSON: %s (line %d)", je.text, je.line);
+    return bad_request(rq, msg), WL_EUSAGE;
+  }
+  if (!json_is_array(*body))
+    return bad_request(rq, "the body must be a JSON array of {\"start\",\"end\",\"activity\"}"),
+           WL_EUSAGE;
+  if (json_array_size(*body) > MAX_SEGMENTS)
+    return bad_request(rq, "more than 100000 segments in one request"), WL_EUSAGE;
+  return 0;
+}
+
+int wl_api_schedules_put(wl_req *rq)
+{
+  put_req p;
+  json_t *body = NULL;
+  int created = 0, rc = read_target(&p, rq);
+  if (rc == 0 && (rc = parse_body(&p, &body)) == 0) {
+    p.n = json_array_size(body);
+    p.problems = json_array();
+    if (!(p.segs = calloc(p.n ? p.n : 1, sizeof(*p.segs))) || !p.problems)
+      rc = wl_err(WL_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < p.n; i++)
+      read_segment(&p, i, json_array_get(body, i));
+    if (rc == 0 && p.nproblems == 0)
+      rc = check_all(&p);
+    if (rc == 0 && p.nproblems)
+      rc = refuse(&p);
+    else if (rc == 0 && (rc = store(&p, &created)) == 0) {
+      char a[WL_ISO_LEN], z[WL_ISO_LEN];
+      wl_info(p.src.name, "web: schedule of agent '%s' replaced by '%s' (%zu segments)", p.agent,
+              rq->user, p.n);
+      rc = wl_aw_send_json(rq, 0, json_pack("{s:s,s:s,s:s,s:I,s:b}", "agent", p.agent, "from",
+                                            wl_time_format(a, sizeof(a), p.from, p.tz), "to",
+                                            wl_time_format(z, sizeof(z), p.to, p.tz), "stored",
+                                            (json_int_t)p.n, "agent_created", created));
+    }
+  }
+  json_decref(p.problems);
+  json_decref(body);
+  free(p.segs);
+  wl_tz_free(p.tz);
+  return rq->status ? 0 : rc;
+}
