@@ -274,6 +274,9 @@ static int reload_cb(void *payload, const wl_source *src)
       return WL_ENOMEM;
     ss = &sv->s[sv->n++];
     memset(ss, 0, sizeof(*ss));
+    /* spread the first polls over one interval, so that many sources do not
+     * hit the same 8x8 host at the same moment every interval */
+    ss->next_rt_ms = mono_ms() + randombytes_uniform((uint32_t)src->interval_s * 1000u);
     wl_info(src->name, "collecting (real-time every %d s, historical every 15 min)", src->interval_s);
   } else if (ss->src.updated_at != src->updated_at) {
     wl_info(src->name, "settings changed; using them from now on");
