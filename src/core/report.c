@@ -12,7 +12,7 @@
 
 const char *const wl_report_volume_cols[] = {
   "queue_id", "queue_name", "interval_start", "entered:n", "accepted:n", "abandoned:n",
-  "handle_time_s:n", "aht_s:n", "wait_time_s:n", "final", NULL};
+  "handle_time_s:n", "aht_s:n", "wait_time_s:n", "final:n", NULL};
 const char *const wl_report_states_cols[] = {
   "agent_id", "state", "vendor_code", "start", "end", "duration_s:n", NULL};
 const char *const wl_report_adherence_cols[] = {
@@ -364,13 +364,14 @@ int wl_report_exceptions(wl_app *app, const wl_source *src, const wl_report_rang
 
 /* ---- real-time adherence ---- */
 
-static int feed_last_ok(wl_app *app, const wl_source *src, int64_t *last)
+int wl_report_feed_healthy(wl_app *app, const wl_source *src, int64_t now, int64_t *last_ok)
 {
   char buf[32];
-  *last = 0;
+  int64_t max_gap = wl_source_setting_int(app->st, src, "rt-max-gap-s");
+  *last_ok = 0;
   if (app->st->setting_get(app->st, buf, sizeof(buf), src->id, "rt-last-ok") == 0)
-    *last = strtoll(buf, NULL, 10);
-  return 0;
+    *last_ok = strtoll(buf, NULL, 10);
+  return *last_ok > 0 && now - *last_ok <= max_gap;
 }
 
 static int rta_agent(const adh_inputs *in, const char *agent, int64_t now, int64_t alert,
@@ -408,12 +409,10 @@ int wl_report_rta(wl_app *app, const wl_source *src, wl_report_row_cb cb, void *
   int64_t now = wl_now(), last_ok;
   wl_report_range r = {now - 12 * 3600, now + 1, NULL, 0};
   int64_t alert = wl_source_setting_int(app->st, src, "rta-alert-after-s");
-  int64_t max_gap = wl_source_setting_int(app->st, src, "rt-max-gap-s");
   int rc = adh_load(&in, app, src, &r), healthy;
   if (rc)
     return rc;
-  feed_last_ok(app, src, &last_ok);
-  healthy = last_ok > 0 && now - last_ok <= max_gap;
+  healthy = wl_report_feed_healthy(app, src, now, &last_ok);
   for (size_t i = 0; i < wl_rowset_names_count(in.agents) && rc == 0; i++)
     rc = rta_agent(&in, wl_rowset_names_key(in.agents, i), now, alert, healthy, last_ok, cb,
                    payload);

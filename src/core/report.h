@@ -36,6 +36,11 @@ int wl_report_exceptions(wl_app *app, const wl_source *src, const wl_report_rang
                          wl_report_row_cb cb, void *payload);
 int wl_report_rta(wl_app *app, const wl_source *src, wl_report_row_cb cb, void *payload);
 
+/* Whether the real-time feed is healthy at `now`: a successful poll (the
+ * source's rt-last-ok, returned in *last_ok, 0 if never) no longer ago than
+ * rt-max-gap-s. The RTA report, board and API share this rule. */
+int wl_report_feed_healthy(wl_app *app, const wl_source *src, int64_t now, int64_t *last_ok);
+
 /* "12.3" = num / den with one decimal, half away from zero; "" when den 0. */
 void wl_fmt_ratio1(char *buf, size_t n, int64_t num, int64_t den);
 

@@ -37,12 +37,7 @@ typedef struct rta_view {
 static void feed_state(rta_view *v)
 {
   wl_store *st = v->rq->app->st;
-  char buf[32];
-  int64_t max_gap = wl_source_setting_int(st, &v->src, "rt-max-gap-s");
-  v->last_ok = 0;
-  if (st->setting_get(st, buf, sizeof(buf), v->src.id, "rt-last-ok") == 0)
-    v->last_ok = strtoll(buf, NULL, 10);
-  v->healthy = v->last_ok > 0 && v->now - v->last_ok <= max_gap;
+  v->healthy = wl_report_feed_healthy(v->rq->app, &v->src, v->now, &v->last_ok);
   v->alert_after = wl_source_setting_int(st, &v->src, "rta-alert-after-s");
 }
 

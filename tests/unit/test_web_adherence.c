@@ -755,7 +755,7 @@ static void test_schedule_upload_cap_and_export(void **state)
 {
   afx *a = *state;
   wl_buf big;
-  char ct[80];
+  char ct[120];
   /* more than 16 MiB: refused from its Content-Length */
   wl_buf_init(&big, 20u << 20);
   assert_int_equal(wfx_get(a->w, "/source/acme/schedule"), 200);
@@ -765,6 +765,16 @@ static void test_schedule_upload_cap_and_export(void **state)
   assert_int_equal(upload(a, a->w->csrf, big.ptr, 0), 413);
   assert_has(a->w, "The upload is larger than 16 MiB");
   wl_buf_free(&big);
+  /* a broken multipart body, and a plain form without a file */
+  assert_int_equal(wfx_req(a->w, "POST", "/source/acme/schedule", "--xyz\r\nno headers end",
+                           "multipart/form-data; boundary=xyz", NULL), 400);
+  assert_has(a->w, "a multipart part has no end of headers");
+  assert_int_equal(wfx_req(a->w, "POST", "/source/acme/schedule", "x", "multipart/form-data",
+                           NULL), 400);
+  assert_has(a->w, "the upload is not multipart/form-data with a boundary");
+  snprintf(ct, sizeof(ct), "csrf=%s", a->w->csrf);
+  assert_int_equal(wfx_post(a->w, "/source/acme/schedule", ct), 400);
+  assert_has(a->w, "Choose a CSV file to upload.");
   /* the export: the CSV of `wfmlink schedule export` */
   assert_int_equal(wfx_get(a->w, "/source/acme/schedule.csv?from=2024-11-04&to=2024-11-05"), 200);
   assert_string_equal(wfx_header(a->w, "Content-Type", ct, sizeof(ct)), "text/csv; charset=utf-8");
