@@ -296,15 +296,16 @@ static int show_settings_row(void *payload, const char *key, const char *value)
  * feeds last work. */
 static void show_health(wl_out *out, wl_app *app, const wl_source *s)
 {
-  static const char *const keys[][2] = {{"attention", "attention"},
+  static const char *const keys[][2] = {{"attention-realtime", "attention_realtime"},
+                                        {"attention-historical", "attention_historical"},
                                         {"rt-last-ok", "last_realtime_poll"},
                                         {"hist-watermark", "history_final_until"}};
   wl_tz *tz = NULL;
   wl_tz_load(&tz, s->timezone);
-  for (size_t i = 0; i < 3; i++) {
+  for (size_t i = 0; i < 4; i++) {
     char val[1024] = "", iso[WL_ISO_LEN];
     const char *pair[2] = {keys[i][1], val};
-    if (app->st->setting_get(app->st, val, sizeof(val), s->id, keys[i][0]) == 0 && i > 0) {
+    if (app->st->setting_get(app->st, val, sizeof(val), s->id, keys[i][0]) == 0 && i > 1) {
       wl_time_format(iso, sizeof(iso), strtoll(val, NULL, 10), tz);
       wl_strlcpy(val, sizeof(val), iso);
     }

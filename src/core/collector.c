@@ -185,6 +185,11 @@ int wl_collect_backfill(wl_collector *c, const wl_source *src, int64_t from, int
                         wl_progress_fn progress, void *payload)
 {
   int64_t start = wl_interval_floor(from), end = wl_interval_ceil(to);
+  /* 8x8 has nothing after now: the range stops at the current interval */
+  if (end > wl_interval_ceil(wl_now()))
+    end = wl_interval_ceil(wl_now());
+  if (start >= end)
+    return wl_err(WL_EUSAGE, "--from is in the future: nothing to backfill");
   int total = (int)((end - start + WL_BACKFILL_CHUNK_S - 1) / WL_BACKFILL_CHUNK_S), done = 0;
   for (int64_t w = start; w < end; w += WL_BACKFILL_CHUNK_S, done++) {
     int64_t we = w + WL_BACKFILL_CHUNK_S < end ? w + WL_BACKFILL_CHUNK_S : end;
@@ -354,9 +359,15 @@ static int plan_window(int64_t *from, int64_t *to, const char **kind, wl_store *
       wl_warn(src->name, "cannot store the watermark: %s", wl_errmsg());
   }
   if (wm < min_from) {
-    wl_warn(src->name, "history before the %lld-day backfill limit is not collected",
+    /* the gap older than the limit is given up for good: the watermark
+     * moves to the limit, so the catch-up continues from there */
+    wl_warn(src->name, "history before the %lld-day backfill limit is not collected "
+            "(use 'wfmlink backfill' for it)",
             (long long)wl_source_setting_int(st, src, "backfill-max-days"));
     wm = min_from;
+    snprintf(buf, sizeof(buf), "%lld", (long long)wm);
+    if (st->setting_set(st, src->id, "hist-watermark", buf) != 0)
+      wl_warn(src->name, "cannot store the watermark: %s", wl_errmsg());
   }
   wm = wl_interval_floor(wm);
   if (wm < tf) {
@@ -514,7 +525,9 @@ static void reap_job(service *sv, src_state *ss, wl_job **slot, int is_rt)
   wl_job *j = *slot;
   if (!j || !j->finished)
     return;
-  if (is_rt) {
+  if (j->rc == WL_EINTR) {
+    /* shutting down: an abandoned request is not a failure */
+  } else if (is_rt) {
     note_result(ss->src.name, "real-time poll", &ss->rt_fails, j->rc, j->err);
     if (j->rc) {
       /* back off: the interval doubles per failure in a row, up to 5 minutes */

@@ -65,7 +65,10 @@ static void complain(importer *im, long line, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
-  wl_buf_printf(&im->errors, "\n  line %ld: %s", line, msg);
+  if (line > 0)
+    wl_buf_printf(&im->errors, "\n  line %ld: %s", line, msg);
+  else
+    wl_buf_printf(&im->errors, "\n  %s", msg);
 }
 
 static void importer_free(importer *im)
@@ -78,28 +81,45 @@ static void importer_free(importer *im)
   wl_buf_free(&im->errors);
 }
 
-static int find_cols(int *idx, char **fields, size_t nf, const char *const *names, importer *im)
+static int find_cols(int *idx, char **fields, size_t nf, const char *const *names,
+                     const char *header, importer *im)
 {
   for (int c = 0; names[c]; c++) {
     idx[c] = -1;
-    for (size_t i = 0; i < nf; i++)
-      if (strcmp(fields[i], names[c]) == 0)
-        idx[c] = (int)i;
+    for (size_t i = 0; i < nf; i++) {
+      if (strcmp(fields[i], names[c]) != 0)
+        continue;
+      if (idx[c] >= 0)
+        complain(im, 1, "the header has the column '%s' twice", names[c]);
+      idx[c] = (int)i;
+    }
     if (idx[c] < 0)
-      complain(im, 1, "the header has no '%s' column (expected %s,%s,%s,%s)", names[c], names[0],
-               names[1], names[2], names[3]);
+      complain(im, 1, "the header has no '%s' column (expected %s)", names[c], header);
   }
   return im->nerrors ? WL_EUSAGE : 0;
 }
 
-static void parse_time(int64_t *out, importer *im, long line, const char *col, const char *v)
+static int parse_time(int64_t *out, importer *im, long line, const char *col, const char *v)
 {
-  if (wl_time_parse_arg(out, v, im->tz) != 0)
-    complain(im, line, "%s: %s", col, wl_errmsg());
+  if (wl_time_parse_arg(out, v, im->tz) == 0)
+    return 1;
+  complain(im, line, "%s: %s", col, wl_errmsg());
+  return 0;
 }
 
-/* names: agent_id, value column, start, end. */
-static int read_rows(importer *im, const char *text, size_t len, const char *const *names)
+/* Ids longer than the engines keep are refused, never cut silently. */
+static void check_lengths(importer *im, long line, const char *agent, const char *col,
+                          const char *value)
+{
+  if (strlen(agent) > 127)
+    complain(im, line, "agent_id is longer than 127 bytes");
+  if (strlen(value) > 63)
+    complain(im, line, "%s is longer than 63 bytes", col);
+}
+
+/* names: agent_id, value column, start, end; header: as documented. */
+static int read_rows(importer *im, const char *text, size_t len, const char *const *names,
+                     const char *header)
 {
   wl_csv_reader *r;
   char **f;
@@ -111,12 +131,12 @@ static int read_rows(importer *im, const char *text, size_t len, const char *con
   got = wl_csv_next(r, &f, &nf, &line);
   if (got <= 0) {
     wl_csv_reader_free(r);
-    return got < 0 ? got : wl_err(WL_EUSAGE, "the file is empty (expected a header row %s,%s,%s,%s)",
-                                  names[0], names[1], names[2], names[3]);
+    return got < 0 ? got : wl_err(WL_EUSAGE, "the file is empty (expected a header row %s)",
+                                  header);
   }
-  if (find_cols(idx, f, nf, names, im) != 0) {
+  if (find_cols(idx, f, nf, names, header, im) != 0) {
     wl_csv_reader_free(r);
-    return WL_EUSAGE;
+    return 0; /* the header's problems are listed like bad rows */
   }
   while ((got = wl_csv_next(r, &f, &nf, &line)) > 0) {
     imp_row row = {0};
@@ -130,9 +150,9 @@ static int read_rows(importer *im, const char *text, size_t len, const char *con
       complain(im, line, "agent_id is empty");
     if (!*v[1])
       complain(im, line, "%s is empty", names[1]);
-    parse_time(&row.start, im, line, names[2], v[2]);
-    parse_time(&row.end, im, line, names[3], v[3]);
-    if (*v[2] && *v[3] && row.end <= row.start && im->nerrors == 0)
+    check_lengths(im, line, v[0], names[1], v[1]);
+    if (parse_time(&row.start, im, line, names[2], v[2]) &&
+        parse_time(&row.end, im, line, names[3], v[3]) && row.end <= row.start)
       complain(im, line, "end %s is not after start %s", v[3], v[2]);
     if (wl_array_reserve(&im->rows, &im->cap, im->n, sizeof(*im->rows), 256)) {
       wl_csv_reader_free(r);
@@ -181,7 +201,7 @@ static int finish_errors(importer *im, const char *what)
 }
 
 static int begin_import(importer *im, wl_tz **tz, const wl_source *src, const char *text,
-                        size_t len, const char *const *names)
+                        size_t len, const char *const *names, const char *header)
 {
   int rc;
   memset(im, 0, sizeof(*im));
@@ -189,7 +209,7 @@ static int begin_import(importer *im, wl_tz **tz, const wl_source *src, const ch
   if ((rc = wl_tz_load(tz, src->timezone)) != 0)
     return rc;
   im->tz = *tz;
-  return read_rows(im, text, len, names);
+  return read_rows(im, text, len, names, header);
 }
 
 /* ---- schedules ---- */
@@ -280,7 +300,7 @@ int wl_import_schedule(wl_import_result *res, wl_app *app, const wl_source *src,
   wl_adh_rules *rules = NULL;
   int rc;
   memset(res, 0, sizeof(*res));
-  if ((rc = begin_import(&im, &tz, src, text, len, names)) == 0 &&
+  if ((rc = begin_import(&im, &tz, src, text, len, names, "agent_id,start,end,activity")) == 0 &&
       (rc = wl_rowset_load_rules(&rules, app->st, src->id)) == 0) {
     check_overlaps(&im);
     check_schedule_rows(&im, app, src, rules, create_agents);
@@ -335,7 +355,7 @@ int wl_import_states(wl_import_result *res, wl_app *app, const wl_source *src,
   wl_tz *tz = NULL;
   int rc;
   memset(res, 0, sizeof(*res));
-  if ((rc = begin_import(&im, &tz, src, text, len, names)) == 0) {
+  if ((rc = begin_import(&im, &tz, src, text, len, names, "agent_id,state,start,end")) == 0) {
     for (size_t i = 0; i < im.n; i++)
       if (!wl_state_valid(im.rows[i].value))
         complain(&im, im.rows[i].line, "unknown state '%s' (one of available, offered, busy, "

@@ -3,10 +3,12 @@
 #include "util/array.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/timeutil.h"
 #include "wfm/timeline.h"
 #include "wfm/volume.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,13 +92,17 @@ static void mark_attention(wl_job *j, int rc)
 {
   wl_store *st = j->app->st;
   char buf[8], msg[1024], when[WL_ISO_LEN];
+  /* one mark per feed: a working real-time feed must not hide a broken
+   * historical token */
+  const char *key = j->kind == WL_JOB_REALTIME ? "attention-realtime" : "attention-historical";
   if (rc == WL_EAUTH) {
     wl_time_format(when, sizeof(when), wl_now(), j->tz);
-    snprintf(msg, sizeof(msg), "%s since %s: %s",
-             j->kind == WL_JOB_REALTIME ? "real-time" : "historical", when, j->err);
-    st->setting_set(st, j->src.id, "attention", msg);
-  } else if (rc == 0 && st->setting_get(st, buf, sizeof(buf), j->src.id, "attention") != WL_ENOTFOUND) {
-    st->setting_set(st, j->src.id, "attention", NULL);
+    snprintf(msg, sizeof(msg), "since %s: %s%s", when, j->err,
+             j->kind == WL_JOB_WINDOW ? " (the historical token: hist-token-file, or the "
+                                        "real-time token when none is set)" : "");
+    st->setting_set(st, j->src.id, key, msg);
+  } else if (rc == 0 && st->setting_get(st, buf, sizeof(buf), j->src.id, key) != WL_ENOTFOUND) {
+    st->setting_set(st, j->src.id, key, NULL);
   }
 }
 
@@ -115,6 +121,8 @@ static void finish(wl_job *j, int rc, const char *outcome)
 
 void wl_job_abandon(wl_job *j)
 {
+  if (j->req)
+    j->last_status = 0; /* the request in flight never answered */
   wl_8x8_req_free(j->req);
   j->req = NULL;
   wl_err(WL_EINTR, "interrupted before the answer was complete; nothing of this window stored");
@@ -155,6 +163,8 @@ int wl_job_start_request(wl_job *j)
     tenant = j->src.tenant;
   } else if (j->phase == 0) {
     path = "stats/queues.json";
+    snprintf(query, sizeof(query), "n=%lld", (long long)j->next_n);
+    q = query;
   } else {
     path = "stats/allinteractions.json";
     if ((rc = window_query(query, sizeof(query), j)) != 0) {
@@ -182,7 +192,8 @@ static int64_t backoff_ms(const wl_job *j, const wl_8x8_req *r)
   int64_t d = base << (j->attempt < 6 ? j->attempt : 6);
   if (d > 30000)
     d = 30000;
-  d = d / 2 + (d > 1 ? (int64_t)(random() % (d / 2 + 1)) : 0); /* jitter */
+  /* jitter: instances retrying the same host spread out */
+  d = d / 2 + (d > 1 ? (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1)) : 0);
   if (r->retry_after_s >= 0) {
     int64_t ra = (r->retry_after_s > 120 ? 120 : r->retry_after_s) * 1000;
     if (ra > d)
@@ -421,8 +432,9 @@ static int store_window(wl_job *j)
   if ((rc = st->begin(st)) != 0)
     goto out;
   if ((rc = check_lease(j)) != 0 || (rc = st->queues_upsert(st, j->src.id, qr, j->nqueues)) != 0 ||
+      /* rows are final only when fetched after their re-pull window; rows
+       * stored earlier and not fetched again keep what they were */
       (rc = st->intervals_replace(st, j->src.id, j->from, j->to, rows, n)) != 0 ||
-      (rc = st->intervals_finalize(st, j->src.id, final_edge - WL_INTERVAL_S + 1)) != 0 ||
       (rc = update_watermark(j, final_edge)) != 0) {
     st->rollback(st);
     goto out;
@@ -436,32 +448,65 @@ out:
   return rc;
 }
 
-static int handle_window(wl_job *j)
+/* A server that ignores n= would send the first page forever: a page that
+ * starts with the same record as the previous one ends the paging. */
+static int same_page_again(wl_job *j, const char *first)
 {
-  size_t nrec = 0, skipped = 0;
-  enum wl_8x8_format fmt = body_format(j->req);
-  int rc;
-  if (j->phase == 0) {
-    j->nqueues = 0;
-    if ((rc = wl_8x8_parse_queues(j->req->body.ptr, j->req->body.len, fmt, add_queue, j)) != 0)
-      return wl_err_wrap(rc, "queue list");
-    j->phase = 1;
+  int again = j->next_n > 1 && strcmp(first, j->page_first) == 0;
+  wl_strlcpy(j->page_first, sizeof(j->page_first), first);
+  if (again)
+    wl_warn(j->src.name, "8x8 answered n=%lld with the previous page again; paging stops",
+            (long long)j->next_n);
+  return again;
+}
+
+/* The queue list, paged like every stats answer (50 records a page). */
+static int handle_queue_page(wl_job *j, enum wl_8x8_format fmt)
+{
+  size_t before = j->nqueues;
+  int rc = wl_8x8_parse_queues(j->req->body.ptr, j->req->body.len, fmt, add_queue, j);
+  size_t got;
+  if (rc) {
+    j->nqueues = before;
+    return wl_err_wrap(rc, "queue list");
+  }
+  got = j->nqueues - before;
+  if (got >= WL_8X8_PAGE_SIZE && !same_page_again(j, j->queues[before].queue_id)) {
+    j->next_n += (int64_t)got;
     return 0;
   }
-  {
-    size_t before = j->nlegs;
-    rc = wl_8x8_parse_interactions(j->req->body.ptr, j->req->body.len, fmt, add_leg, j, &nrec,
-                                   &skipped);
-    if (rc) {
-      j->nlegs = before; /* the page is read again whole */
-      return wl_err_wrap(rc, "interactions page n=%lld", (long long)j->next_n);
-    }
+  if (got && j->next_n > 1 && strcmp(j->queues[before].queue_id, j->page_first) == 0)
+    j->nqueues = before; /* the repeated page adds nothing */
+  j->phase = 1;
+  j->next_n = 1;
+  j->page_first[0] = '\0';
+  return 0;
+}
+
+static int handle_window(wl_job *j)
+{
+  size_t nrec = 0, skipped = 0, before = j->nlegs;
+  enum wl_8x8_format fmt = body_format(j->req);
+  char first[128];
+  int rc;
+  if (j->phase == 0)
+    return handle_queue_page(j, fmt);
+  rc = wl_8x8_parse_interactions(j->req->body.ptr, j->req->body.len, fmt, add_leg, j, &nrec,
+                                 &skipped);
+  if (rc) {
+    j->nlegs = before; /* the page is read again whole */
+    return wl_err_wrap(rc, "interactions page n=%lld", (long long)j->next_n);
   }
   j->pages++;
   j->skipped += skipped;
-  if (nrec >= WL_8X8_PAGE_SIZE) {
-    j->next_n += (int64_t)nrec;
-    return 0;
+  if (nrec >= WL_8X8_PAGE_SIZE && j->nlegs > before) {
+    snprintf(first, sizeof(first), "%s/%s", j->legs[before].interaction_id,
+             j->legs[before].trans_rec_num);
+    if (!same_page_again(j, first)) {
+      j->next_n += (int64_t)nrec;
+      return 0;
+    }
+    j->nlegs = before;
   }
   if (j->skipped)
     wl_warn(j->src.name, "skipped %zu interaction record%s without id or create time",

@@ -28,6 +28,7 @@ typedef struct wl_job {
   int64_t run_id;
   int phase;               /* window: 0 queue list, 1 interaction pages */
   int64_t next_n;          /* 1-based index of the next page's first record */
+  char page_first[128];    /* first record of the previous page */
   wl_8x8_queue *queues;
   size_t nqueues, capqueues;
   wl_leg *legs;

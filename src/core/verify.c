@@ -167,10 +167,35 @@ static void report_bucket(wl_verify_result *res, const vq *q, const bucket *b, c
   }
 }
 
+/* The queue list, page by page (50 a page); a page that repeats the previous
+ * one (a server ignoring n=) ends it. */
+static int fetch_queues(qlist *l, const wl_source *src, const char *token)
+{
+  char query[32], prev[64] = "";
+  for (int64_t n = 1;; n += WL_8X8_PAGE_SIZE) {
+    wl_8x8_req *r = NULL;
+    size_t before = l->n;
+    int rc;
+    snprintf(query, sizeof(query), "n=%lld", (long long)n);
+    if ((rc = get_with_retry(&r, src, token, "stats/queues.json", query)) != 0)
+      return wl_err_wrap(rc, "queue list");
+    rc = wl_8x8_parse_queues(r->body.ptr, r->body.len, fmt_of(r), add_q, l);
+    wl_8x8_req_free(r);
+    if (rc)
+      return wl_err_wrap(rc, "queue list");
+    if (l->n > before && n > 1 && strcmp(l->q[before].q.queue_id, prev) == 0) {
+      l->n = before;
+      return 0;
+    }
+    if (l->n - before < WL_8X8_PAGE_SIZE)
+      return 0;
+    snprintf(prev, sizeof(prev), "%s", l->q[before].q.queue_id);
+  }
+}
+
 int wl_verify(wl_verify_result *res, wl_app *app, const wl_source *src, int64_t from, int64_t to,
               wl_verify_line_fn line, void *payload)
 {
-  wl_8x8_req *r = NULL;
   char *token = NULL;
   wl_tz *tz = NULL;
   qlist l = {0};
@@ -181,8 +206,7 @@ int wl_verify(wl_verify_result *res, wl_app *app, const wl_source *src, int64_t 
   curl_global_init(CURL_GLOBAL_DEFAULT);
   if ((rc = wl_tz_load(&tz, src->timezone)) != 0 ||
       (rc = wl_token_load(&token, app, src, WL_TOKEN_HIST)) != 0 ||
-      (rc = get_with_retry(&r, src, token, "stats/queues.json", NULL)) != 0 ||
-      (rc = wl_8x8_parse_queues(r->body.ptr, r->body.len, fmt_of(r), add_q, &l)) != 0)
+      (rc = fetch_queues(&l, src, token)) != 0)
     goto out;
   for (size_t i = 0; i < l.n && rc == 0; i++) {
     l.q[i].from = from;
@@ -208,7 +232,6 @@ out:
   for (size_t i = 0; i < l.n; i++)
     free(l.q[i].b);
   free(l.q);
-  wl_8x8_req_free(r);
   wl_token_free(token);
   wl_tz_free(tz);
   return rc;

@@ -116,11 +116,12 @@ static const char *const sql_text[Q_COUNT] = {
                      "AND " OVERLAPS_OPEN " ORDER BY agent_id, start_utc",
   [Q_ST_QUERY_AGENT] = "SELECT " ST_COLS " FROM agent_state WHERE source_id = ?1 "
                        "AND agent_id = ?4 AND " OVERLAPS_OPEN " ORDER BY start_utc",
-  /* states_replace, for one agent and [?3, ?4): the four shapes of overlap */
+  /* states_replace, for one agent and [?3, ?4): the four shapes of overlap;
+   * an open segment that spans the range keeps its tail open after it */
   [Q_ST_SPLIT] = "INSERT INTO agent_state (source_id, agent_id, start_utc, end_utc, state, "
                  "vendor_code) SELECT source_id, agent_id, ?4, end_utc, state, vendor_code "
                  "FROM agent_state WHERE source_id = ?1 AND agent_id = ?2 "
-                 "AND start_utc < ?3 AND end_utc > ?4",
+                 "AND start_utc < ?3 AND (end_utc IS NULL OR end_utc > ?4)",
   [Q_ST_TRIM_END] = "UPDATE agent_state SET end_utc = ?3 WHERE source_id = ?1 "
                     "AND agent_id = ?2 AND start_utc < ?3 AND (end_utc IS NULL OR end_utc > ?3)",
   [Q_ST_DEL_INSIDE] = "DELETE FROM agent_state WHERE source_id = ?1 AND agent_id = ?2 "

@@ -37,6 +37,10 @@ void wl_log(enum wl_log_level lvl, const char *source, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
+  /* one line per event: text from outside (names, ids) cannot forge lines */
+  for (char *p = msg; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = '?';
   gmtime_r(&now, &tm);
   strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
   /* one fprintf under a lock: lines from several threads never interleave */

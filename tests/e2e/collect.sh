@@ -91,7 +91,7 @@ expect_exit 1 "wrong token" "$WL" --db "$DB" backfill nope --from 2024-11-04 --t
 check "says authentication failed" contains "$ERR" "authentication failed (401)"
 check "token not in the message" bash -c "! grep -q wrong '$T/err'"
 expect_exit 0 "source show after a 401" w source show nope
-check "the source is marked as needing attention" grep -Eq '^attention: +historical since .*authentication failed' "$T/out"
+check "the source is marked as needing attention" grep -Eq '^attention_historical: +since .*authentication failed' "$T/out"
 expect_exit 1 "source test with a wrong token" w source test nope
 check "test explains the 401" contains "$OUT" "check the tenant name and the data request token"
 
@@ -102,6 +102,18 @@ expect_exit 0 "collect --historical --once" w collect ny --historical --once
 # part of the window older than that must be exact
 check "trailing window equals the truth where 8x8 is complete" compare_truth 2024-11-05T17:00:00Z 2024-11-05T19:00:00Z
 check "runs recorded" bash -c "sqlite3 '$T/c.db' 'select count(*) from collection_run where outcome=\"ok\"' | grep -qv '^0$'"
+
+# a tenant with more queues than one page of /stats/queues (50)
+EMU1=$EMU_URL
+start_emulator --timezone America/New_York --queues 60 --agents 4 --seed 2 --quiet
+w source add many --base-url "$EMU_URL/api/" --tenant demo --timezone America/New_York --token-file "$T/tok" >/dev/null 2>&1
+expect_exit 0 "backfill a tenant with 60 queues" w backfill many --from 2024-11-04 --to 2024-11-05
+expect_exit 0 "report volume for 60 queues" w report volume --source many --from 2024-11-04 --to 2024-11-05 --by day --format csv
+check "every row has its queue name (queue list paged)" bash -c "! tail -n +2 '$T/out' | cut -d, -f2 | grep -qx ''"
+check "queues beyond the first page are keyed by id" bash -c "tail -n +2 '$T/out' | cut -d, -f1 | grep -qE '^1(5[1-9]|60)$'"
+expect_exit 0 "verify covers all 60 queues" w verify many --from 2024-11-04 --to 2024-11-05
+check "60 queues verified" contains "$OUT" "60 queues"
+EMU_URL=$EMU1
 
 # verify against 8x8's own 30-minute buckets
 expect_exit 0 "verify a complete day" w verify ny --from 2024-11-03 --to 2024-11-04

@@ -59,6 +59,27 @@ o = {(r['queue_id'], int(datetime.datetime.fromisoformat(r['interval_start']).ti
      (r['entered'], r['accepted'], r['abandoned'], r['handle_time_s']) for r in csv.DictReader(open(sys.argv[2]))}
 sys.exit(0 if t and t == o else 1)
 PY
+# a watermark older than backfill-max-days: the catch-up starts at the limit
+# and reaches the trailing window (no endless re-fetch of one window)
+DB3="sqlite:$T/old.db"
+"$WL" --db "$DB3" source add ny --base-url "$EMU_URL/api/" --tenant demo --timezone America/New_York \
+  --token-file "$T/tok" >/dev/null 2>&1
+"$WL" --db "$DB3" source set ny backfill-max-days=2 >/dev/null
+sqlite3 "$T/old.db" "insert into setting (source_id, key, value) select id, 'hist-watermark', '1726000000' from source"
+"$WL" --db "$DB3" serve --only historical --listen "127.0.0.1:$(free_port)" >/dev/null 2>"$T/old.err" &
+OP=$!
+PIDS+=($OP)
+for _ in $(seq 1 100); do
+  n=$(sqlite3 "$T/old.db" "select count(*) from collection_run where kind='historical' and outcome='ok'" 2>/dev/null)
+  [ "${n:-0}" -ge 1 ] && break
+  sleep 0.2
+done
+kill -TERM $OP
+wait $OP
+check "catch-up from the backfill limit reached the trailing window" test "${n:-0}" -ge 1
+check "each backfill window fetched once" test "$(sqlite3 "$T/old.db" "select count(*) - count(distinct window_from) from collection_run where kind='backfill'")" = 0
+check "the limit was logged" grep -q "backfill limit" "$T/old.err"
+
 # kill -9 in the middle of the catch-up, then restart: nothing doubled or lost
 DB2="sqlite:$T/k.db"
 "$WL" --db "$DB2" source add ny --base-url "$EMU_URL/api/" --tenant demo --timezone America/New_York \

@@ -142,6 +142,15 @@ static int http_error(wl_8x8_req *r)
                   r->host);
   if (s == 429)
     return wl_err(WL_EFAIL, "8x8 asked us to slow down (429 Too Many Requests)");
+  if (s == 400)
+    return wl_err(WL_EFAIL, "8x8 refused the request (400 Bad Request) at %s: a range may be "
+                  "too long for 8x8 (keep ranges to a few weeks) or a value malformed", r->host);
+  if (s >= 300 && s < 400) {
+    char *loc = NULL;
+    curl_easy_getinfo(r->easy, CURLINFO_REDIRECT_URL, &loc);
+    return wl_err(WL_EFAIL, "%s redirects (HTTP %ld)%s%.200s: set the base URL to the address "
+                  "8x8 redirects to (https://...)", r->host, s, loc ? " to " : "", loc ? loc : "");
+  }
   if (s >= 500)
     return wl_err(WL_EFAIL, "8x8 server error (HTTP %ld) at %s", s, r->host);
   return wl_err(WL_EFAIL, "unexpected HTTP status %ld from %s", s, r->host);
@@ -191,7 +200,8 @@ int wl_8x8_req_retryable(const wl_8x8_req *r, int rc)
 {
   if (rc == WL_EAUTH || rc == WL_EUSAGE)
     return 0;
-  if (r->status == 404 || r->status == 400)
+  /* 3xx and 4xx answers do not change by asking again, except 408 and 429 */
+  if (r->status >= 300 && r->status < 500 && r->status != 408 && r->status != 429)
     return 0;
   return 1;
 }
