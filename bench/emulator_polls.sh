@@ -16,6 +16,7 @@
 # request (utime+stime from /proc/PID/stat), and PASS when every run is at
 # least 1,000 requests/second. Exit 0 on PASS, 1 otherwise, 2 on usage.
 set -u
+. "$(dirname "$0")/bench_lib.sh"
 WL=${1:?usage: bench/emulator_polls.sh PATH/TO/wfmlink [SECONDS_PER_RUN] [AGENTS]}
 SECS=${2:-5}
 AGENTS=${3:-100}
@@ -35,22 +36,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-taskset -c "$EMU_CPU" "$WL" emulator --listen 127.0.0.1:0 --agents "$AGENTS" --quiet \
-  >"$T/emu.out" 2>"$T/emu.err" &
-EMU_PID=$!
-for _ in $(seq 1 100); do
-  grep -q listening "$T/emu.out" 2>/dev/null && break
-  sleep 0.1
-done
-PORT=$(grep -o '127\.0\.0\.1:[0-9]*' "$T/emu.out" | head -1 | cut -d: -f2)
-[ -n "$PORT" ] || { echo "emulator did not start:" >&2; cat "$T/emu.err" >&2; exit 1; }
+bench_emulator taskset -c "$EMU_CPU" "$WL" emulator --listen 127.0.0.1:0 --agents "$AGENTS" --quiet
 URL="http://127.0.0.1:$PORT/api/rtstats/stats/agents.json"
 AUTH="Authorization: Basic $(printf 'demo:demo-token' | base64)"
 BYTES=$(curl -s -H "$AUTH" "$URL" | wc -c)
 NREC=$(curl -s -H "$AUTH" "$URL" | grep -o '"agent-id"' | wc -l)
 [ "$NREC" = "$AGENTS" ] || { echo "expected $AGENTS agents in the answer, got $NREC" >&2; exit 1; }
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$EMU_PID/stat"; }
 
 command -v wrk >/dev/null || echo "(wrk not installed: apt-get install wrk; a Python keep-alive client instead)"
 echo "emulator: $AGENTS agents, answer $BYTES bytes, pinned to CPU $EMU_CPU; client on CPU $CLI_CPU; $SECS s per run"
@@ -59,7 +50,7 @@ FAILED=0
 run() { # run LABEL ARGS... : one bounded run; sets RPS
   local label=$1; shift
   local c0 c1 n rps non2xx
-  c0=$(cpu_ticks)
+  c0=$(proc_ticks "$EMU_PID")
   if command -v wrk >/dev/null; then
     taskset -c "$CLI_CPU" wrk -t1 -d"${SECS}s" --timeout 2s -H "$AUTH" "$@" "$URL" >"$T/wrk.out" 2>&1
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$T/wrk.out")
@@ -81,7 +72,7 @@ print(n, "%.2f" % (n / (time.monotonic() - t0)), bad)
 PY
     read -r n rps non2xx <"$T/py.out"
   fi
-  c1=$(cpu_ticks)
+  c1=$(proc_ticks "$EMU_PID")
   RPS=${rps%.*}
   local us="-"
   [ "${n:-0}" -gt 0 ] && us=$(( (c1 - c0) * 1000000 / TICK / n ))

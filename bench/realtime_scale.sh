@@ -33,6 +33,7 @@
 # the rows stored. PERF_OUT=FILE records a `perf` profile of serve over the
 # steady state. Exit 0 when no poll failed and every agent was stored.
 set -u
+. "$(dirname "$0")/bench_lib.sh"
 WL=${1:?usage: bench/realtime_scale.sh PATH/TO/wfmlink [SECONDS] [TENANTS] [AGENTS]}
 SECS=${2:-80}
 TENANTS=${3:-100}
@@ -56,16 +57,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-WFMLINK_FAKE_NOW=2024-11-05T15:00:00Z "$WL" emulator \
+WFMLINK_FAKE_NOW=2024-11-05T15:00:00Z bench_emulator "$WL" emulator \
   --listen 127.0.0.1:0 --tenants "$TENANTS" --agents "$AGENTS" --dwell-scale 0.2 \
-  --speed 1.001 --quiet >"$T/emu.out" 2>"$T/emu.err" &
-EMU_PID=$!
-for _ in $(seq 1 100); do
-  grep -q listening "$T/emu.out" 2>/dev/null && break
-  sleep 0.1
-done
-PORT=$(grep -o '127\.0\.0\.1:[0-9]*' "$T/emu.out" | head -1 | cut -d: -f2)
-[ -n "$PORT" ] || { echo "emulator did not start:" >&2; cat "$T/emu.err" >&2; exit 1; }
+  --speed 1.001 --quiet
 EMU="http://127.0.0.1:$PORT"
 DB="sqlite:$T/w.db"
 AGENTS_PATH=/api/rtstats/stats/agents.json
@@ -90,7 +84,6 @@ STAGGER=${STAGGER:-1}
 [ "$STAGGER" = 1 ] && BATCH=$(( (TENANTS + 9) / 10 )) || BATCH=$TENANTS
 for k in $(seq 1 "$BATCH"); do add_source "$k"; done
 polls() { curl -sf "$EMU/_emu/requests" | awk -F, -v p="$AGENTS_PATH" '$1 == p {n = $2} END {print n + 0}'; }
-ticks() { awk '{print $14 + $15}' "/proc/${1:-$SERVE_PID}/stat"; }
 
 WFMLINK_RELOAD_S=1 taskset -c "$CPU_SERVE" "$WL" --db "$DB" serve --only realtime \
   >"$T/serve.out" 2>"$T/serve.err" &
@@ -106,13 +99,13 @@ while [ "$k" -lt "$TENANTS" ]; do
 done
 LEFT=$((WARM - ($(date +%s) - START)))
 [ "$LEFT" -gt 0 ] && sleep "$LEFT"
-W1=$(date +%s.%N); C1=$(ticks); P1=$(polls); E1=$(ticks "$EMU_PID")
+W1=$(date +%s.%N); C1=$(proc_ticks "$SERVE_PID"); P1=$(polls); E1=$(proc_ticks "$EMU_PID")
 if [ -n "${PERF_OUT:-}" ]; then
   perf record -F 999 --call-graph dwarf -p "$SERVE_PID" -o "$PERF_OUT" -- sleep $((SECS - WARM)) >/dev/null 2>&1
 else
   sleep $((SECS - WARM))
 fi
-W2=$(date +%s.%N); C2=$(ticks); P2=$(polls); E2=$(ticks "$EMU_PID")
+W2=$(date +%s.%N); C2=$(proc_ticks "$SERVE_PID"); P2=$(polls); E2=$(proc_ticks "$EMU_PID")
 HWM=$(awk '/VmHWM/ {print $2}' "/proc/$SERVE_PID/status")
 THREADS=$(awk '/Threads/ {print $2}' "/proc/$SERVE_PID/status")
 kill -TERM "$SERVE_PID"

@@ -12,85 +12,14 @@
 // AGENTS (how many), ALERT_S (rta-alert-after-s), AGENT (one agent id), FROM, TO (dates), ADH_CSV,
 // BAD_CSV, GOOD_CSV.
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { base, check, env, finish, launch, logIn, parseCsv, shot, step, watchConsole } from './lib.mjs';
 
-const env = process.env;
-const base = env.WL_URL;
-let passed = 0;
-let failed = 0;
-
-function ok(name) {
-  passed++;
-  console.log(`ok   - ${name}`);
-}
-
-function bad(name, detail) {
-  failed++;
-  console.log(`FAIL - ${name}`);
-  if (detail) console.log(`       ${String(detail).split('\n')[0]}`);
-}
-
-function check(name, cond, detail) {
-  if (cond) ok(name);
-  else bad(name, detail);
-}
-
-async function shot(page, file) {
-  await page.screenshot({ path: `${env.SHOTS}/${file}`, fullPage: true });
-}
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    bad(name, e.message);
-  }
-}
-
-// RFC 4180 rows of a CSV text.
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); rows.push(row); row = []; field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
-
-const context = await chromium.launchPersistentContext(env.WL_PROFILE, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 900 },
-});
-const page = context.pages()[0] || await context.newPage();
-page.setDefaultTimeout(15000);
+const { context, page } = await launch();
 // script errors and CSP violations (a refused upload's 400 page is expected)
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(e.message));
-page.on('console', (m) => {
-  if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server '
-                                                   + 'responded with a status of 4'))
-    consoleErrors.push(m.text());
-});
+const consoleErrors = watchConsole(page, { allow4xx: true });
 
 await step('log in', async () => {
-  await page.goto(`${base}/login`);
-  await page.fill('#user', env.WL_USER);
-  await page.fill('#password', env.WL_PASSWORD);
-  await Promise.all([page.waitForURL(`${base}/sources`), page.click('button[type=submit]')]);
+  await logIn(page, '/login');
   check(`logged in (${env.PHASE})`, (await page.textContent('h1')) === 'Sources');
 });
 
@@ -203,7 +132,7 @@ if (env.PHASE === 'live') {
     check('hour ticks on the timeline', ticks >= 23 && ticks <= 25, ticks);
     await shot(page, 'adherence-06-adherence.png');
     const fig = await page.$('#timelines figure');
-    if (fig) await fig.screenshot({ path: `${env.SHOTS}/adherence-07-timeline.png` });
+    if (fig) await shot(fig, 'adherence-07-timeline.png');
   });
 
   await step('the board when the feed is down', async () => {
@@ -223,6 +152,4 @@ if (env.PHASE === 'live') {
 
 check(`no script errors or CSP violations (${env.PHASE})`, consoleErrors.length === 0,
       consoleErrors.join(' | '));
-await context.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish(context);

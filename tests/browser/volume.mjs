@@ -14,86 +14,18 @@
 //   WL_URL  WL_USER  WL_PASSWORD  SHOTS  WL_PROFILE
 //   CLI_DIR  where the script left cli_day.csv and cli_interval_102.csv
 //   OUT_DIR  where the downloaded CSVs are kept (the script compares them too)
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
+import { base, check, env, finish, launch, logIn, parseCsv, shot, step, watchConsole,
+         watchLeaks } from './lib.mjs';
 
-const env = process.env;
-const base = env.WL_URL;
 const mode = env.MODE || 'main';
-let passed = 0;
-let failed = 0;
-
-function ok(name) {
-  passed++;
-  console.log(`ok   - ${name}`);
-}
-
-function bad(name, detail) {
-  failed++;
-  console.log(`FAIL - ${name}`);
-  if (detail) console.log(`       ${String(detail).split('\n').slice(0, 3).join(' / ')}`);
-}
-
-function check(name, cond, detail) {
-  if (cond) ok(name);
-  else bad(name, detail);
-}
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    bad(name, e.message);
-  }
-}
-
-// RFC 4180, enough for what wfmlink writes: quoted fields with "" inside.
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
 
 const HEADER = 'queue_id,queue_name,interval_start,entered,accepted,abandoned,handle_time_s,'
   + 'aht_s,wait_time_s,final';
 
-const context = await chromium.launchPersistentContext(env.WL_PROFILE, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  acceptDownloads: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 900 },
-});
-const page = context.pages()[0] || await context.newPage();
-page.setDefaultTimeout(15000);
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(e.message));
-page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-const leaks = [];
-page.on('response', async (r) => {
-  try {
-    if ((await r.text()).includes(env.WL_PASSWORD)) leaks.push(r.url());
-  } catch (e) { /* redirects have no body */ }
-});
-
-async function shot(file) {
-  await page.screenshot({ path: `${env.SHOTS}/${file}`, fullPage: true });
-}
+const { context, page } = await launch({ acceptDownloads: true });
+const consoleErrors = watchConsole(page);
+const leaks = watchLeaks(page, [env.WL_PASSWORD]);
 
 async function tableRows() {
   return page.$$eval('#volume-table tbody tr:not(.empty)',
@@ -130,10 +62,7 @@ function totalsAddUp(rows) {
 }
 
 await step('log in', async () => {
-  await page.goto(`${base}/sources`);
-  await page.fill('#user', env.WL_USER);
-  await page.fill('#password', env.WL_PASSWORD);
-  await Promise.all([page.waitForURL(`${base}/sources`), page.click('button[type=submit]')]);
+  await logIn(page, '/sources');
   check('logged in', (await page.textContent('h1')) === 'Sources');
 });
 
@@ -199,7 +128,7 @@ if (mode === 'main') {
     check('day rows start at local midnight',
           dayRows.filter((r) => r[2] !== 'total').every((r) => r[2] === '2024-11-03T00:00:00-04:00'));
     check('totals add up (AHT from the sums)', totalsAddUp(dayRows));
-    await shot('volume.png');
+    await shot(page, 'volume.png');
   });
 
   await step('the CSV download is the table, and the command line\'s rows', async () => {
@@ -230,7 +159,7 @@ if (mode === 'main') {
           && rows.filter((r) => r[2] === 'total').length === 1 && totalsAddUp(rows));
     const labels = await page.textContent('#chart h2');
     check('the chart says which queue', labels.includes('Support Chat'), labels);
-    await shot('volume-queue-interval.png');
+    await shot(page, 'volume-queue-interval.png');
   });
 
   await step('data health shows the days never collected', async () => {
@@ -245,7 +174,7 @@ if (mode === 'main') {
     // the command line's last window, or the collectors' first one if serve was quicker
     check('the last backfill is shown',
           /^2024-11-05 07:00 .*, window 2024-11-0[345] \d\d:\d\d – .*\d+ rows ok$/.test(last), last);
-    await shot('volume-gaps.png');
+    await shot(page, 'volume-gaps.png');
   });
 
   await step('Fill the gaps', async () => {
@@ -257,7 +186,7 @@ if (mode === 'main') {
           (await page.textContent('#watermark')) === '2024-11-02 00:00');
     check('no second button: the collectors start before the gaps',
           (await page.$$('#fill-gaps')).length === 0);
-    await shot('volume-fill.png');
+    await shot(page, 'volume-fill.png');
   });
 } else {
   await step('the collectors filled the gaps', async () => {
@@ -276,13 +205,11 @@ if (mode === 'main') {
           && days.has('2024-11-04T00:00:00-05:00'), [...days].join(' '));
     check('the chart has 3 days + 1 hour of slots',
           (await page.$$('svg#volume-chart g.iv')).length === 3 * 96 + 4);
-    await shot('volume-filled.png');
+    await shot(page, 'volume-filled.png');
   });
 }
 
 check('no password in any response', leaks.length === 0, leaks.join(' '));
 check('no script errors or CSP violations in the console', consoleErrors.length === 0,
       consoleErrors.join(' | '));
-await context.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+await finish(context);

@@ -2,8 +2,8 @@
 // administrator would: log in, add a source, see a validation error, test
 // the connection (a wrong token's 401, then the right token), save, watch the
 // collector status turn healthy, log out. Screenshots of each page go to
-// $SHOTS. Run by tests/e2e/browser.sh, which starts `wfmlink serve` and the
-// emulator and sets the environment below.
+// $SHOTS/web-NN-*.png. Run by tests/e2e/browser.sh, which starts `wfmlink
+// serve` and the emulator and sets the environment below.
 //
 //   WL_URL       http://127.0.0.1:PORT (wfmlink serve)
 //   EMU_API      http://127.0.0.1:PORT2/api/ (wfmlink emulator)
@@ -12,79 +12,21 @@
 //   SHOTS        directory for the screenshots
 //   WL_PROFILE   a fresh, empty Chromium profile directory
 //   HEALTHY_WAIT_S  how long to wait for "healthy" (default 50)
-import { chromium } from 'playwright-core';
+import { base, check, env, finish, launch, shot, step, watchConsole, watchLeaks } from './lib.mjs';
 
-const env = process.env;
-const base = env.WL_URL;
 const WRONG_TOKEN = 'wrong-token-3e1f0a';
-let passed = 0;
-let failed = 0;
-
-function ok(name) {
-  passed++;
-  console.log(`ok   - ${name}`);
-}
-
-function bad(name, detail) {
-  failed++;
-  console.log(`FAIL - ${name}`);
-  if (detail) console.log(`       ${String(detail).split('\n')[0]}`);
-}
-
-function check(name, cond, detail) {
-  if (cond) ok(name);
-  else bad(name, detail);
-}
-
-async function shot(page, file) {
-  await page.screenshot({ path: `${env.SHOTS}/${file}`, fullPage: true });
-}
-
-// Runs one step; a thrown error (a timeout, a missing element) fails it.
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    bad(name, e.message);
-  }
-}
-
-const context = await chromium.launchPersistentContext(env.WL_PROFILE, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 900 },
-});
-const page = context.pages()[0] || await context.newPage();
-page.setDefaultTimeout(15000);
-
+const { context, page } = await launch();
 // Every answer the browser gets is checked for the tokens.
-const leaks = [];
-page.on('response', async (r) => {
-  try {
-    const body = await r.text();
-    for (const secret of [env.EMU_TOKEN, WRONG_TOKEN, env.WL_PASSWORD]) {
-      if (body.includes(secret)) leaks.push(r.url());
-    }
-  } catch (e) { /* redirects have no body */ }
-});
-// Script errors and CSP violations; a 4xx page itself (a refused login, a
-// validation error) is an expected answer, not an error.
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(e.message));
-page.on('console', (m) => {
-  if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server '
-                                                   + 'responded with a status of 4'))
-    consoleErrors.push(m.text());
-});
+const leaks = watchLeaks(page, [env.EMU_TOKEN, WRONG_TOKEN, env.WL_PASSWORD]);
+// a 4xx page itself (a refused login, a validation error) is an expected answer
+const consoleErrors = watchConsole(page, { allow4xx: true });
 
 await step('login page', async () => {
   await page.goto(`${base}/sources`);
   check('an anonymous visit goes to the login page', page.url().endsWith('/login?next=/sources'),
         page.url());
   check('login page title', (await page.title()) === 'Log in · wfmlink', await page.title());
-  await shot(page, '01-login.png');
+  await shot(page, 'web-01-login.png');
 });
 
 await step('wrong password', async () => {
@@ -101,7 +43,7 @@ await step('log in', async () => {
   await Promise.all([page.waitForURL(`${base}/sources`), page.click('button[type=submit]')]);
   check('logged in, on the sources page', (await page.textContent('h1')) === 'Sources');
   check('the navigation bar names the user', (await page.textContent('.who')) === env.WL_USER);
-  await shot(page, '02-sources-empty.png');
+  await shot(page, 'web-02-sources-empty.png');
 });
 
 await step('open the adapter page', async () => {
@@ -114,7 +56,7 @@ await step('open the adapter page', async () => {
   check('interval defaults to 10', (await page.inputValue('#interval')) === '10');
   const label = await page.textContent('label[for=interval]');
   check('interval label', label === 'Transaction Collection Interval (seconds)', label);
-  await shot(page, '03-adapter-new.png');
+  await shot(page, 'web-03-adapter-new.png');
 });
 
 await step('validation error', async () => {
@@ -133,7 +75,7 @@ await step('validation error', async () => {
         (await page.inputValue('#tenant')) === env.EMU_TENANT);
   check('the token field is empty again', (await page.inputValue('#token')) === '');
   check('nothing else is marked', (await page.$$('.field .error:not(:empty)')).length === 1);
-  await shot(page, '04-validation-error.png');
+  await shot(page, 'web-04-validation-error.png');
 });
 
 async function testConnection(section) {
@@ -154,7 +96,7 @@ await step('test connection with a wrong token', async () => {
         text.startsWith('Connection failed: authentication failed (401)') &&
         text.includes('check the tenant name and the'), text);
   check('the typed token stays in its field', (await page.inputValue('#token')) === WRONG_TOKEN);
-  await shot(page, '05-test-connection-401.png');
+  await shot(page, 'web-05-test-connection-401.png');
 });
 
 await step('test connection with the right token', async () => {
@@ -164,7 +106,7 @@ await step('test connection with the right token', async () => {
   const hist = await testConnection('hist');
   check('historical connection OK (real-time token used)',
         hist.startsWith('Connection OK: connected; ') && hist.endsWith('queues'), hist);
-  await shot(page, '06-test-connection-ok.png');
+  await shot(page, 'web-06-test-connection-ok.png');
 });
 
 await step('save', async () => {
@@ -175,14 +117,14 @@ await step('save', async () => {
   check('the page says a token is set, not what it is', hint.startsWith('A token is set (changed '),
         hint);
   check('the token field is empty', (await page.inputValue('#token')) === '');
-  await shot(page, '07-saved.png');
+  await shot(page, 'web-07-saved.png');
 });
 
 await step('collector status turns healthy', async () => {
   const limit = Date.now() + 1000 * Number(env.HEALTHY_WAIT_S || 50);
   let state = '';
   await page.goto(`${base}/status`);
-  await shot(page, '08-status-waiting.png');
+  await shot(page, 'web-08-status-waiting.png');
   while (Date.now() < limit) {
     await page.goto(`${base}/status`);
     state = await page.getAttribute('.card[data-source=acme] .badge', 'data-health');
@@ -192,23 +134,21 @@ await step('collector status turns healthy', async () => {
   check('the collector status is healthy', state === 'healthy', `state: ${state}`);
   const rows = await page.$$eval('#runs tbody tr', (trs) => trs.length);
   check('collection runs are listed', rows > 0, `${rows} rows`);
-  await shot(page, '09-status-healthy.png');
+  await shot(page, 'web-09-status-healthy.png');
   await page.goto(`${base}/sources`);
   const badge = await page.textContent('tr[data-source=acme] .badge');
   check('the sources list shows it healthy', badge === 'healthy', badge);
-  await shot(page, '10-sources.png');
+  await shot(page, 'web-10-sources.png');
 });
 
 await step('log out', async () => {
   await Promise.all([page.waitForURL(`${base}/login?out=1`), page.click('.logout button')]);
   check('logged out', (await page.textContent('.notice.ok')) === 'You have logged out.');
-  await shot(page, '11-logged-out.png');
+  await shot(page, 'web-11-logged-out.png');
   await page.goto(`${base}/sources`);
   check('pages need a login again', page.url().includes('/login?next=/sources'), page.url());
 });
 
 check('no token or password in any response', leaks.length === 0, leaks.join(' '));
 check('no script errors in the console', consoleErrors.length === 0, consoleErrors.join(' | '));
-await context.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+await finish(context);

@@ -10,65 +10,17 @@
 #          numbers of `wfmlink report adherence` for the same range, and the
 #          board shows the feed as down.
 # Screenshots go to ./screenshots/adherence-*.png (build/screenshots/).
-. "$(dirname "$0")/lib.sh"
-SRC=${WL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-BROWSER_DIR=$SRC/tests/browser
-SHOTS=${WL_SHOTS:-$PWD/screenshots}
+. "$(dirname "$0")/browser_lib.sh"
 PASSWORD="pw-$RANDOM-$RANDOM-adherence"
 TOKEN="e2e-token-$RANDOM$RANDOM"
 DB="sqlite:$T/db"
 ZONE=America/New_York
 AGENTS=6
 
-need() {
-  command -v "$1" >/dev/null 2>&1 || { echo "FAIL - $1 is missing (scripts/install-deps.sh test installs it)"; echo "0 passed, 1 failed"; exit 1; }
-}
-need node
-need npm
-[ -x /usr/bin/chromium ] || { echo "FAIL - /usr/bin/chromium is missing (scripts/install-deps.sh test installs it)"; echo "0 passed, 1 failed"; exit 1; }
-if [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
-  (cd "$BROWSER_DIR" && { npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; }) >"$T/npm.log" 2>&1 ||
-    { echo "FAIL - npm could not install playwright-core:"; tail -5 "$T/npm.log"; echo "0 passed, 1 failed"; exit 1; }
-fi
-# taken into $T/shots, copied to $SHOTS at the end: the other browser tests
-# share (and clear) that directory, maybe at the same time
-mkdir -p "$T/shots"
-
-# runs the browser script for one phase and adds its counts to ours
-run_node() {
-  local phase=$1 rc summary fails
-  WL_URL="http://127.0.0.1:$PORT" WL_USER=admin WL_PASSWORD="$PASSWORD" SHOTS="$T/shots" \
-    WL_PROFILE="$T/profile-$phase" PHASE=$phase AGENTS=$AGENTS ALERT_S=10 AGENT="$AGENT1" FROM="$FROM" TO="$TO" \
-    ADH_CSV="$T/adh.csv" BAD_CSV="$T/bad.csv" GOOD_CSV="$T/good.csv" timeout 240 node "$BROWSER_DIR/adherence.mjs" >"$T/node-$phase.out" 2>&1
-  rc=$?
-  grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$T/node-$phase.out"
-  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$T/node-$phase.out" | tail -1)
-  if [ -n "$summary" ]; then
-    PASS=$((PASS + $(echo "$summary" | cut -d' ' -f1)))
-    FAIL=$((FAIL + $(echo "$summary" | cut -d' ' -f3)))
-  fi
-  fails=$(echo "$summary" | cut -s -d' ' -f3)
-  if [ "$rc" -ne 0 ] && [ "${fails:-0}" = 0 ]; then
-    bad "the browser script ($phase) ended with exit $rc" "$(tail -3 "$T/node-$phase.out")"
-  fi
-}
-
-start_serve() { # start_serve [--only web]; sets PORT and SERVE_PID
-  PORT=$(free_port)
-  "$WL" --db "$DB" serve --listen "127.0.0.1:$PORT" "$@" >"$T/serve.out" 2>>"$T/serve.err" &
-  SERVE_PID=$!
-  PIDS+=($SERVE_PID)
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  check "serve $* answers /healthz" curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz"
-}
-
-stop_serve() {
-  kill -TERM "$SERVE_PID"
-  wait "$SERVE_PID"
-  check "serve stops cleanly on SIGTERM (exit 0)" test $? -eq 0
+# runs the browser script for one phase (live, fixed); its counts added to ours
+run_phase() {
+  run_node adherence "$1" PHASE="$1" AGENTS="$AGENTS" ALERT_S=10 AGENT="$AGENT1" FROM="$FROM" TO="$TO" \
+    ADH_CSV="$T/adh.csv" BAD_CSV="$T/bad.csv" GOOD_CSV="$T/good.csv"
 }
 
 start_emulator --tenant acme-cc --token "$TOKEN" --timezone "$ZONE" --agents "$AGENTS" \
@@ -123,7 +75,7 @@ open(d + "/bad.csv", "w").write("agent_id,start,end,activity\n"
 open(d + "/good.csv", "w").write(f"agent_id,start,end,activity\n{agent},{at(0, 0)},{at(0, 15)},phone\n")
 PY
 sleep 4 # a few more polls
-run_node live
+run_phase live
 "$WL" --db "$DB" schedule export --source acme --from "$FROM" --to "$TO" --format csv >"$T/after.csv"
 check "the refused upload stored nothing" bash -c "! grep -q -e '$(sed -n 2p "$T/bad.csv")' -e ',nap$' '$T/after.csv'"
 check "the good upload was stored" grep -qx "$(sed -n 2p "$T/good.csv")" "$T/after.csv"
@@ -137,10 +89,9 @@ check "report adherence (csv) has a row per agent" test "$(($(wc -l <"$T/adh.csv
 export WFMLINK_FAKE_NOW=$FIXED
 start_serve --only web
 unset WFMLINK_FAKE_NOW
-run_node fixed
+run_phase fixed
 stop_serve
-check "screenshots written" test "$(ls "$T"/shots/adherence-*.png 2>/dev/null | wc -l)" -ge 8
-mkdir -p "$SHOTS" && rm -f "$SHOTS"/adherence-*.png && cp "$T"/shots/adherence-*.png "$SHOTS"/
+publish_shots adherence 8
 check "no token or password in the service's log" bash -c "! grep -q -e '$TOKEN' -e '$PASSWORD' '$T/serve.err' '$T/serve.out'"
 check "the upload was logged" grep -q "web: schedule uploaded by 'admin': 1 segments" "$T/serve.err"
 finish

@@ -8,28 +8,13 @@
 # days never collected. With the clock stopped an idle collector never
 # reaches its next 15-minute boundary, so serve is restarted to show the
 # collectors filling the gaps (a started collector pulls at once).
-# Screenshots go to ./screenshots (build/screenshots/ under ctest).
-. "$(dirname "$0")/lib.sh"
-SRC=${WL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-BROWSER_DIR=$SRC/tests/browser
-SHOTS=${WL_SHOTS:-$PWD/screenshots}
+# Screenshots go to ./screenshots/volume*.png (build/screenshots/ under ctest).
+. "$(dirname "$0")/browser_lib.sh"
 PASSWORD="pw-$RANDOM-$RANDOM-volume"
 DB="sqlite:$T/db"
 export WFMLINK_FAKE_NOW=2024-11-05T12:00:00Z
 w() { "$WL" --db "$DB" "$@"; }
-
-need() {
-  command -v "$1" >/dev/null 2>&1 || { echo "FAIL - $1 is missing (scripts/install-deps.sh test installs it)"; echo "0 passed, 1 failed"; exit 1; }
-}
-need node
-need npm
-[ -x /usr/bin/chromium ] || { echo "FAIL - /usr/bin/chromium is missing (scripts/install-deps.sh test installs it)"; echo "0 passed, 1 failed"; exit 1; }
-if [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
-  (cd "$BROWSER_DIR" && { npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; }) >"$T/npm.log" 2>&1 ||
-    { echo "FAIL - npm could not install playwright-core:"; tail -5 "$T/npm.log"; echo "0 passed, 1 failed"; exit 1; }
-fi
-mkdir -p "$SHOTS" "$T/dl"
-rm -f "$SHOTS"/volume*.png
+mkdir -p "$T/dl"
 
 start_emulator --timezone America/New_York --queues 5 --seed 11 --quiet
 echo demo-token >"$T/tok"
@@ -43,44 +28,13 @@ w report volume --source vol --from 2024-11-03 --to 2024-11-04 --by interval --q
   --format csv >"$T/cli_interval_102.csv"
 check "the command line has day rows to compare" test "$(wc -l <"$T/cli_day.csv")" -ge 3
 
-PORT=$(free_port)
-start_serve() {
-  "$WL" --db "$DB" serve --listen "127.0.0.1:$PORT" >>"$T/serve.out" 2>>"$T/serve.err" &
-  SERVE_PID=$!
-  PIDS+=($SERVE_PID)
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  check "serve answers /healthz" curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz"
-}
-stop_serve() {
-  kill -TERM "$SERVE_PID"
-  wait "$SERVE_PID"
-  check "serve stops cleanly on SIGTERM (exit 0; no leaks under ASan)" test $? -eq 0
-}
-# run_node MODE: the browser script's lines, its counts added to ours
-run_node() {
-  local out="$T/node-$1.out" summary fails rc
-  rm -rf "$T/profile"
-  MODE=$1 WL_URL="http://127.0.0.1:$PORT" WL_USER=admin WL_PASSWORD="$PASSWORD" SHOTS="$SHOTS" \
-    WL_PROFILE="$T/profile" CLI_DIR="$T" OUT_DIR="$T/dl" \
-    timeout 240 node "$BROWSER_DIR/volume.mjs" >"$out" 2>&1
-  rc=$?
-  grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$out"
-  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
-  if [ -n "$summary" ]; then
-    PASS=$((PASS + $(echo "$summary" | cut -d' ' -f1)))
-    FAIL=$((FAIL + $(echo "$summary" | cut -d' ' -f3)))
-  fi
-  fails=$(echo "$summary" | cut -s -d' ' -f3)
-  if [ "$rc" -ne 0 ] && [ "${fails:-0}" = 0 ]; then
-    bad "the browser script ($1) ended with exit $rc" "$(tail -3 "$out")"
-  fi
+# run_mode MODE (main, after): the browser script's lines, its counts added to ours
+run_mode() {
+  run_node volume "$1" MODE="$1" CLI_DIR="$T" OUT_DIR="$T/dl"
 }
 
 start_serve
-run_node main
+run_mode main
 stop_serve
 check "the downloaded day CSV, total rows left out, is the command line's byte for byte" \
   diff <(grep -v '^[^,]*,[^,]*,total,' "$T/dl/page_day.csv") "$T/cli_day.csv"
@@ -90,8 +44,9 @@ check "the watermark is 2024-11-02 00:00 local" \
   bash -c "'$WL' --db '$DB' source show vol | grep -q '^history_final_until: *2024-11-02T00:00:00-04:00'"
 
 start_serve
-run_node after
+run_mode after
 stop_serve
+publish_shots volume
 w report volume --source vol --from 2024-11-03 --to 2024-11-04 --by day --format csv >"$T/cli_day_after.csv"
 check "2024-11-03, pulled again, is unchanged" diff "$T/cli_day.csv" "$T/cli_day_after.csv"
 check "2024-11-02 and 2024-11-04 now have rows" bash -c "'$WL' --db '$DB' report volume --source vol \

@@ -11,15 +11,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "store/store.h"
+#include "store_fixture.h"
 #include "util/err.h"
 
 typedef struct fx {
@@ -31,59 +28,13 @@ typedef struct fx {
   int nid;
 } fx;
 
-static int seq;
-
-static void remove_files(const char *path)
-{
-  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-  char p[600];
-  for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-    snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-    unlink(p);
-  }
-}
-
-static void make_dsn(fx *f)
-{
-  const char *env = getenv("WL_TEST_DSN");
-  const char *tmp = getenv("WL_TEST_TMP");
-  if (env && *env) {
-    snprintf(f->dsn, sizeof(f->dsn), "%s", env);
-    return;
-  }
-  if (!tmp || !*tmp)
-    tmp = "/tmp";
-  if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-    fail_msg("cannot create %s", tmp);
-  snprintf(f->path, sizeof(f->path), "%s/test_runs_%ld_%d.db", tmp, (long)getpid(), ++seq);
-  remove_files(f->path);
-  snprintf(f->dsn, sizeof(f->dsn), "sqlite:%s", f->path);
-}
-
-static int64_t add_source(wl_store *st)
-{
-  wl_source src;
-  memset(&src, 0, sizeof(src));
-  snprintf(src.name, sizeof(src.name), "runs_%ld_%d_%ld", (long)getpid(), ++seq,
-           (long)time(NULL) % 100000);
-  snprintf(src.vendor, sizeof(src.vendor), "8x8");
-  snprintf(src.timezone, sizeof(src.timezone), "UTC");
-  src.interval_s = 10;
-  src.enabled = 1;
-  src.created_at = src.updated_at = 1700000000;
-  assert_int_equal(st->source_add(st, &src), 0);
-  return src.id;
-}
-
 static int setup(void **state)
 {
   fx *f = calloc(1, sizeof(*f));
   assert_non_null(f);
-  make_dsn(f);
-  if (wl_store_open(&f->st, f->dsn) != 0)
-    fail_msg("open %s: %s", f->dsn, wl_errmsg());
-  f->src = add_source(f->st);
-  f->src2 = add_source(f->st);
+  store_fx_open(&f->st, f->path, sizeof(f->path), f->dsn, sizeof(f->dsn), "test_runs");
+  f->src = store_fx_add_source(NULL, 0, f->st, "runs");
+  f->src2 = store_fx_add_source(NULL, 0, f->st, "runs");
   *state = f;
   return 0;
 }
@@ -94,10 +45,8 @@ static int teardown(void **state)
   if (f->st) {
     f->st->source_remove(f->st, f->src);
     f->st->source_remove(f->st, f->src2);
-    wl_store_close(f->st);
   }
-  if (f->path[0])
-    remove_files(f->path);
+  store_fx_close(f->st, f->path);
   free(f);
   return 0;
 }

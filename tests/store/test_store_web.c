@@ -11,15 +11,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "store/store.h"
+#include "store_fixture.h"
 #include "util/err.h"
 
 typedef struct fx {
@@ -30,43 +27,13 @@ typedef struct fx {
   char other[64];
 } fx;
 
-static int seq;
-
-static void unique_name(char *out, size_t n, const char *prefix)
-{
-  snprintf(out, n, "%s_%ld_%d_%ld", prefix, (long)getpid(), ++seq, (long)time(NULL) % 100000);
-}
-
-static void remove_files(const char *path)
-{
-  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-  char p[600];
-  for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-    snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-    unlink(p);
-  }
-}
-
 static int setup(void **state)
 {
   fx *f = calloc(1, sizeof(*f));
-  const char *env = getenv("WL_TEST_DSN"), *tmp = getenv("WL_TEST_TMP");
   assert_non_null(f);
-  if (env && *env) {
-    snprintf(f->dsn, sizeof(f->dsn), "%s", env);
-  } else {
-    if (!tmp || !*tmp)
-      tmp = "/tmp";
-    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-      fail_msg("cannot create %s", tmp);
-    snprintf(f->path, sizeof(f->path), "%s/test_store_web_%ld_%d.db", tmp, (long)getpid(), ++seq);
-    remove_files(f->path);
-    snprintf(f->dsn, sizeof(f->dsn), "sqlite:%s", f->path);
-  }
-  if (wl_store_open(&f->st, f->dsn) != 0)
-    fail_msg("open %s: %s", f->dsn, wl_errmsg());
-  unique_name(f->user, sizeof(f->user), "alice");
-  unique_name(f->other, sizeof(f->other), "bob");
+  store_fx_open(&f->st, f->path, sizeof(f->path), f->dsn, sizeof(f->dsn), "test_store_web");
+  store_fx_unique_name(f->user, sizeof(f->user), "alice");
+  store_fx_unique_name(f->other, sizeof(f->other), "bob");
   *state = f;
   return 0;
 }
@@ -74,9 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
   fx *f = *state;
-  wl_store_close(f->st);
-  if (f->path[0])
-    remove_files(f->path);
+  store_fx_close(f->st, f->path);
   free(f);
   return 0;
 }
@@ -241,11 +206,99 @@ static void test_values_are_bound(void **state)
   int64_t id = 0, got = 0;
   char hash[64], name[96];
   /* SQL-looking text is stored and read back as text */
-  snprintf(name, sizeof(name), "x'); DROP TABLE web_user; --%d", seq);
+  snprintf(name, sizeof(name), "x'); DROP TABLE web_user; --%d", store_fx_seq);
   assert_int_equal(f->st->user_add(f->st, &id, name, "h'\"", 1000), 0);
   assert_int_equal(f->st->user_get(f->st, &got, hash, sizeof(hash), name), 0);
   assert_string_equal(hash, "h'\"");
   assert_int_equal(f->st->user_get(f->st, &got, hash, sizeof(hash), f->user), WL_ENOTFOUND);
+}
+
+/* Two users, each with two sessions and an API key: the names of the rows
+ * follow the user names, so a shared database stays usable. */
+static void two_users(fx *f, int64_t *uid, int64_t *uid2)
+{
+  char id[160];
+  const char *who[2] = {f->user, f->other};
+  int64_t *ids[2] = {uid, uid2};
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(f->st->user_add(f->st, ids[i], who[i], "h", 1000), 0);
+    for (int j = 0; j < 2; j++) {
+      snprintf(id, sizeof(id), "sid%d-%s", j, who[i]);
+      assert_int_equal(f->st->session_add(f->st, id, *ids[i], "c", 5000, 1000), 0);
+    }
+    snprintf(id, sizeof(id), "key-%s", who[i]);
+    assert_int_equal(f->st->apikey_add(f->st, *ids[i], id, 1000), 0);
+  }
+}
+
+/* 0 when session j (or the API key) of the user exists, WL_ENOTFOUND when not. */
+static int session_of(fx *f, int j, const char *name)
+{
+  char id[160], csrf[16];
+  int64_t got;
+  snprintf(id, sizeof(id), "sid%d-%s", j, name);
+  return f->st->session_get(f->st, &got, csrf, sizeof(csrf), id, 2000);
+}
+
+static int key_of(fx *f, const char *name)
+{
+  char id[160];
+  int64_t got;
+  snprintf(id, sizeof(id), "key-%s", name);
+  return f->st->apikey_find(f->st, &got, id);
+}
+
+static void test_sessions_delete_user(void **state)
+{
+  fx *f = *state;
+  int64_t uid, uid2;
+  two_users(f, &uid, &uid2);
+  assert_int_equal(f->st->sessions_delete_user(f->st, uid), 0);
+  assert_int_equal(session_of(f, 0, f->user), WL_ENOTFOUND);
+  assert_int_equal(session_of(f, 1, f->user), WL_ENOTFOUND);
+  /* the other user's sessions and every API key stay */
+  assert_int_equal(session_of(f, 0, f->other), 0);
+  assert_int_equal(session_of(f, 1, f->other), 0);
+  assert_int_equal(key_of(f, f->user), 0);
+  assert_int_equal(f->st->sessions_delete_user(f->st, uid), 0); /* none left: fine */
+  assert_int_equal(f->st->sessions_delete_user(f->st, 987654321), 0);
+}
+
+static void test_apikeys_delete_user(void **state)
+{
+  fx *f = *state;
+  int64_t uid, uid2;
+  two_users(f, &uid, &uid2);
+  assert_int_equal(f->st->apikeys_delete_user(f->st, uid), 0);
+  assert_int_equal(key_of(f, f->user), WL_ENOTFOUND);
+  assert_int_equal(key_of(f, f->other), 0);
+  assert_int_equal(session_of(f, 0, f->user), 0); /* sessions are another matter */
+  assert_int_equal(f->st->apikeys_delete_user(f->st, uid), 0);
+}
+
+static void test_user_remove(void **state)
+{
+  fx *f = *state;
+  int64_t uid, uid2, got;
+  two_users(f, &uid, &uid2);
+  assert_int_equal(f->st->user_remove(f->st, f->user), 0);
+  assert_int_equal(f->st->user_get(f->st, &got, NULL, 0, f->user), WL_ENOTFOUND);
+  assert_int_equal(session_of(f, 0, f->user), WL_ENOTFOUND);
+  assert_int_equal(session_of(f, 1, f->user), WL_ENOTFOUND);
+  assert_int_equal(key_of(f, f->user), WL_ENOTFOUND);
+  /* the other user is untouched */
+  assert_int_equal(f->st->user_get(f->st, &got, NULL, 0, f->other), 0);
+  assert_true(got == uid2);
+  assert_int_equal(session_of(f, 0, f->other), 0);
+  assert_int_equal(key_of(f, f->other), 0);
+  /* again: unknown, with the name in the message */
+  assert_int_equal(f->st->user_remove(f->st, f->user), WL_ENOTFOUND);
+  assert_non_null(strstr(wl_errmsg(), f->user));
+  assert_int_equal(f->st->user_remove(f->st, ""), WL_EUSAGE);
+  /* the name is free again */
+  assert_int_equal(f->st->user_add(f->st, &got, f->user, "h", 1001), 0);
+  assert_int_equal(session_of(f, 0, f->user), WL_ENOTFOUND); /* nothing came back */
+  assert_int_equal(key_of(f, f->user), WL_ENOTFOUND);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -256,6 +309,7 @@ int main(void)
     T(test_user_add_get),    T(test_user_taken_and_unknown), T(test_user_set_password),
     T(test_users_list),      T(test_session_lifecycle),      T(test_sessions_expire),
     T(test_session_needs_user), T(test_apikeys),             T(test_values_are_bound),
+    T(test_sessions_delete_user), T(test_apikeys_delete_user), T(test_user_remove),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
