@@ -1,6 +1,7 @@
 /* `wfmlink user`: accounts of the web page and API keys. Passwords come
  * from standard input (the first line) or a prompt without echo, never from
- * the command line. */
+ * the command line. A new password ends every login of the user; removing
+ * a user ends its logins and revokes its API keys. */
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -17,17 +18,21 @@
 
 const char wl_help_user[] =
   "usage: wfmlink user add NAME          # password from standard input or a prompt\n"
-  "       wfmlink user passwd NAME       # the same, for a new password\n"
+  "       wfmlink user passwd NAME       # the same, for a new password; logs NAME out\n"
   "       wfmlink user list [--format table|csv|json]\n"
   "       wfmlink user api-key NAME      # a new API key, printed once\n"
+  "       wfmlink user api-key NAME --revoke-all   # every API key of NAME stops working\n"
+  "       wfmlink user remove NAME       # the account, its logins and its API keys\n"
   "\n"
   "Accounts of the web page (wfmlink serve). Passwords have at least 8\n"
   "characters and are stored as Argon2id hashes; on a terminal the password is\n"
   "asked twice without echo, otherwise the first line of standard input is used:\n"
   "  printf '%s\\n' \"$PASSWORD\" | wfmlink user add admin\n"
+  "A new password ends every session of the user (on every browser).\n"
   "An API key authenticates scripts to the JSON API under /api/v1/ with the\n"
   "header 'Authorization: Bearer KEY'. Only its hash is stored: keep the key\n"
-  "when it is printed.\n";
+  "when it is printed. A lost or leaked key is revoked with --revoke-all\n"
+  "(then make new keys for the scripts that still need one).\n";
 
 #define PW_CAP (WL_PASSWORD_MAX + 2)
 
@@ -85,8 +90,11 @@ static int with_password(wl_cli_ctx *ctx, const char *name, int add)
     goto out;
   rc = add ? app->st->user_add(app->st, &id, name, hash, wl_now())
            : app->st->user_set_password(app->st, name, hash);
+  /* whoever knew the old password may still be logged in: end that */
+  if (rc == 0 && !add)
+    rc = app->st->sessions_delete_user(app->st, id);
   if (rc == 0)
-    printf(add ? "user '%s' added\n" : "password of '%s' changed\n", name);
+    printf(add ? "user '%s' added\n" : "password of '%s' changed; its sessions ended\n", name);
 out:
   sodium_memzero(pw, sizeof(pw));
   wl_app_free(app);
@@ -123,7 +131,7 @@ static int user_list(wl_cli_ctx *ctx, int argc, char **argv)
   return rc ? wl_cli_fail(rc) : 0;
 }
 
-static int user_api_key(wl_cli_ctx *ctx, const char *name)
+static int user_api_key(wl_cli_ctx *ctx, const char *name, int revoke_all)
 {
   char key[128];
   wl_app *app = NULL;
@@ -131,12 +139,30 @@ static int user_api_key(wl_cli_ctx *ctx, const char *name)
   int rc = wl_app_open(&app, ctx->dsn);
   if (rc == 0 && (rc = app->st->user_get(app->st, &id, NULL, 0, name)) == WL_ENOTFOUND)
     rc = wl_err(WL_EUSAGE, "no user named '%s' (see 'wfmlink user list')", name);
-  if (rc == 0 && (rc = wl_auth_new_api_key(key, sizeof(key), app->st, id)) == 0) {
+  if (rc == 0 && revoke_all) {
+    if ((rc = app->st->apikeys_delete_user(app->st, id)) == 0)
+      printf("every API key of '%s' revoked\n", name);
+  } else if (rc == 0 && (rc = wl_auth_new_api_key(key, sizeof(key), app->st, id)) == 0) {
     fprintf(stderr, "A new API key for '%s'. It is shown only now; send it as\n"
                     "'Authorization: Bearer KEY' to /api/v1/.\n", name);
     printf("%s\n", key);
     sodium_memzero(key, sizeof(key));
   }
+  wl_app_free(app);
+  return rc ? wl_cli_fail(rc) : 0;
+}
+
+static int user_remove(wl_cli_ctx *ctx, const char *name)
+{
+  wl_app *app = NULL;
+  int rc;
+  if ((rc = wl_auth_check_username(name)) != 0)
+    return wl_cli_fail(rc);
+  rc = wl_app_open(&app, ctx->dsn);
+  if (rc == 0 && (rc = app->st->user_remove(app->st, name)) == WL_ENOTFOUND)
+    rc = wl_err(WL_EUSAGE, "no user named '%s' (see 'wfmlink user list')", name);
+  if (rc == 0)
+    printf("user '%s' removed, with its sessions and API keys\n", name);
   wl_app_free(app);
   return rc ? wl_cli_fail(rc) : 0;
 }
@@ -154,11 +180,19 @@ int wl_cmd_user(wl_cli_ctx *ctx, int argc, char **argv)
   }
   if (!strcmp(sub, "list"))
     return user_list(ctx, argc, argv);
-  if (strcmp(sub, "add") && strcmp(sub, "passwd") && strcmp(sub, "api-key"))
-    return wl_cli_usage("user", "unknown subcommand '%s' (add, passwd, list, api-key)", sub);
+  if (strcmp(sub, "add") && strcmp(sub, "passwd") && strcmp(sub, "api-key") &&
+      strcmp(sub, "remove"))
+    return wl_cli_usage("user", "unknown subcommand '%s' (add, passwd, list, api-key, remove)",
+                        sub);
+  if (!strcmp(sub, "api-key") && argc == 4 &&
+      (!strcmp(argv[2], "--revoke-all") || !strcmp(argv[3], "--revoke-all")))
+    return user_api_key(ctx, argv[strcmp(argv[2], "--revoke-all") ? 2 : 3], 1);
   if (argc != 3)
-    return wl_cli_usage("user", "usage: wfmlink user %s NAME", sub);
+    return wl_cli_usage("user", "usage: wfmlink user %s NAME%s", sub,
+                        strcmp(sub, "api-key") ? "" : " [--revoke-all]");
   if (!strcmp(sub, "api-key"))
-    return user_api_key(ctx, argv[2]);
+    return user_api_key(ctx, argv[2], 0);
+  if (!strcmp(sub, "remove"))
+    return user_remove(ctx, argv[2]);
   return with_password(ctx, argv[2], strcmp(sub, "add") == 0);
 }

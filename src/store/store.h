@@ -252,6 +252,14 @@ struct wl_store {
    * health (issue 7) reads the windows that were collected. */
   int (*runs_in_range)(wl_store *st, int64_t source_id, const char *kind, int64_t from,
                        int64_t to, int limit, wl_run_cb cb, void *payload);
+
+  /* web accounts, continued: ending every login of a user (after a new
+   * password), revoking every API key of a user, and removing a user with
+   * its sessions and API keys (WL_ENOTFOUND for an unknown name). Deleting
+   * what a user does not have is not an error. */
+  int (*sessions_delete_user)(wl_store *st, int64_t user_id);
+  int (*apikeys_delete_user)(wl_store *st, int64_t user_id);
+  int (*user_remove)(wl_store *st, const char *name);
 };
 
 /* Opens (creating and migrating) the database named by dsn. WL_EUSAGE for a

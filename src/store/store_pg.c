@@ -75,6 +75,7 @@ enum pq_id {
   Q_SESSION_ADD, Q_SESSION_GET, Q_SESSION_DEL, Q_SESSION_EXPIRE, Q_APIKEY_ADD, Q_APIKEY_FIND,
   Q_LEASE_ACQUIRE, Q_LEASE_RELEASE, Q_LEASE_RELEASE_ALL, Q_LEASE_LIST,
   Q_RUN_IN_RANGE,
+  Q_SESSION_DEL_USER, Q_APIKEY_DEL_USER, Q_USER_DEL,
   Q_COUNT
 };
 
@@ -239,6 +240,11 @@ static const char *const sql_text[Q_COUNT] = {
   [Q_RUN_IN_RANGE] = "SELECT " RUN_COLS " FROM collection_run WHERE source_id = $1 "
                      "AND ($2::text IS NULL OR kind = $2::text) AND window_from < $4 "
                      "AND window_to > $3 ORDER BY id DESC LIMIT $5",
+
+  [Q_SESSION_DEL_USER] = "DELETE FROM web_session WHERE user_id = $1",
+  [Q_APIKEY_DEL_USER] = "DELETE FROM api_key WHERE user_id = $1",
+  /* sessions and API keys go with the user (ON DELETE CASCADE) */
+  [Q_USER_DEL] = "DELETE FROM web_user WHERE name = $1",
 };
 
 typedef struct pg_store {
@@ -2107,6 +2113,32 @@ static void pg_close(wl_store *st)
   free(s);
 }
 
+/* ---- web accounts, continued ---------------------------------------- */
+
+static int pg_sessions_delete_user(wl_store *st, int64_t user_id)
+{
+  return exec1(PG(st), Q_SESSION_DEL_USER, NULL, user_id, "cannot end the user's sessions");
+}
+
+static int pg_apikeys_delete_user(wl_store *st, int64_t user_id)
+{
+  return exec1(PG(st), Q_APIKEY_DEL_USER, NULL, user_id, "cannot revoke the user's API keys");
+}
+
+static int pg_user_remove(wl_store *st, const char *name)
+{
+  pg_cmd c = {.id = Q_USER_DEL};
+  int rc;
+  if ((rc = web_check_name(name)) != 0)
+    return rc;
+  p_text(&c.p, name);
+  rc = run1(PG(st), &c, "cannot remove the user");
+  if (rc == 0 && changes(c.res) == 0)
+    rc = wl_err(WL_ENOTFOUND, "no user named '%s'", name);
+  cmds_clear(&c, 1);
+  return rc;
+}
+
 static const wl_store pg_ops = {
   .backend = "postgresql",
   .close = pg_close,
@@ -2159,6 +2191,9 @@ static const wl_store pg_ops = {
   .lease_release = pg_lease_release,
   .leases_list = pg_leases_list,
   .runs_in_range = pg_runs_in_range,
+  .sessions_delete_user = pg_sessions_delete_user,
+  .apikeys_delete_user = pg_apikeys_delete_user,
+  .user_remove = pg_user_remove,
 };
 
 /* Server notices ("relation ... already exists, skipping") go to the log,

@@ -1761,6 +1761,34 @@ static void sq_close(wl_store *st)
   free(s);
 }
 
+/* ---- web accounts, continued ----------------------------------------- */
+
+static int sq_sessions_delete_user(wl_store *st, int64_t user_id)
+{
+  return web_exec1(SQ(st), "DELETE FROM web_session WHERE user_id = ?1", NULL, user_id,
+                   "cannot end the user's sessions");
+}
+
+static int sq_apikeys_delete_user(wl_store *st, int64_t user_id)
+{
+  return web_exec1(SQ(st), "DELETE FROM api_key WHERE user_id = ?1", NULL, user_id,
+                   "cannot revoke the user's API keys");
+}
+
+/* Sessions and API keys go with the user (ON DELETE CASCADE). */
+static int sq_user_remove(wl_store *st, const char *name)
+{
+  sq_store *s = SQ(st);
+  int rc;
+  if ((rc = web_check_name(name)) != 0 ||
+      (rc = web_exec1(s, "DELETE FROM web_user WHERE name = ?1", name, 0,
+                      "cannot remove the user")) != 0)
+    return rc;
+  if (sqlite3_changes(s->db) == 0)
+    return wl_err(WL_ENOTFOUND, "no user named '%s'", name);
+  return 0;
+}
+
 static const wl_store sqlite_ops = {
   .backend = "sqlite",
   .close = sq_close,
@@ -1813,6 +1841,9 @@ static const wl_store sqlite_ops = {
   .lease_release = sq_lease_release,
   .leases_list = sq_leases_list,
   .runs_in_range = sq_runs_in_range,
+  .sessions_delete_user = sq_sessions_delete_user,
+  .apikeys_delete_user = sq_apikeys_delete_user,
+  .user_remove = sq_user_remove,
 };
 
 /* SQLite would report a missing directory as "unable to open database

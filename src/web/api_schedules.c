@@ -11,7 +11,10 @@
  * stored when one fails): start and end are ISO instants, end > start, the
  * segment lies inside [from, to), segments do not overlap, the activity has
  * rules (`wfmlink rules set` adds one), the agent is known unless
- * create_agent=1. Authenticated by a bearer API key or the session.
+ * create_agent=1. Authenticated by a bearer API key or the session. The
+ * body is at most WL_JSON_MAX (4 MiB, a WL_R_JSON route): the server refuses
+ * a larger one with 413 before this parser sees it, since jansson holds the
+ * whole document at many times its size.
  */
 #include "web/adh_web.h"
 #include "core/rowsets.h"
@@ -316,6 +319,10 @@ static int parse_body(put_req *p, json_t **body)
   if (!ct || strncasecmp(ct, "application/json", 16) != 0)
     return wl_error_page(rq, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Unsupported body",
                          "send the segments as Content-Type: application/json"), WL_EUSAGE;
+  if (rq->upload.len > WL_JSON_MAX) /* the route's cap, should the route table change */
+    return wl_error_page(rq, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
+                         "The body is larger than 4 MiB, the most this address accepts."),
+           WL_EUSAGE;
   *body = json_loadb(rq->upload.ptr ? rq->upload.ptr : "", rq->upload.len, JSON_REJECT_DUPLICATES,
                      &je);
   if (!*body) {

@@ -3,9 +3,10 @@
  *
  * The login form has no session yet, so its CSRF token is a random value in
  * a short-lived HttpOnly, SameSite=Strict cookie that the form repeats
- * (double submit). Failed logins are rate-limited per client address and
- * per user name (ratelimit.c); an unknown name costs the same Argon2id work
- * as a wrong password.
+ * (double submit). Failed logins are rate-limited per client address (an
+ * IPv6 client by its /64) and per user name (ratelimit.c); only names that
+ * exist are counted, so made-up names cannot fill the table. An unknown
+ * name costs the same Argon2id work as a wrong password.
  */
 #include "web/auth.h"
 #include "web/web_int.h"
@@ -22,13 +23,18 @@
 #define LOGIN_COOKIE "wl_login"
 #define LOGIN_COOKIE_AGE 3600
 
-/* Only local paths are followed after login (no open redirect). */
+/* Only paths of this site are followed after login (no open redirect):
+ * one leading '/' and no backslash (browsers read "//host" and "/\host"
+ * as another host), and no control character or space anywhere (browsers drop
+ * a tab, so "/<TAB>/host" would become "//host"). Anything else goes to "/". */
 static const char *safe_next(const char *next)
 {
-  if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-      strcspn(next, "\r\n\"<>") != strlen(next) || strlen(next) > 500 ||
+  if (!next || next[0] != '/' || next[1] == '/' || strlen(next) > 500 ||
       strncmp(next, "/login", 6) == 0)
-    return "/sources";
+    return "/";
+  for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+    if (*p < 0x21 || *p == 0x7f || *p == '\\' || *p == '"' || *p == '<' || *p == '>')
+      return "/";
   return next;
 }
 
@@ -148,11 +154,12 @@ int wl_page_login_post(wl_req *rq)
   if (!user || !*user || !pw || !*pw)
     return refuse(rq, MHD_HTTP_BAD_REQUEST, token, user, "Enter your user name and password.");
   snprintf(ukey, sizeof(ukey), "user:%.80s", user);
-  snprintf(ikey, sizeof(ikey), "ip:%s", rq->ip);
+  wl_rl_client_key(ikey, sizeof(ikey), rq->ip);
   if (locked_out(rq, token, user, ukey, ikey))
     return 0;
   if (!check_password(rq->app->st, &uid, user, pw)) {
-    wl_rl_fail(&rq->web->rl, ukey, wl_now());
+    if (uid) /* an existing name: made-up ones would only fill the table */
+      wl_rl_fail(&rq->web->rl, ukey, wl_now());
     wl_rl_fail(&rq->web->rl, ikey, wl_now());
     if (uid)
       wl_warn(NULL, "web: failed log-in for user '%s' from %s", user, rq->ip);

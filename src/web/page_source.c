@@ -12,6 +12,12 @@
  * (core/settings.h), so the page and the command line agree. Tokens are
  * never written into a response: the token fields are always empty and
  * only say whether a token is set and when it changed; blank keeps it.
+ *
+ * A stored token goes only where it is stored for: a test or a save with
+ * a blank token field uses it only when the typed base URL and tenant
+ * equal the stored ones (for the historical section, its effective ones,
+ * which default to the real-time ones). Otherwise the token must be typed,
+ * so a web user cannot send the stored token to a host of their choosing.
  */
 #include "web/web_int.h"
 #include "core/conntest.h"
@@ -30,6 +36,8 @@
 #include <string.h>
 
 #define TOKEN_MAX 4096
+#define TOKEN_MOVED "Type the token: the base URL or tenant changed, so the stored token is not " \
+                    "sent there"
 
 enum { F_NAME, F_BASE_URL, F_TENANT, F_TOKEN, F_INTERVAL, F_HIST_BASE_URL, F_HIST_TENANT,
        F_HIST_TOKEN, F_TIMEZONE, F_COUNT };
@@ -184,6 +192,38 @@ static void check_hist(sform *f, wl_source *s)
   check_token(f, F_HIST_TOKEN, f->tok[1]);
 }
 
+/* Whether a stored token may go to url and tenant: only where it is
+ * stored for. */
+static int same_place(const char *url, const char *tenant, const char *stored_url,
+                      const char *stored_tenant)
+{
+  return strcmp(url, stored_url) == 0 && strcmp(tenant, stored_tenant) == 0;
+}
+
+static void moved_err(sform *f, int i)
+{
+  if (!f->err[i][0])
+    required(f, i, TOKEN_MOVED);
+}
+
+/* A save that keeps a stored token (blank field) while its section points
+ * elsewhere is refused: the collectors would send the token there. */
+static void check_moved(sform *f, const wl_source *s)
+{
+  const wl_source *c = &f->cur;
+  if (f->is_new || f->err[F_BASE_URL][0] || f->err[F_TENANT][0] || f->err[F_HIST_BASE_URL][0] ||
+      f->err[F_HIST_TENANT][0])
+    return;
+  if (!f->tok[0] && c->has_token && !same_place(s->base_url, s->tenant, c->base_url, c->tenant))
+    moved_err(f, F_TOKEN);
+  if (f->tok[1] || same_place(s->hist_base_url, s->hist_tenant, c->hist_base_url, c->hist_tenant))
+    return;
+  if (c->has_hist_token)
+    moved_err(f, F_HIST_TOKEN);
+  else if (!f->tok[0] && c->has_token) /* the real-time token would go there */
+    moved_err(f, F_TOKEN);
+}
+
 /* Everything; fills s from the form on success (nerr == 0). */
 static void validate(sform *f, wl_source *s)
 {
@@ -212,6 +252,7 @@ static void validate(sform *f, wl_source *s)
   wl_strlcpy(s->timezone, sizeof(s->timezone), f->v[F_TIMEZONE]);
   s->enabled = f->enabled;
   snprintf(s->vendor, sizeof(s->vendor), "8x8");
+  check_moved(f, s);
 }
 
 /* ---- rendering ---- */
@@ -388,7 +429,8 @@ static void run_test(wl_req *rq, sform *f, int k)
   wl_source s = f->cur;
   wl_conntest_result *res = &f->test[k];
   char *stored = NULL;
-  const char *tok;
+  const char *tok, *url, *tenant;
+  int may_use_stored, has_stored;
   f->tested[k] = 1;
   if (!k) {
     check_rt(f, &s);
@@ -405,24 +447,29 @@ static void run_test(wl_req *rq, sform *f, int k)
     snprintf(res->message, sizeof(res->message), "fix the marked fields first");
     return;
   }
+  url = k && f->v[F_HIST_BASE_URL][0] ? s.hist_base_url : s.base_url;
+  tenant = k && f->v[F_HIST_TENANT][0] ? f->v[F_HIST_TENANT] : f->v[F_TENANT];
   /* the token the collector would use: typed over stored, historical over
-   * real-time */
+   * real-time; a stored one only where it is stored for */
+  may_use_stored = !f->is_new && same_place(url, tenant, k ? f->cur.hist_base_url : f->cur.base_url,
+                                            k ? f->cur.hist_tenant : f->cur.tenant);
+  has_stored = !f->is_new && (f->cur.has_token || (k && f->cur.has_hist_token));
   tok = f->tok[k];
-  if (!tok && k)
+  if (!tok && k && may_use_stored)
     tok = stored = stored_token(rq, f, WL_TOKEN_HIST);
   if (!tok)
     tok = f->tok[0];
-  if (!tok)
+  if (!tok && may_use_stored)
     tok = stored = stored_token(rq, f, WL_TOKEN_RT);
   if (!tok) {
-    snprintf(res->message, sizeof(res->message), "no token: type the data request token");
+    snprintf(res->message, sizeof(res->message), "%s",
+             has_stored && !may_use_stored ? TOKEN_MOVED : "no token: type the data request token");
     f->nerr++;
-    snprintf(f->err[k ? F_HIST_TOKEN : F_TOKEN], sizeof(f->err[0]), "type a token to test");
+    snprintf(f->err[k ? F_HIST_TOKEN : F_TOKEN], sizeof(f->err[0]), "%s",
+             has_stored && !may_use_stored ? TOKEN_MOVED : "type a token to test");
     return;
   }
-  wl_conntest_values(res, k && f->v[F_HIST_BASE_URL][0] ? s.hist_base_url : s.base_url,
-                     k && f->v[F_HIST_TENANT][0] ? f->v[F_HIST_TENANT] : f->v[F_TENANT], tok,
-                     k ? WL_TOKEN_HIST : WL_TOKEN_RT);
+  wl_conntest_values(res, url, tenant, tok, k ? WL_TOKEN_HIST : WL_TOKEN_RT);
   wl_secret_free(stored);
   wl_info(f->is_new ? NULL : f->cur.name, "web: %s connection test by '%s': %s (HTTP %ld)",
           k ? "historical" : "real-time", rq->user, res->ok ? "ok" : "failed", res->http_status);

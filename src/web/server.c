@@ -3,6 +3,12 @@
  * (routes.def), capped request bodies, the login check, CSRF on every
  * POST, and the same security headers on every answer.
  *
+ * The login check runs on the first call for a request, when only its
+ * headers have arrived: a client without a session or API key is answered
+ * before a byte of its body is accepted, so nobody unauthenticated can make
+ * the server buffer an upload. At most WL_WEB_UPLOADS large bodies are
+ * received at a time.
+ *
  * Each request borrows a store connection from a pool owned by the server
  * (never the collectors' connection): SQLite handles are not shared between
  * threads, and the pool keeps at most one open connection per busy thread.
@@ -172,22 +178,28 @@ static const wl_route *find_route(wl_req *rq, int *path_known)
   return NULL;
 }
 
-/* The flags of the route a request will reach (0 when none): they decide
- * the body cap before any of the body is read. */
-static int route_flags_of(const char *method, const char *url)
+/* The body cap of a request's route, decided before any of the body is read. */
+static size_t body_cap(const wl_req *rq)
 {
-  char arg[sizeof(((wl_req *)0)->arg)];
-  for (const wl_route *r = wl_routes; r->method; r++)
-    if (strcmp(r->method, method) == 0 && route_match(r->pattern, url, arg, sizeof(arg)))
-      return r->flags;
-  return 0;
+  size_t cap = rq->web->cfg.max_body;
+  int flags = rq->route ? rq->route->flags : 0;
+  if ((flags & WL_R_UPLOAD) && cap < WL_UPLOAD_MAX)
+    cap = WL_UPLOAD_MAX;
+  if ((flags & WL_R_JSON) && cap < WL_JSON_MAX)
+    cap = WL_JSON_MAX;
+  return cap;
 }
 
 static int too_large(wl_req *rq)
 {
-  if (route_flags_of(rq->method, rq->path) & WL_R_UPLOAD)
+  int flags = rq->route ? rq->route->flags : 0;
+  if (flags & WL_R_UPLOAD)
     return wl_error_page(rq, MHD_HTTP_CONTENT_TOO_LARGE, "Upload too large",
                          "The upload is larger than 16 MiB, the most this address accepts.");
+  if (flags & WL_R_JSON)
+    return wl_error_page(rq, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
+                         "The body is larger than 4 MiB, the most this address accepts; "
+                         "send the schedule in parts (by agent or by range).");
   return wl_error_page(rq, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
                        "The form is larger than this server accepts.");
 }
@@ -245,6 +257,66 @@ static int authenticate(wl_req *rq)
                        "nothing was changed.");
 }
 
+static int open_store(wl_req *rq)
+{
+  if (pool_get(rq->web, &rq->app) == 0)
+    return 0;
+  wl_error(NULL, "web: cannot open the database: %s", wl_errmsg());
+  return wl_error_page(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "Database unavailable",
+                       "The database cannot be opened right now; try again in a moment."),
+         WL_EFAIL;
+}
+
+/* One of the WL_WEB_UPLOADS slots for a large body, or a 503 answer. */
+static int take_upload_slot(wl_req *rq)
+{
+  wl_web *w = rq->web;
+  pthread_mutex_lock(&w->pool_mu);
+  if (w->uploads < WL_WEB_UPLOADS) {
+    w->uploads++;
+    rq->upload_slot = 1;
+  }
+  pthread_mutex_unlock(&w->pool_mu);
+  if (rq->upload_slot)
+    return 0;
+  snprintf(rq->retry_after, sizeof(rq->retry_after), "10");
+  return wl_error_page(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "Busy",
+                       "Other uploads are being received right now; try again in a few "
+                       "seconds."),
+         WL_EFAIL;
+}
+
+static void give_upload_slot(wl_req *rq)
+{
+  if (!rq->upload_slot)
+    return;
+  pthread_mutex_lock(&rq->web->pool_mu);
+  rq->web->uploads--;
+  pthread_mutex_unlock(&rq->web->pool_mu);
+  rq->upload_slot = 0;
+}
+
+/*
+ * What is decided from the headers alone, before any of the body is read:
+ * who is asking (every route but the public ones), whether a large body
+ * may come now, and whether its declared length fits. Sets rq->status when
+ * the request is answered here.
+ */
+static void admit(wl_req *rq)
+{
+  if (!rq->route)
+    return; /* 404 / 405 once the (capped) body has gone by */
+  if (!(rq->route->flags & WL_R_PUBLIC)) {
+    if (open_store(rq) != 0 || authenticate(rq) != 0 || rq->status)
+      return;
+    rq->authed = 1;
+  }
+  if (rq->too_large)
+    too_large(rq);
+  else if (rq->route->flags & (WL_R_UPLOAD | WL_R_JSON))
+    take_upload_slot(rq);
+}
+
 static int check_csrf(wl_req *rq)
 {
   const char *sent = wl_form_get(&rq->form, "csrf");
@@ -257,10 +329,8 @@ static int check_csrf(wl_req *rq)
 
 static void dispatch(wl_req *rq)
 {
-  int known = 0;
-  rq->route = find_route(rq, &known);
   if (!rq->route) {
-    if (known)
+    if (rq->path_known)
       wl_error_page(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
                     "This address does not accept that kind of request.");
     else
@@ -273,15 +343,13 @@ static void dispatch(wl_req *rq)
     return;
   if (rq->status)
     return;
-  if (pool_get(rq->web, &rq->app) != 0) {
-    wl_error(NULL, "web: cannot open the database: %s", wl_errmsg());
-    wl_error_page(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "Database unavailable",
-                  "The database cannot be opened right now; try again in a moment.");
+  if (!rq->app && open_store(rq) != 0)
     return;
-  }
   if (!(rq->route->flags & WL_R_PUBLIC)) {
-    if (authenticate(rq) != 0 || rq->status)
+    if (!rq->authed) { /* admit() answers these before the body; never reached */
+      wl_error_page(rq, MHD_HTTP_FORBIDDEN, "Logged out", "Log in again.");
       return;
+    }
     if (strcmp(rq->route->method, "POST") == 0 && (check_csrf(rq) != 0 || rq->status))
       return;
   }
@@ -357,16 +425,15 @@ static wl_req *req_new(wl_web *w, struct MHD_Connection *conn, const char *url,
 {
   wl_req *rq = calloc(1, sizeof(*rq));
   const char *cl;
-  size_t cap = w->cfg.max_body;
+  size_t cap;
   if (!rq)
     return NULL;
   rq->web = w;
   rq->conn = conn;
   rq->method = method;
   rq->path = url;
-  /* the per-route cap: larger only for the upload routes */
-  if ((route_flags_of(method, url) & WL_R_UPLOAD) && cap < WL_UPLOAD_MAX)
-    cap = WL_UPLOAD_MAX;
+  rq->route = find_route(rq, &rq->path_known);
+  cap = body_cap(rq); /* larger only for the upload routes */
   wl_buf_init(&rq->upload, cap);
   wl_buf_init(&rq->out, 16 * 1024 * 1024);
   client_ip(rq);
@@ -398,13 +465,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!(*con_cls = req_new(cls, conn, url, method)))
       return MHD_NO;
     rq = *con_cls;
-    if (!rq->too_large)
+    admit(rq);
+    if (!rq->status)
       return MHD_YES;
-    /* refused before reading a byte of it */
-    too_large(rq);
-    return send_response(rq);
+    return send_response(rq); /* refused before reading a byte of the body */
   }
-  if (rq->status) /* answered already (too large): drop the rest */
+  if (rq->status) /* answered already: drop the rest */
     return *upload_data_size = 0, MHD_YES;
   if (*upload_data_size) {
     upload_more(rq, upload_data, *upload_data_size);
@@ -428,6 +494,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   (void)toe;
   if (!rq)
     return;
+  give_upload_slot(rq);
   pool_put(cls, rq->app);
   wl_form_free(&rq->form);
   if (rq->upload.ptr)

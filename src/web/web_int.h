@@ -43,6 +43,10 @@ void wl_rl_destroy(wl_ratelimit *rl);
 int64_t wl_rl_wait(wl_ratelimit *rl, const char *key, int64_t now);
 void wl_rl_fail(wl_ratelimit *rl, const char *key, int64_t now);
 void wl_rl_success(wl_ratelimit *rl, const char *key);
+/* The key of a client address: "ip:ADDRESS", or "ip:PREFIX/64" for IPv6,
+ * since one host commonly holds a whole /64 (an IPv4-mapped address counts
+ * as the IPv4 address). */
+void wl_rl_client_key(char *out, size_t n, const char *ip);
 
 /* ---- the server ---- */
 
@@ -59,6 +63,7 @@ struct wl_web {
   pthread_mutex_t pool_mu;
   wl_app *pool[WL_WEB_POOL];
   int npool;
+  int uploads;              /* large bodies being received (under pool_mu) */
   wl_ratelimit rl;
   char *tz_options;         /* <option> list of IANA zones, built once */
 };
@@ -85,11 +90,18 @@ int wl_url_decode(char *s);
 
 enum { WL_R_PUBLIC = 1, /* no login needed */
        WL_R_API = 2,    /* JSON answers; bearer API keys accepted */
-       WL_R_UPLOAD = 4  /* bodies up to WL_UPLOAD_MAX: multipart/form-data file
-                           uploads (fields checked like a form) or JSON (PUT) */
+       WL_R_UPLOAD = 4, /* bodies up to WL_UPLOAD_MAX: multipart/form-data file
+                           uploads (fields checked like a form) */
+       WL_R_JSON = 8    /* a JSON body (PUT) up to WL_JSON_MAX */
 };
 
 #define WL_UPLOAD_MAX (16u * 1024 * 1024)
+/* A JSON body is parsed whole, at many times its size in memory: 4 MiB
+ * holds about 45,000 schedule segments. */
+#define WL_JSON_MAX (4u * 1024 * 1024)
+/* Requests with a large body (WL_R_UPLOAD, WL_R_JSON) at a time; more are
+ * answered 503 with Retry-After before their body is read. */
+#define WL_WEB_UPLOADS 2
 
 typedef struct wl_req wl_req;
 typedef int (*wl_handler)(wl_req *rq);
@@ -119,6 +131,9 @@ struct wl_req {
   /* request body */
   wl_buf upload;
   int too_large;
+  int path_known;           /* some route has this path (405 rather than 404) */
+  int authed;               /* the login check passed before the body was read */
+  int upload_slot;          /* holds one of the WL_WEB_UPLOADS slots */
   wl_form form;
   wl_app *app;              /* this request's store connection */
   /* who: set for routes that need a login */

@@ -14,7 +14,7 @@
  *   the 16 MiB cap, the CSV export;
  * - PUT / GET /api/v1/sources/NAME/schedules with a bearer key: good and
  *   bad bodies, trimming of segments crossing the range, nothing stored on
- *   a refusal.
+ *   a refusal, and the 4 MiB body cap (checked before any parsing).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -929,6 +929,48 @@ static void test_put_schedules(void **state)
                             "    \"end\": \"2024-11-06T16:00:00-05:00\"");
 }
 
+/* The PUT body is parsed whole, so its cap is 4 MiB (not the 16 MiB of
+ * the upload form): above it the answer is 413 and nothing is parsed. */
+static void test_put_schedules_cap(void **state)
+{
+  afx *a = *state;
+  size_t cap = 4u << 20;
+  char *body = malloc(cap + 2), head[600], got[4096], chunk[70000];
+  int fd;
+  assert_non_null(body);
+  memset(body, ' ', cap + 1);
+  memcpy(body, "[]", 2);
+  body[cap] = '\0'; /* exactly 4 MiB: accepted */
+  assert_int_equal(put(a, SCHED_URL, body), 200);
+  assert_has(a->w, "\"stored\": 0");
+  body[cap] = ' ';
+  body[cap + 1] = '\0'; /* one byte more: refused from its Content-Length */
+  assert_int_equal(put(a, SCHED_URL, body), 413);
+  assert_has(a->w, "\"error\":\"The body is larger than 4 MiB, the most this address accepts; "
+                   "send the schedule in parts (by agent or by range).\"");
+  free(body);
+  /* without a Content-Length (chunked): refused once the cap is passed */
+  fd = wfx_raw_open(a->w);
+  snprintf(head, sizeof(head), "PUT " SCHED_URL " HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n"
+                               "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                               "\r\n", a->auth);
+  wfx_raw_send(fd, head, strlen(head));
+  memset(chunk, ' ', sizeof(chunk));
+  for (int i = 0; i < 70; i++) { /* 70 x 64 KiB = 4.4 MiB */
+    char size[16];
+    snprintf(size, sizeof(size), "%x\r\n", 65536);
+    wfx_raw_send(fd, size, strlen(size));
+    wfx_raw_send(fd, i ? chunk : "[]", i ? 65536 : 2);
+    if (!i)
+      wfx_raw_send(fd, chunk, 65534);
+    wfx_raw_send(fd, "\r\n", 2);
+  }
+  wfx_raw_send(fd, "0\r\n\r\n", 5);
+  wfx_raw_read(fd, got, sizeof(got), 10000);
+  close(fd);
+  assert_int_equal(strncmp(got, "HTTP/1.1 413 ", 13), 0);
+}
+
 /* The links between the pages: the sources list and the tabs. */
 static void test_links(void **state)
 {
@@ -957,6 +999,7 @@ int main(void)
     T(test_schedule_upload),
     T(test_schedule_upload_cap_and_export),
     T(test_put_schedules),
+    T(test_put_schedules_cap),
     T(test_links),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
  * The JSON API under /api/v1/ over loopback: authenticated by a bearer API
  * key (wl_auth_new_api_key, as `wfmlink user api-key` makes them) or by the
  * session cookie; sources without tokens; runs; errors as JSON. Also the
- * building blocks: HTML escaping, form parsing and the rate limiter.
+ * building blocks: HTML escaping, form parsing and the rate limiter (a full
+ * table never evicts a locked entry; IPv6 clients counted by their /64).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -221,20 +222,91 @@ static void test_rate_limiter(void **state)
   assert_true(wl_rl_wait(&rl, "user:a", 2000) == WL_RL_MAX_LOCK_S);
   wl_rl_success(&rl, "user:a");
   assert_true(wl_rl_wait(&rl, "user:a", 2000) == 0);
-  /* a full table reuses the oldest entry instead of growing */
-  for (int i = 0; i < WL_RL_SLOTS + 10; i++) {
-    char k[32];
-    snprintf(k, sizeof(k), "ip:%d", i);
-    for (int j = 0; j < 5; j++)
-      wl_rl_fail(&rl, k, 3000 + i);
-  }
-  assert_true(wl_rl_wait(&rl, "ip:0", 3001) == 0);
-  assert_true(wl_rl_wait(&rl, "ip:1033", 4033) == 30);
   /* forgotten after an hour without failures */
   wl_rl_fail(&rl, "user:c", 5000);
   wl_rl_fail(&rl, "user:c", 5000 + WL_RL_FORGET_S);
   assert_true(wl_rl_wait(&rl, "user:c", 5000 + WL_RL_FORGET_S) == 0);
   wl_rl_destroy(&rl);
+}
+
+static int rl_holds(wl_ratelimit *rl, const char *key)
+{
+  for (int i = 0; i < WL_RL_SLOTS; i++)
+    if (strcmp(rl->e[i].key, key) == 0)
+      return 1;
+  return 0;
+}
+
+/* A full table reuses the unlocked entry idle the longest and never a
+ * locked one, however old: a flood of new keys cannot lift a lockout. */
+static void test_rate_limiter_full_table(void **state)
+{
+  static wl_ratelimit rl;
+  char k[32];
+  (void)state;
+  wl_rl_init(&rl);
+  /* every slot but one locked at t=1000 (until 1030); the last unlocked */
+  for (int i = 0; i < WL_RL_SLOTS - 1; i++) {
+    snprintf(k, sizeof(k), "ip:L%d", i);
+    for (int j = 0; j < WL_RL_FREE_FAILS; j++)
+      wl_rl_fail(&rl, k, 1000);
+  }
+  wl_rl_fail(&rl, "ip:U", 1005);
+  /* a new key takes the unlocked slot, though the locked ones are older */
+  wl_rl_fail(&rl, "ip:X", 1010);
+  assert_false(rl_holds(&rl, "ip:U"));
+  assert_true(rl_holds(&rl, "ip:X"));
+  for (int i = 0; i < WL_RL_SLOTS - 1; i++) {
+    snprintf(k, sizeof(k), "ip:L%d", i);
+    assert_true(wl_rl_wait(&rl, k, 1010) == 20);
+  }
+  /* a key locked in the last free slot: now every entry is locked */
+  for (int j = 0; j < WL_RL_FREE_FAILS; j++)
+    wl_rl_fail(&rl, "ip:Y", 1011);
+  assert_false(rl_holds(&rl, "ip:X"));
+  assert_true(wl_rl_wait(&rl, "ip:Y", 1011) == 30);
+  /* a flood of new keys is refused (it waits for the first lock to end)
+   * and evicts nothing */
+  for (int i = 0; i < 3000; i++) {
+    snprintf(k, sizeof(k), "ip:F%d", i);
+    assert_true(wl_rl_wait(&rl, k, 1012) == 18);
+    wl_rl_fail(&rl, k, 1012);
+  }
+  assert_false(rl_holds(&rl, "ip:F0"));
+  for (int i = 0; i < WL_RL_SLOTS - 1; i++) {
+    snprintf(k, sizeof(k), "ip:L%d", i);
+    assert_true(wl_rl_wait(&rl, k, 1012) == 18);
+  }
+  assert_true(wl_rl_wait(&rl, "ip:Y", 1012) == 29);
+  /* once locks end, their entries are reused, the idlest first */
+  assert_true(wl_rl_wait(&rl, "ip:new", 1030) == 0);
+  wl_rl_fail(&rl, "ip:new", 1030);
+  assert_true(rl_holds(&rl, "ip:new"));
+  assert_false(rl_holds(&rl, "ip:L0"));
+  assert_true(rl_holds(&rl, "ip:Y"));
+  wl_rl_destroy(&rl);
+}
+
+static void test_rate_limit_client_keys(void **state)
+{
+  char k[96];
+  (void)state;
+  wl_rl_client_key(k, sizeof(k), "192.0.2.7");
+  assert_string_equal(k, "ip:192.0.2.7");
+  /* an IPv6 host holds a whole /64: its addresses are one client */
+  wl_rl_client_key(k, sizeof(k), "2001:db8:1:2:3:4:5:6");
+  assert_string_equal(k, "ip:2001:db8:1:2::/64");
+  wl_rl_client_key(k, sizeof(k), "2001:db8:1:2:ffff:ffff:ffff:ffff");
+  assert_string_equal(k, "ip:2001:db8:1:2::/64");
+  wl_rl_client_key(k, sizeof(k), "2001:db8:1:3::1");
+  assert_string_equal(k, "ip:2001:db8:1:3::/64");
+  wl_rl_client_key(k, sizeof(k), "::1");
+  assert_string_equal(k, "ip:::/64");
+  /* IPv4 through a dual-stack socket counts as IPv4 */
+  wl_rl_client_key(k, sizeof(k), "::ffff:192.0.2.7");
+  assert_string_equal(k, "ip:192.0.2.7");
+  wl_rl_client_key(k, sizeof(k), "unknown");
+  assert_string_equal(k, "ip:unknown");
 }
 
 static void test_listen_addresses(void **state)
@@ -272,7 +344,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     T(test_bearer_key), T(test_bad_keys), T(test_session_cookie), T(test_runs),
     cmocka_unit_test(test_html_escape), cmocka_unit_test(test_form_parse),
-    cmocka_unit_test(test_rate_limiter), cmocka_unit_test(test_listen_addresses),
+    cmocka_unit_test(test_rate_limiter), cmocka_unit_test(test_rate_limiter_full_table),
+    cmocka_unit_test(test_rate_limit_client_keys), cmocka_unit_test(test_listen_addresses),
   };
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /*
  * The web server's front door, over loopback: login and logout, sessions
  * that expire, CSRF on every POST, login rate limiting, security headers,
- * /healthz without login, and request bodies that are too large.
+ * /healthz without login, request bodies that are too large, the login
+ * check before any body is read, the cap on uploads at a time, and the
+ * `next` address after login.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <cmocka.h>
 
 #include "test_web_common.h"
+#include "web/web_int.h"
 
 static int setup(void **state)
 {
@@ -247,15 +250,159 @@ static void test_body_limits(void **state)
   assert_int_equal(wfx_post(f, "/login", "user=%zz"), 400);
 }
 
+/* Logs in afresh with next (form-encoded); the answer must go to want. */
+static void login_next(wfx *f, const char *next, const char *want)
+{
+  char body[600], loc[300];
+  curl_easy_setopt(f->h, CURLOPT_COOKIELIST, "ALL"); /* a fresh browser */
+  assert_int_equal(wfx_get(f, "/login"), 200);
+  snprintf(body, sizeof(body), "csrf=%s&user=admin&password=correct+horse+battery&next=%s",
+           wfx_csrf(f), next);
+  assert_int_equal(wfx_post(f, "/login", body), 303);
+  wfx_header(f, "Location", loc, sizeof(loc));
+  if (strcmp(loc, want) != 0)
+    fail_msg("next=%s: went to '%s', not '%s'", next, loc, want);
+}
+
 static void test_no_open_redirect(void **state)
 {
   wfx *f = *state;
-  char body[300], loc[200];
-  assert_int_equal(wfx_get(f, "/login"), 200);
-  snprintf(body, sizeof(body), "csrf=%s&user=admin&password=correct+horse+battery"
-                               "&next=%%2F%%2Fevil.example%%2F", wfx_csrf(f));
-  assert_int_equal(wfx_post(f, "/login", body), 303);
-  assert_string_equal(wfx_header(f, "Location", loc, sizeof(loc)), "/sources");
+  static const char *const bad[] = {
+    "%2F%2Fevil.example%2F", "%2F%09%2Fevil.com", "%2F%0D%0ALocation%3A+x", "%2F%0A%2Fevil.com",
+    "%2F%5Cevil.com", "%2Fsources%5C..%5C%5Cevil.com", "%2F+%2Fevil.com", "%2F%7F%2Fevil.com",
+    "https%3A%2F%2Fevil.com", "evil.com", "%5C%5Cevil.com", "%09%2F%2Fevil.com", "",
+    "%2Flogin%3Fnext%3D%2F%2Fevil.com"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    login_next(f, bad[i], "/");
+  /* paths of this site are followed */
+  login_next(f, "%2Fsource%2Facme%2Fvolume", "/source/acme/volume");
+  login_next(f, "%2Fsources", "/sources");
+  /* the login page never puts a bad next into its form */
+  curl_easy_setopt(f->h, CURLOPT_COOKIELIST, "ALL");
+  assert_int_equal(wfx_get(f, "/login?next=%2F%09%2Fevil.com"), 200);
+  assert_true(wfx_has(f, "name=\"next\" value=\"/\""));
+}
+
+/* Sends a request's headers (no body) on a raw connection; the answer must
+ * begin with status_line within 5 s, i.e. before any body was sent. */
+static void answered_before_body(wfx *f, const char *req, const char *status_line)
+{
+  char got[8192];
+  int fd = wfx_raw_open(f);
+  wfx_raw_send(fd, req, strlen(req));
+  wfx_raw_read(fd, got, sizeof(got), 5000);
+  close(fd);
+  if (strncmp(got, status_line, strlen(status_line)) != 0)
+    fail_msg("%.60s...: answered '%.80s', not '%s'", req, got, status_line);
+}
+
+/* Without a session or API key, nothing of a body is read: the answer comes
+ * from the headers alone, even for the 16 MiB upload routes. */
+static void test_login_checked_before_body(void **state)
+{
+  wfx *f = *state;
+  char req[1200];
+  static const char up[] = "POST /source/acme/schedule HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Content-Type: multipart/form-data; boundary=x\r\n"
+                           "Content-Length: 10000000\r\n%s\r\n";
+  static const char put[] = "PUT /api/v1/sources/acme/schedules?agent=a&from=2024-11-06"
+                            "&to=2024-11-07 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            "Content-Type: application/json\r\nContent-Length: 4000000\r\n"
+                            "%s\r\n";
+  snprintf(req, sizeof(req), up, "Expect: 100-continue\r\n"); /* no "100 Continue" either */
+  answered_before_body(f, req, "HTTP/1.1 403 ");
+  snprintf(req, sizeof(req), up, "");
+  answered_before_body(f, req, "HTTP/1.1 403 ");
+  snprintf(req, sizeof(req), up, "Cookie: wl_session="
+                                 "00000000000000000000000000000000000000000000000000000000000000"
+                                 "00\r\n");
+  answered_before_body(f, req, "HTTP/1.1 403 ");
+  snprintf(req, sizeof(req), put, "Expect: 100-continue\r\n");
+  answered_before_body(f, req, "HTTP/1.1 401 ");
+  snprintf(req, sizeof(req), put, "Authorization: Bearer wlk_0000\r\n");
+  answered_before_body(f, req, "HTTP/1.1 401 ");
+  /* a form, and a length above every cap: still the login answer first */
+  answered_before_body(f, "POST /sources/new HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                          "application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\n",
+                       "HTTP/1.1 403 ");
+  answered_before_body(f, "POST /source/acme/schedule HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          "Content-Length: 100000000\r\n\r\n", "HTTP/1.1 403 ");
+  /* the public login form still reads its (small) body */
+  assert_int_equal(wfx_login_as(f, TEST_USER, TEST_PASSWORD), 303);
+}
+
+/* Two large bodies at a time; a third is answered 503 before its body. */
+static void test_upload_slots(void **state)
+{
+  wfx *f = *state;
+  char cookie[100], up[800], put[800], got[4096];
+  int fd[2], ok = 0;
+  int64_t until;
+  wfx_login(f);
+  wfx_session_cookie(f, cookie, sizeof(cookie));
+  assert_int_equal(strlen(cookie), 64);
+  snprintf(up, sizeof(up), "POST /source/acme/schedule HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Cookie: wl_session=%s\r\nContent-Type: multipart/form-data; "
+                           "boundary=x\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n",
+           cookie);
+  snprintf(put, sizeof(put), "PUT /api/v1/sources/acme/schedules?agent=a&from=2024-11-06"
+                             "&to=2024-11-07 HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: wl_session=%s"
+                             "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n",
+           cookie);
+  for (int i = 0; i < 2; i++) { /* logged in: the server asks for the body */
+    fd[i] = wfx_raw_open(f);
+    wfx_raw_send(fd[i], up, strlen(up));
+    assert_string_equal(wfx_raw_read(fd[i], got, sizeof(got), 5000), "HTTP/1.1 100 Continue\r\n\r\n");
+  }
+  answered_before_body(f, up, "HTTP/1.1 503 ");
+  {
+    int fd3 = wfx_raw_open(f);
+    wfx_raw_send(fd3, put, strlen(put));
+    wfx_raw_read(fd3, got, sizeof(got), 5000);
+    close(fd3);
+    assert_int_equal(strncmp(got, "HTTP/1.1 503 ", 13), 0);
+    assert_non_null(strstr(got, "\r\nRetry-After: 10\r\n"));
+  }
+  /* a slot comes back when an upload ends (here: the client goes away) */
+  close(fd[0]);
+  close(fd[1]);
+  until = wfx_ms() + 5000;
+  while (!ok && wfx_ms() < until) {
+    int fd3 = wfx_raw_open(f);
+    wfx_raw_send(fd3, up, strlen(up));
+    ok = strcmp(wfx_raw_read(fd3, got, sizeof(got), 5000), "HTTP/1.1 100 Continue\r\n\r\n") == 0;
+    close(fd3);
+    if (!ok) {
+      assert_int_equal(strncmp(got, "HTTP/1.1 503 ", 13), 0);
+      usleep(50 * 1000);
+    }
+  }
+  assert_true(ok);
+}
+
+static int rl_has(wfx *f, const char *key)
+{
+  int hit = 0;
+  pthread_mutex_lock(&f->web->rl.mu);
+  for (int i = 0; i < WL_RL_SLOTS; i++)
+    hit |= strcmp(f->web->rl.e[i].key, key) == 0;
+  pthread_mutex_unlock(&f->web->rl.mu);
+  return hit;
+}
+
+/* Failed logins count per address, and per user name only for names that
+ * exist: made-up names cannot fill the table. */
+static void test_rate_limit_known_names_only(void **state)
+{
+  wfx *f = *state;
+  assert_int_equal(wfx_login_as(f, "ghost", "password1"), 403);
+  assert_int_equal(wfx_login_as(f, "ghost2", "password1"), 403);
+  assert_false(rl_has(f, "user:ghost"));
+  assert_false(rl_has(f, "user:ghost2"));
+  assert_true(rl_has(f, "ip:127.0.0.1"));
+  assert_false(rl_has(f, "user:admin"));
+  assert_int_equal(wfx_login_as(f, TEST_USER, "wrong password"), 403);
+  assert_true(rl_has(f, "user:admin"));
 }
 
 static void test_password_never_echoed(void **state)
@@ -277,7 +424,8 @@ int main(void)
     T(test_wrong_password),     T(test_login_needs_form_token), T(test_csrf_rejected),
     T(test_session_expires),    T(test_rate_limit),        T(test_rate_limit_per_address),
     T(test_security_headers),   T(test_healthz_and_errors), T(test_body_limits),
-    T(test_no_open_redirect),   T(test_password_never_echoed),
+    T(test_no_open_redirect),   T(test_password_never_echoed), T(test_login_checked_before_body),
+    T(test_upload_slots),       T(test_rate_limit_known_names_only),
   };
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

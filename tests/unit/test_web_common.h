@@ -2,20 +2,28 @@
  * Shared by tests/unit/test_web_*.c: a web server in this process on a free
  * loopback port with a fresh SQLite database, a libcurl client that keeps
  * cookies like a browser, and a log of every response body (so a test can
- * assert that a secret never appeared in any of them).
+ * assert that a secret never appeared in any of them). Also raw loopback
+ * connections (headers without their body, which libcurl will not send) and
+ * a capturing listener that records every request sent to it.
  */
 #ifndef WL_TEST_WEB_COMMON_H
 #define WL_TEST_WEB_COMMON_H
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/app.h"
@@ -264,6 +272,195 @@ static void wfx_login(wfx *f)
   assert_string_equal(wfx_header(f, "Location", loc, sizeof(loc)), "/sources");
   assert_int_equal(wfx_get(f, "/sources"), 200);
   wfx_csrf(f);
+}
+
+/* ---- raw connections ---- */
+
+/* Milliseconds of a monotonic clock (wl_now is the tests' fake clock). */
+static inline int64_t wfx_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline int wfx_raw_open(wfx *f)
+{
+  struct sockaddr_in a;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  assert_true(fd >= 0);
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_port = htons(wl_web_port(f->web));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+    fail_msg("connect: %s", strerror(errno));
+  return fd;
+}
+
+static inline void wfx_raw_send(int fd, const char *data, size_t n)
+{
+  while (n > 0) {
+    ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
+    if (w <= 0)
+      fail_msg("send: %s", strerror(errno));
+    data += w;
+    n -= (size_t)w;
+  }
+}
+
+/* What arrives within timeout_ms, up to the end of the first answer's
+ * headers or the connection's end ("" when nothing came). */
+static inline const char *wfx_raw_read(int fd, char *out, size_t n, int timeout_ms)
+{
+  size_t len = 0;
+  int64_t until = wfx_ms() + timeout_ms;
+  out[0] = '\0';
+  while (len + 1 < n && !strstr(out, "\r\n\r\n")) {
+    struct pollfd p = {fd, POLLIN, 0};
+    int64_t left = until - wfx_ms();
+    ssize_t r;
+    if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+      break;
+    if ((r = recv(fd, out + len, n - 1 - len, 0)) <= 0)
+      break;
+    len += (size_t)r;
+    out[len] = '\0';
+  }
+  return out;
+}
+
+/* The session cookie curl holds ("" when logged out). */
+static inline const char *wfx_session_cookie(wfx *f, char *out, size_t n)
+{
+  struct curl_slist *cookies = NULL;
+  out[0] = '\0';
+  curl_easy_getinfo(f->h, CURLINFO_COOKIELIST, &cookies);
+  for (struct curl_slist *c = cookies; c; c = c->next) {
+    const char *v = strrchr(c->data, '\t');
+    if (strstr(c->data, "\twl_session\t") && v)
+      snprintf(out, n, "%s", v + 1);
+  }
+  curl_slist_free_all(cookies);
+  return out;
+}
+
+/* ---- a capturing listener: every request sent to it is kept, and each
+ * is answered 401 ---- */
+
+typedef struct wfx_cap {
+  int fd;
+  uint16_t port;
+  pthread_t thread;
+  volatile int stop;
+  pthread_mutex_t mu;
+  wl_buf seen;          /* every request's bytes */
+  int requests;
+} wfx_cap;
+
+/* Appends the decoded "user:password" of a Basic Authorization header, so
+ * a token sent that way can be searched for as plain text. */
+static inline void wfx_cap_basic(wl_buf *seen, const char *req)
+{
+  const char *h = strstr(req, "\r\nAuthorization: Basic ");
+  unsigned char dec[4096];
+  size_t n = 0;
+  if (!h)
+    return;
+  h += 23;
+  if (sodium_base642bin(dec, sizeof(dec) - 1, h, strcspn(h, "\r\n"), NULL, &n, NULL,
+                        sodium_base64_VARIANT_ORIGINAL) == 0) {
+    wl_buf_puts(seen, "\nBasic credentials: ");
+    wl_buf_append(seen, (const char *)dec, n);
+    wl_buf_puts(seen, "\n");
+  }
+}
+
+static inline void wfx_cap_serve(wfx_cap *c, int conn)
+{
+  char buf[8192];
+  size_t len = 0;
+  int64_t until = wfx_ms() + 2000;
+  buf[0] = '\0';
+  while (len + 1 < sizeof(buf) && !strstr(buf, "\r\n\r\n") && wfx_ms() < until) {
+    struct pollfd p = {conn, POLLIN, 0};
+    ssize_t r;
+    if (poll(&p, 1, 100) <= 0)
+      continue;
+    if ((r = recv(conn, buf + len, sizeof(buf) - 1 - len, 0)) <= 0)
+      break;
+    len += (size_t)r;
+    buf[len] = '\0';
+  }
+  pthread_mutex_lock(&c->mu);
+  wl_buf_append(&c->seen, buf, len);
+  wfx_cap_basic(&c->seen, buf);
+  c->requests++;
+  pthread_mutex_unlock(&c->mu);
+  {
+    static const char ans[] = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n"
+                              "Connection: close\r\n\r\n";
+    ssize_t w = send(conn, ans, sizeof(ans) - 1, MSG_NOSIGNAL);
+    (void)w;
+  }
+  close(conn);
+}
+
+static inline void *wfx_cap_main(void *arg)
+{
+  wfx_cap *c = arg;
+  while (!c->stop) {
+    struct pollfd p = {c->fd, POLLIN, 0};
+    int conn;
+    if (poll(&p, 1, 50) <= 0)
+      continue;
+    if ((conn = accept(c->fd, NULL, NULL)) >= 0)
+      wfx_cap_serve(c, conn);
+  }
+  return NULL;
+}
+
+static inline void wfx_cap_start(wfx_cap *c)
+{
+  struct sockaddr_in a;
+  socklen_t al = sizeof(a);
+  memset(c, 0, sizeof(*c));
+  c->fd = socket(AF_INET, SOCK_STREAM, 0);
+  assert_true(c->fd >= 0);
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(c->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+  assert_int_equal(listen(c->fd, 16), 0);
+  assert_int_equal(getsockname(c->fd, (struct sockaddr *)&a, &al), 0);
+  c->port = ntohs(a.sin_port);
+  wl_buf_init(&c->seen, 1024 * 1024);
+  pthread_mutex_init(&c->mu, NULL);
+  assert_int_equal(pthread_create(&c->thread, NULL, wfx_cap_main, c), 0);
+}
+
+/* 1 when some request sent to the listener holds needle. */
+static inline int wfx_cap_saw(wfx_cap *c, const char *needle)
+{
+  int hit;
+  pthread_mutex_lock(&c->mu);
+  hit = c->seen.len > 0 && strstr(c->seen.ptr, needle) != NULL;
+  pthread_mutex_unlock(&c->mu);
+  return hit;
+}
+
+/* Stops listening; what was seen stays readable until wfx_cap_free. */
+static inline void wfx_cap_stop(wfx_cap *c)
+{
+  c->stop = 1;
+  pthread_join(c->thread, NULL);
+  close(c->fd);
+}
+
+static inline void wfx_cap_free(wfx_cap *c)
+{
+  pthread_mutex_destroy(&c->mu);
+  wl_buf_free(&c->seen);
 }
 
 #endif

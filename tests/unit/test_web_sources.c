@@ -3,7 +3,8 @@
  * in-process 8x8 emulator: add with validation errors beside the fields,
  * edit with a blank token keeping the stored one, "Test connection" (pass,
  * and a wrong token's 401 explained), enable / disable / remove, the status
- * page, escaped output, and no token in any response.
+ * page, escaped output, and no token in any response. A stored token goes
+ * only to the base URL and tenant it is stored for: never to a typed host.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -271,6 +272,122 @@ static void test_connection_stored_token_html(void **state)
   }
 }
 
+#define MOVED "Type the token: the base URL or tenant changed, so the stored token is not sent " \
+              "there"
+
+/* A test with a blank token field, as JSON: {"ok":false,...} with the
+ * error beside field. */
+static void test_refused(sfx *s, const char *body, const char *field)
+{
+  char want[400];
+  assert_int_equal(wfx_req(s->w, "POST", "/source/acme", body, "application/x-www-form-urlencoded",
+                           "Accept: application/json"), 200);
+  snprintf(want, sizeof(want), "{\"ok\":false,\"http_status\":0,\"message\":\"" MOVED "\","
+                               "\"errors\":{\"%s\":\"" MOVED "\"}}", field);
+  assert_string_equal(wfx_body(s->w), want);
+}
+
+/* The stored token is sent only where it is stored for: a typed base URL
+ * or tenant that differs needs the token typed, for a test and for a save.
+ * A listener on 127.0.0.1 stands for a host of the web user's choosing. */
+static void test_stored_token_stays_home(void **state)
+{
+  sfx *s = *state;
+  wfx *f = s->w;
+  wfx_cap cap;
+  char body[2000], evil[200], e[300], *tok = NULL;
+  wl_source src;
+  wfx_cap_start(&cap);
+  snprintf(evil, sizeof(evil), "http%%3A%%2F%%2F127.0.0.1%%3A%u%%2Fapi%%2F", (unsigned)cap.port);
+  add_acme(s, s->etoken);
+  /* real-time test: another host, or another tenant */
+  snprintf(body, sizeof(body), "csrf=%s&action=test-rt&base_url=%s&tenant=demo&token=", f->csrf,
+           evil);
+  test_refused(s, body, "token");
+  snprintf(body, sizeof(body), "csrf=%s&action=test-rt&base_url=%s&tenant=other&token=", f->csrf,
+           s->base);
+  test_refused(s, body, "token");
+  /* historical test: its own fields, or the real-time ones it follows */
+  snprintf(body, sizeof(body), "csrf=%s&action=test-hist&base_url=%s&tenant=demo&token="
+                               "&hist_base_url=%s&hist_tenant=&hist_token=", f->csrf, s->base, evil);
+  test_refused(s, body, "hist_token");
+  snprintf(body, sizeof(body), "csrf=%s&action=test-hist&base_url=%s&tenant=demo&token="
+                               "&hist_base_url=&hist_tenant=&hist_token=", f->csrf, evil);
+  test_refused(s, body, "hist_token");
+  /* the page without JavaScript: the message beside the token field */
+  snprintf(body, sizeof(body), "csrf=%s&action=test-rt&base_url=%s&tenant=demo&token=&interval=10"
+                               "&timezone=UTC", f->csrf, evil);
+  assert_int_equal(wfx_post(f, "/source/acme", body), 200);
+  field_error(f, "token", e, sizeof(e));
+  assert_string_equal(e, MOVED);
+  /* the same place still tests with the stored token */
+  snprintf(body, sizeof(body), "csrf=%s&action=test-hist&base_url=%s&tenant=demo&token="
+                               "&hist_base_url=&hist_tenant=&hist_token=", f->csrf, s->base);
+  assert_int_equal(wfx_req(f, "POST", "/source/acme", body, "application/x-www-form-urlencoded",
+                           "Accept: application/json"), 200);
+  assert_string_equal(wfx_body(f), "{\"ok\":true,\"http_status\":200,\"message\":\"connected; "
+                                   "4 queues\",\"errors\":{}}");
+  /* save: refused beside the token field, the other values kept */
+  snprintf(body, sizeof(body), "csrf=%s&action=save&base_url=%s&tenant=demo&token=&interval=30"
+                               "&hist_base_url=&hist_tenant=&hist_token=&timezone=UTC&enabled=on",
+           f->csrf, evil);
+  assert_int_equal(wfx_post(f, "/source/acme", body), 400);
+  field_error(f, "token", e, sizeof(e));
+  assert_string_equal(e, MOVED);
+  assert_true(wfx_has(f, "Nothing was saved: 1 field needs attention"));
+  assert_true(wfx_has(f, "name=\"interval\" value=\"30\""));
+  {
+    char v[200];
+    snprintf(v, sizeof(v), "name=\"base_url\" value=\"http://127.0.0.1:%u/api/\"", (unsigned)cap.port);
+    assert_true(wfx_has(f, v));
+  }
+  snprintf(body, sizeof(body), "csrf=%s&action=save&base_url=%s&tenant=demo&token=&interval=10"
+                               "&hist_base_url=&hist_tenant=evil&hist_token=&timezone=UTC&enabled=on",
+           f->csrf, s->base);
+  assert_int_equal(wfx_post(f, "/source/acme", body), 400); /* the real-time token would go */
+  field_error(f, "token", e, sizeof(e));
+  assert_string_equal(e, MOVED);
+  assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), 0);
+  assert_string_equal(src.base_url, wl_emu_base_url(s->emu));
+  assert_string_equal(src.hist_tenant, "demo");
+  assert_int_equal(src.interval_s, 10);
+  /* with a historical token of its own, that one is asked for */
+  snprintf(body, sizeof(body), "csrf=%s&action=save&base_url=%s&tenant=demo&token=&interval=10"
+                               "&hist_base_url=&hist_tenant=&hist_token=%s&timezone=UTC&enabled=on",
+           f->csrf, s->base, TOKEN_B);
+  assert_int_equal(wfx_post(f, "/source/acme", body), 303);
+  wfx_get(f, "/source/acme");
+  wfx_csrf(f);
+  snprintf(body, sizeof(body), "csrf=%s&action=save&base_url=%s&tenant=demo&token=%s&interval=10"
+                               "&hist_base_url=%s&hist_tenant=&hist_token=&timezone=UTC&enabled=on",
+           f->csrf, s->base, TOKEN_A, evil);
+  assert_int_equal(wfx_post(f, "/source/acme", body), 400);
+  field_error(f, "hist_token", e, sizeof(e));
+  assert_string_equal(e, MOVED);
+  field_error(f, "token", e, sizeof(e));
+  assert_string_equal(e, "");
+  /* typed tokens may go anywhere: they are the web user's own */
+  snprintf(body, sizeof(body), "csrf=%s&action=test-rt&base_url=%s&tenant=demo&token=%s", f->csrf,
+           evil, TOKEN_A);
+  assert_int_equal(wfx_req(f, "POST", "/source/acme", body, "application/x-www-form-urlencoded",
+                           "Accept: application/json"), 200);
+  assert_true(wfx_has(f, "\"ok\":false,\"http_status\":401"));
+  snprintf(body, sizeof(body), "csrf=%s&action=save&base_url=%s&tenant=demo&token=%s&interval=10"
+                               "&hist_base_url=&hist_tenant=&hist_token=%s&timezone=UTC&enabled=on",
+           f->csrf, evil, TOKEN_A, TOKEN_B);
+  assert_int_equal(wfx_post(f, "/source/acme", body), 303);
+  assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(wl_token_load(&tok, f->app, &src, WL_TOKEN_RT), 0);
+  assert_string_equal(tok, TOKEN_A);
+  wl_token_free(tok);
+  wfx_cap_stop(&cap); /* joins the listener: every request is in */
+  /* the listener got the typed token once, and never the stored one */
+  assert_int_equal(cap.requests, 1);
+  assert_true(wfx_cap_saw(&cap, TOKEN_A));
+  assert_false(wfx_cap_saw(&cap, s->etoken));
+  wfx_cap_free(&cap);
+}
+
 static void test_escaped_output(void **state)
 {
   sfx *s = *state;
@@ -404,7 +521,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     T(test_validation_errors),   T(test_add_edit_keeps_token), T(test_edit_error_keeps_values),
     T(test_connection_json),     T(test_connection_stored_token_html), T(test_escaped_output),
-    T(test_enable_disable_remove), T(test_health_and_status),
+    T(test_enable_disable_remove), T(test_health_and_status), T(test_stored_token_stays_home),
   };
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
