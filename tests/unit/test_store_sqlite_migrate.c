@@ -70,11 +70,17 @@ static int raw_int(const char *path, const char *sql)
   return v;
 }
 
-static void raw_exec(const char *path, const char *sql)
+/* Records a schema version, as a newer wfmlink would (a bound parameter). */
+static void raw_set_version(const char *path, int version)
 {
   sqlite3 *db = NULL;
+  sqlite3_stmt *q = NULL;
   assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO schema_version (version) VALUES (?1)", -1,
+                                      &q, NULL), SQLITE_OK);
+  sqlite3_bind_int(q, 1, version);
+  assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+  sqlite3_finalize(q);
   sqlite3_close(db);
 }
 
@@ -136,15 +142,14 @@ static void test_empty_file_is_migrated(void **state)
 
 static void test_newer_schema_refused(void **state)
 {
-  char path[512], sql[128], want[256];
+  char path[512], want[256];
   wl_store *st = NULL;
   int newer = wl_store_latest_version() + 1;
   (void)state;
   db_path(path, sizeof(path));
   open_path(&st, path, 0);
   wl_store_close(st);
-  snprintf(sql, sizeof(sql), "INSERT INTO schema_version (version) VALUES (%d)", newer);
-  raw_exec(path, sql);
+  raw_set_version(path, newer);
   st = (wl_store *)1;
   open_path(&st, path, WL_EFAIL);
   assert_null(st);
