@@ -403,6 +403,21 @@ static int update_watermark(wl_job *j, int64_t final_edge)
   return st->setting_set(st, j->src.id, "hist-watermark", buf);
 }
 
+/* Rows become final once older than the re-pull window, but only up to the
+ * watermark: history before it was read again after 8x8 completed it (the
+ * catch-up re-reads everything after the watermark), while a row after it
+ * may hold late columns that a missed pull never completed. */
+static int finalize_rows(wl_job *j, int64_t final_edge)
+{
+  wl_store *st = j->app->st;
+  char buf[32];
+  int64_t wm = 0, edge;
+  if (st->setting_get(st, buf, sizeof(buf), j->src.id, "hist-watermark") == 0)
+    wm = strtoll(buf, NULL, 10);
+  edge = wm < final_edge ? wm : final_edge;
+  return edge > 0 ? st->intervals_finalize(st, j->src.id, edge - WL_INTERVAL_S + 1) : 0;
+}
+
 static int store_window(wl_job *j)
 {
   wl_store *st = j->app->st;
@@ -432,10 +447,8 @@ static int store_window(wl_job *j)
   if ((rc = st->begin(st)) != 0)
     goto out;
   if ((rc = check_lease(j)) != 0 || (rc = st->queues_upsert(st, j->src.id, qr, j->nqueues)) != 0 ||
-      /* rows are final only when fetched after their re-pull window; rows
-       * stored earlier and not fetched again keep what they were */
       (rc = st->intervals_replace(st, j->src.id, j->from, j->to, rows, n)) != 0 ||
-      (rc = update_watermark(j, final_edge)) != 0) {
+      (rc = update_watermark(j, final_edge)) != 0 || (rc = finalize_rows(j, final_edge)) != 0) {
     st->rollback(st);
     goto out;
   }

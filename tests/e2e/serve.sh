@@ -112,5 +112,8 @@ o = {(r['queue_id'], int(datetime.datetime.fromisoformat(r['interval_start']).ti
      (r['entered'], r['accepted'], r['abandoned'], r['handle_time_s']) for r in csv.DictReader(open(sys.argv[2]))}
 sys.exit(0 if t and t == o else 1)
 PY
+check "rows older than the re-pull window are final, newer ones provisional" test "$(sqlite3 "$T/s.db" "
+  select sum(final = (start_utc + 900 <= 1730840400 - 8100)) = count(*) from interval_volume
+   where source_id = (select id from source where name = 'ny')")" = 1
 check "token never logged" bash -c "! grep -q demo-token '$T/serve.err' '$T/serve.out' '$T/serve0.err'"
 finish
