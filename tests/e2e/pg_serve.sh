@@ -62,7 +62,7 @@ check "within a minute" test $(($(date +%s) - KILLED_AT)) -le 60
 wait_hist() {
   [ "$(pg_psql -At -c "select count(distinct source_id) from collection_run where kind='historical' and outcome='ok'")" = 20 ]
 }
-for _ in $(seq 1 120); do wait_hist && break; sleep 0.5; done
+for _ in $(seq 1 240); do wait_hist && break; sleep 0.5; done
 check "every tenant's trailing window stored" wait_hist
 check "no overlapping work on any source" test "$(pg_psql -At -c "
   select count(*) from collection_run a join collection_run b
