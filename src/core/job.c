@@ -512,10 +512,15 @@ static int handle_window(wl_job *j)
   }
   j->pages++;
   j->skipped += skipped;
-  if (nrec >= WL_8X8_PAGE_SIZE && j->nlegs > before) {
-    snprintf(first, sizeof(first), "%s/%s", j->legs[before].interaction_id,
-             j->legs[before].trans_rec_num);
-    if (!same_page_again(j, first)) {
+  /* a full page means more may follow, whatever it held */
+  if (nrec >= WL_8X8_PAGE_SIZE && j->pages >= 20000)
+    return wl_err(WL_EFAIL, "more than %d pages in one window: 8x8 does not seem to page",
+                  20000);
+  if (nrec >= WL_8X8_PAGE_SIZE) {
+    snprintf(first, sizeof(first), "%s/%s/%lld", j->nlegs > before ? j->legs[before].interaction_id : "",
+             j->nlegs > before ? j->legs[before].trans_rec_num : "",
+             (long long)(j->nlegs > before ? j->legs[before].create_ts : 0));
+    if (j->nlegs == before || !same_page_again(j, first)) {
       j->next_n += (int64_t)nrec;
       return 0;
     }

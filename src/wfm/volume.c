@@ -44,14 +44,16 @@ static int same_identity(const wl_leg *a, const wl_leg *b)
 
 /* Drops all but the last copy of each (interaction_id, trans_rec_num): pages
  * fetched later carry the fresher late data. A leg without an interaction id
- * cannot be identified as a duplicate, so each one stays. Returns the new
+ * or a trans-rec-num cannot be identified as a duplicate, so each one stays. Returns the new
  * count; refs end up in identity order. */
 static size_t dedupe(leg_ref *refs, size_t n)
 {
   size_t i, kept = 0;
   qsort(refs, n, sizeof(*refs), cmp_identity);
   for (i = 0; i < n; i++) {
+    /* without both parts of the identity two legs cannot be told apart */
     int dup_of_next = i + 1 < n && refs[i].leg->interaction_id[0] &&
+                      refs[i].leg->trans_rec_num[0] &&
                       same_identity(refs[i].leg, refs[i + 1].leg);
     if (!dup_of_next)
       refs[kept++] = refs[i];
@@ -64,21 +66,16 @@ static int64_t nonneg(int64_t v)
   return v > 0 ? v : 0;
 }
 
-/* Wait ends when the contact leaves the queue: at the accept, or at the
- * abandon when it was not accepted; the earlier of the two should a leg ever
- * carry both. A clock skew that puts the end before create adds 0. */
+/* Exactly section 3 of 8x8-api.md: (accept - create) for an accepted leg
+ * plus (abandon - create) for an abandoned one; other legs add nothing. */
 static int64_t leg_wait(const wl_leg *l)
 {
-  int64_t end;
-  if (l->has_accept && l->has_abandon)
-    end = l->accept_ts < l->abandon_ts ? l->accept_ts : l->abandon_ts;
-  else if (l->has_accept)
-    end = l->accept_ts;
-  else if (l->has_abandon)
-    end = l->abandon_ts;
-  else
-    return 0;
-  return nonneg(end - l->create_ts);
+  int64_t w = 0;
+  if (l->has_accept)
+    w += l->accept_ts - l->create_ts;
+  if (l->has_abandon)
+    w += l->abandon_ts - l->create_ts;
+  return w;
 }
 
 static void add_leg(wl_volume_row *r, const wl_leg *l)

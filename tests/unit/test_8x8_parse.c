@@ -538,20 +538,16 @@ static const char IX_JSON[] =
     " {\"interaction-id\": \"1004\", \"trans-rec-num\": \"1\", \"queue-name\": \"Sales\",\n"
     "  \"interaction-direction\": \"outbound\", \"create-timestamp\": \"2024-03-10T13:20:00Z\",\n"
     "  \"accept-timestamp\": \"2024-03-10T13:20:05Z\", \"process-time\": 60},\n"
-    /* 4: no direction (inbound), no trans-rec-num, abandoned, number durations */
+    /* 4: no direction (not inbound), no trans-rec-num, abandoned, number durations */
     " {\"interaction-id\": \"1005\", \"queue-name\": \"Sales\", \"media-type\": \"email\",\n"
     "  \"create-timestamp\": \"2024-03-10T13:30:00Z\", \"abandon-timestamp\": \"2024-03-10T13:31:15Z\",\n"
     "  \"process-time\": 12.4, \"post-process-time\": -3},\n"
-    /* 5: no interaction-id -> skipped */
+    /* 5: no interaction-id: still a leg (never a duplicate) */
     " {\"trans-rec-num\": \"1\", \"queue-name\": \"Sales\", \"create-timestamp\": \"2024-03-10T13:00:00Z\"},\n"
-    /* 6: create time unreadable -> skipped */
-    " {\"interaction-id\": \"1007\", \"create-timestamp\": \"yesterday\"},\n"
-    /* 7: create time missing -> skipped */
-    " {\"interaction-id\": \"1008\", \"create-timestamp\": \"\"},\n"
-    /* 8: accept time unreadable is treated as not accepted (yet); bad duration 0 */
+    /* 6: empty direction (not inbound), late accept, H:MM:SS duration */
     " {\"interaction-id\": \"1009\", \"trans-rec-num\": \"3\", \"queue-name\": \"Sales\",\n"
     "  \"interaction-direction\": \"\", \"create-timestamp\": \"2024-03-10T13:40:00+00:00\",\n"
-    "  \"accept-timestamp\": \"soon\", \"process-time\": \"1:2\", \"post-process-time\": \"1:02:03\"}\n"
+    "  \"accept-timestamp\": \"\", \"process-time\": \"\", \"post-process-time\": \"1:02:03\"}\n"
     "]}}";
 
 static const char IX_XML[] =
@@ -587,13 +583,10 @@ static const char IX_XML[] =
     "<post-process-time>-3</post-process-time></interaction>\n"
     " <interaction><trans-rec-num>1</trans-rec-num><queue-name>Sales</queue-name>"
     "<create-timestamp>2024-03-10T13:00:00Z</create-timestamp></interaction>\n"
-    " <interaction><interaction-id>1007</interaction-id><create-timestamp>yesterday"
-    "</create-timestamp></interaction>\n"
-    " <interaction><interaction-id>1008</interaction-id><create-timestamp/></interaction>\n"
     " <interaction><interaction-id>1009</interaction-id><trans-rec-num>3</trans-rec-num>"
     "<queue-name>Sales</queue-name><interaction-direction></interaction-direction>"
     "<create-timestamp>2024-03-10T13:40:00+00:00</create-timestamp>"
-    "<accept-timestamp>soon</accept-timestamp><process-time>1:2</process-time>"
+    "<accept-timestamp></accept-timestamp><process-time></process-time>"
     "<post-process-time>1:02:03</post-process-time></interaction>\n"
     "</interactions>\n";
 
@@ -619,13 +612,14 @@ static void assert_leg(const wl_leg *l, const char *id, const char *trn, const c
 
 static void check_ix_records(const leg_sink *s)
 {
-  assert_int_equal(s->n, 6);
+  assert_int_equal(s->n, 7);
   assert_leg(&s->l[0], "1001", "1", "Sales", "phone", 1, T0, 1, T0 + 30, 0, 0, 100, 20);
   assert_leg(&s->l[1], "1002", "1", "Sales", "phone", 1, T0 + 300, 0, 0, 0, 0, 0, 0);
   assert_leg(&s->l[2], "1003", "2", "Support", "chat", 1, T0 + 600, 1, T0 + 720, 0, 0, 123, 13);
   assert_leg(&s->l[3], "1004", "1", "Sales", "", 0, T0 + 1200, 1, T0 + 1205, 0, 0, 60, 0);
-  assert_leg(&s->l[4], "1005", "", "Sales", "email", 1, T0 + 1800, 0, 0, 1, T0 + 1875, 12, 0);
-  assert_leg(&s->l[5], "1009", "3", "Sales", "", 1, T0 + 2400, 0, 0, 0, 0, 0, 3723);
+  assert_leg(&s->l[4], "1005", "", "Sales", "email", 0, T0 + 1800, 0, 0, 1, T0 + 1875, 12, 0);
+  assert_leg(&s->l[5], "", "1", "Sales", "", 0, T0, 0, 0, 0, 0, 0, 0);
+  assert_leg(&s->l[6], "1009", "3", "Sales", "", 0, T0 + 2400, 0, 0, 0, 0, 0, 3723);
 }
 
 static void test_ix_json(void **state)
@@ -634,9 +628,47 @@ static void test_ix_json(void **state)
   size_t nrec = 0, nskip = 0;
   (void)state;
   assert_int_equal(ix(IX_JSON, WL_8X8_JSON, &s, &nrec, &nskip), 0);
-  assert_int_equal(nrec, 9);
-  assert_int_equal(nskip, 3);
+  assert_int_equal(nrec, 7);
+  assert_int_equal(nskip, 0);
   check_ix_records(&s);
+}
+
+/* A value that cannot be read fails the whole page (nothing is stored on a
+ * guess); "" stays "not yet" (late data). */
+static void test_ix_unreadable_values_fail_the_page(void **state)
+{
+  static const struct { const char *rec, *field; } bad[] = {
+    {"\"create-timestamp\": \"yesterday\"", "create-timestamp"},
+    {"\"create-timestamp\": \"\"", "create-timestamp"},
+    {"\"create-timestamp\": \"2024-03-10T09:00:00\"", "create-timestamp"},
+    {"\"create-timestamp\": \"2024-03-10T13:00:00Z\", \"accept-timestamp\": \"soon\"",
+     "accept-timestamp"},
+    {"\"create-timestamp\": \"2024-03-10T13:00:00Z\", \"abandon-timestamp\": \"2024-03-10T09:01:30\"",
+     "abandon-timestamp"},
+    {"\"create-timestamp\": \"2024-03-10T13:00:00Z\", \"process-time\": \"1:2\"", "process-time"},
+    {"\"create-timestamp\": \"2024-03-10T13:00:00Z\", \"post-process-time\": \"lots\"",
+     "post-process-time"},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    char body[512];
+    leg_sink s = {0};
+    size_t nrec = 0, nskip = 0;
+    snprintf(body, sizeof(body), "{\"interactions\": {\"interaction\": [{\"interaction-id\": \"7\", "
+             "\"interaction-direction\": \"inbound\", %s}]}}", bad[i].rec);
+    assert_int_equal(ix(body, WL_8X8_JSON, &s, &nrec, &nskip), WL_EFAIL);
+    assert_non_null(strstr(wl_errmsg(), bad[i].field));
+  }
+  {
+    /* "1e2" as text is a number of seconds, like the JSON number 1e2 */
+    leg_sink s = {0};
+    size_t nrec = 0, nskip = 0;
+    assert_int_equal(ix("{\"interactions\": {\"interaction\": {\"interaction-id\": 8, "
+                        "\"create-timestamp\": \"2024-03-10T13:00:00Z\", \"accept-timestamp\": "
+                        "\"2024-03-10T13:00:05Z\", \"process-time\": \"1e2\"}}}",
+                        WL_8X8_JSON, &s, &nrec, &nskip), 0);
+    assert_int_equal(s.l[0].process_s, 100);
+  }
 }
 
 static void test_ix_xml_same(void **state)
@@ -645,8 +677,8 @@ static void test_ix_xml_same(void **state)
   size_t nrec = 0, nskip = 0;
   (void)state;
   assert_int_equal(ix(IX_XML, WL_8X8_XML, &s, &nrec, &nskip), 0);
-  assert_int_equal(nrec, 9);
-  assert_int_equal(nskip, 3);
+  assert_int_equal(nrec, 7);
+  assert_int_equal(nskip, 0);
   check_ix_records(&s);
 }
 
@@ -676,14 +708,14 @@ static void test_ix_envelopes(void **state)
                    0);
   assert_int_equal(nrec, 1);
   assert_int_equal(nskip, 0);
-  assert_leg(&s.l[0], "7", "", "", "", 1, T0, 0, 0, 0, 0, 0, 0);
+  assert_leg(&s.l[0], "7", "", "", "", 0, T0, 0, 0, 0, 0, 0, 0);
   assert_int_equal(ix("<interactions><interaction><interaction-id>7</interaction-id>"
                       "<create-timestamp>2024-03-10T13:00:00Z</create-timestamp>"
                       "</interaction></interactions>",
                       WL_8X8_XML, &s, &nrec, &nskip),
                    0);
   assert_int_equal(nrec, 1);
-  assert_leg(&s.l[0], "7", "", "", "", 1, T0, 0, 0, 0, 0, 0, 0);
+  assert_leg(&s.l[0], "7", "", "", "", 0, T0, 0, 0, 0, 0, 0, 0);
   /* truncated page: nothing delivered, counts stay 0 */
   assert_int_equal(ix("{\"interactions\": {\"interaction\": [{\"interaction-id\": \"7\","
                       " \"create-timestamp\": \"2024-03-10T13:00:00Z\"}, {\"inter",
@@ -844,6 +876,7 @@ int main(void)
       cmocka_unit_test(test_xml_too_deep),
       cmocka_unit_test(test_ix_json),
       cmocka_unit_test(test_ix_xml_same),
+    cmocka_unit_test(test_ix_unreadable_values_fail_the_page),
       cmocka_unit_test(test_ix_envelopes),
       cmocka_unit_test(test_queues),
       cmocka_unit_test(test_agents),

@@ -97,8 +97,8 @@ static void test_transfers_and_duplicates(void **state)
       mk("100", "1", "q1", T0 + 60, -1, -1, 0, 0, 1),             /* exact duplicate */
       mk("101", "1", "q1", T0 + 200, -1, -1, 0, 0, 1),            /* late copy ... */
       mk("101", "1", "q1", T0 + 200, T0 + 230, -1, 40, 5, 1),     /* ... superseded */
-      mk("102", "", "q1", T0 + 300, T0 + 310, -1, 10, 0, 1),      /* no trans-rec-num */
-      mk("102", "", "q1", T0 + 300, T0 + 310, -1, 10, 0, 1),      /* its duplicate */
+      mk("102", "", "q1", T0 + 300, T0 + 310, -1, 10, 0, 1),      /* no trans-rec-num: */
+      mk("102", "", "q1", T0 + 300, T0 + 310, -1, 10, 0, 1),      /* cannot be told apart */
       mk("", "1", "q1", T0 + 400, -1, -1, 0, 0, 1),               /* no id: never a dup */
       mk("", "1", "q1", T0 + 400, -1, -1, 0, 0, 1),
   };
@@ -109,7 +109,7 @@ static void test_transfers_and_duplicates(void **state)
                                        T0 + 900),
                    0);
   assert_int_equal(n, 2);
-  assert_row(&rows[0], "q1", T0, 5, 2, 0, 45 + 10, 30 + 10);
+  assert_row(&rows[0], "q1", T0, 6, 3, 0, 45 + 20, 30 + 20);
   assert_row(&rows[1], "q2", T0, 1, 1, 0, 210, 30);
   free(rows);
 }
@@ -118,9 +118,10 @@ static void test_abandon_and_clamps(void **state)
 {
   wl_leg legs[] = {
       mk("1", "1", "q1", T0 + 5, -1, T0 + 125, 0, 0, 1),
-      /* both times (should not happen): wait ends at the earlier */
+      /* both times (should not happen): both waits add, as section 3 says */
       mk("2", "1", "q1", T0 + 10, T0 + 50, T0 + 30, 7, 3, 1),
-      /* clock skew: accept before create adds no wait; negative durations 0 */
+      /* clock skew: accept before create adds its negative wait as the
+       * formula says; negative durations count 0 */
       mk("3", "1", "q1", T0 + 20, T0 + 15, -1, -5, 4, 1),
   };
   wl_volume_row *rows = NULL;
@@ -128,7 +129,7 @@ static void test_abandon_and_clamps(void **state)
   (void)state;
   assert_int_equal(wl_volume_aggregate(&rows, &n, legs, 3, T0, T0 + 900), 0);
   assert_int_equal(n, 1);
-  assert_row(&rows[0], "q1", T0, 3, 2, 2, 10 + 4, 120 + 20 + 0);
+  assert_row(&rows[0], "q1", T0, 3, 2, 2, 10 + 4, 120 + (40 + 20) - 5);
   free(rows);
 }
 
@@ -244,6 +245,7 @@ static void test_dst_day_from_answer(void **state)
       " \"interaction-direction\": \"outbound\", \"create-timestamp\": \"2024-11-03T01:35:00-05:00\","
       " \"accept-timestamp\": \"2024-11-03T01:35:01-05:00\", \"process-time\": \"99\"},"
       "{\"interaction-id\": 4, \"queue-name\": \"Support\", \"media-type\": \"email\","
+      " \"interaction-direction\": \"INBOUND\","
       " \"create-timestamp\": \"2024-11-03T01:44:59-04:00\","
       " \"accept-timestamp\": \"2024-11-03T02:00:00-05:00\", \"process-time\": 61.5,"
       " \"post-process-time\": \"0:00:09\"}"

@@ -193,30 +193,35 @@ static int value_number(double *out, const json_t *v)
   return NUM_OK;
 }
 
-/* Whole seconds: durations are rounded half up per leg (wfm-definitions.md);
- * negative, missing or malformed values count as 0. */
-static int64_t value_duration(const json_t *v)
+/* Whole seconds: durations are rounded half up per leg (wfm-definitions.md).
+ * Missing, null or "" (late data) is 0, and so is a negative number; text
+ * that is neither HH:MM:SS nor a number is an error (-1). */
+static int value_duration(int64_t *out, const json_t *v)
 {
   char tmp[64];
   const char *s;
   size_t n;
-  int64_t secs = 0;
   double d;
+  *out = 0;
+  if (!v || json_is_null(v))
+    return 0;
   if (json_is_string(v)) {
     s = json_string_value(v);
     n = json_string_length(v);
     trim(&s, &n);
-    if (n == 0 || n >= sizeof(tmp))
+    if (n == 0)
       return 0;
+    if (n >= sizeof(tmp))
+      return -1;
     memcpy(tmp, s, n);
     tmp[n] = '\0';
-    if (wl_duration_parse(&secs, tmp) != 0 || secs < 0)
+    if (wl_duration_parse(out, tmp) == 0)
       return 0;
-    return secs;
   }
-  if (value_number(&d, v) != NUM_OK || d <= 0)
-    return 0;
-  return (int64_t)floor(d + 0.5);
+  if (value_number(&d, v) != NUM_OK)
+    return -1;
+  *out = d > 0 ? (int64_t)floor(d + 0.5) : 0;
+  return 0;
 }
 
 static int64_t value_count(const json_t *v)
@@ -465,6 +470,10 @@ static int load_items(json_t **items, const kind *k, const char *buf, size_t len
   if ((rc = sniff(k, fmt, buf, len)) != 0)
     return rc;
   if (fmt == WL_8X8_JSON) {
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 BOM */
+      buf += 3;
+      len -= 3;
+    }
     root = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
     if (!root)
       return wl_err(WL_EFAIL, "invalid JSON at line %d column %d: %s", jerr.line,
@@ -511,39 +520,58 @@ static int rt_agent_from(wl_rt_agent *a, const json_t *rec)
   return 0;
 }
 
-/* interaction-direction: only the exact value "inbound" (any case) and a
- * missing or empty direction count as inbound. 8x8-api.md marks the values as
- * assumed; /allinteractions rows are queue legs, and a leg that reached a
- * queue without a direction is a contact the queue had to serve, so it is
- * counted rather than silently dropped from the volume. */
+/* interaction-direction: only "inbound" legs count (8x8-api.md section 3),
+ * in any letter case. */
 static int direction_inbound(const json_t *rec)
 {
   char dir[32];
   if (!field_text(dir, sizeof(dir), rec, "interaction-direction"))
-    return 1;
+    return 0;
   return strlen(dir) == 7 && prefix_ci(dir, 7, "inbound");
 }
 
+/* An accept or abandon time: "" or missing is "not (yet)" (late data); a
+ * value that is not an instant with an offset fails the page, so nothing of
+ * the window is stored on a guess. */
+static int leg_time(int64_t *out, int *has, const wl_leg *l, const json_t *rec, const char *key)
+{
+  int r = field_time(out, rec, key);
+  *has = r == 1;
+  if (r < 0)
+    return wl_err(WL_EFAIL, "interaction %s: %s is not an ISO 8601 time with an offset",
+                  l->interaction_id, key);
+  if (!*has)
+    *out = 0;
+  return 0;
+}
+
+static int leg_duration(int64_t *out, const wl_leg *l, const json_t *rec, const char *key)
+{
+  if (value_duration(out, json_object_get(rec, key)) != 0)
+    return wl_err(WL_EFAIL, "interaction %s: %s is not a duration", l->interaction_id, key);
+  return 0;
+}
+
+/* 1: not a record (skipped and counted); 0: a leg; < 0: a value that cannot
+ * be read (the page fails). */
 static int leg_from(wl_leg *l, const json_t *rec)
 {
   memset(l, 0, sizeof(*l));
-  if (!json_is_object(rec) ||
-      !field_id(l->interaction_id, sizeof(l->interaction_id), rec, "interaction-id") ||
-      field_time(&l->create_ts, rec, "create-timestamp") != 1)
+  if (!json_is_object(rec))
     return 1;
+  field_id(l->interaction_id, sizeof(l->interaction_id), rec, "interaction-id");
+  if (field_time(&l->create_ts, rec, "create-timestamp") != 1)
+    return wl_err(WL_EFAIL, "interaction %s: create-timestamp is missing or not an ISO 8601 "
+                  "time with an offset", l->interaction_id[0] ? l->interaction_id : "(no id)");
   field_id(l->trans_rec_num, sizeof(l->trans_rec_num), rec, "trans-rec-num");
   field_text(l->queue_name, sizeof(l->queue_name), rec, "queue-name");
   field_text(l->media_type, sizeof(l->media_type), rec, "media-type");
   l->inbound = direction_inbound(rec);
-  /* late data: an empty or unreadable accept/abandon time is "not (yet)" */
-  l->has_accept = field_time(&l->accept_ts, rec, "accept-timestamp") == 1;
-  if (!l->has_accept)
-    l->accept_ts = 0;
-  l->has_abandon = field_time(&l->abandon_ts, rec, "abandon-timestamp") == 1;
-  if (!l->has_abandon)
-    l->abandon_ts = 0;
-  l->process_s = value_duration(json_object_get(rec, "process-time"));
-  l->post_process_s = value_duration(json_object_get(rec, "post-process-time"));
+  if (leg_time(&l->accept_ts, &l->has_accept, l, rec, "accept-timestamp") ||
+      leg_time(&l->abandon_ts, &l->has_abandon, l, rec, "abandon-timestamp") ||
+      leg_duration(&l->process_s, l, rec, "process-time") ||
+      leg_duration(&l->post_process_s, l, rec, "post-process-time"))
+    return WL_EFAIL;
   return 0;
 }
 
@@ -589,12 +617,13 @@ int wl_8x8_parse_interactions(const char *buf, size_t len, enum wl_8x8_format fm
   if (nrecords)
     *nrecords = json_array_size(items);
   for (i = 0; i < json_array_size(items) && rc == 0; i++) {
-    if (leg_from(&leg, json_array_get(items, i)) != 0) {
-      if (nskipped)
-        (*nskipped)++;
-    } else if (cb) {
+    int r = leg_from(&leg, json_array_get(items, i));
+    if (r < 0)
+      rc = r;
+    else if (r > 0 && nskipped)
+      (*nskipped)++;
+    else if (r == 0 && cb)
       rc = cb(payload, &leg);
-    }
   }
   json_decref(items);
   return rc;
@@ -664,7 +693,7 @@ int wl_8x8_parse_statistics(const char *buf, size_t len, enum wl_8x8_format fmt,
     s.entered = value_count(json_object_get(rec, "entered-count"));
     s.accepted = value_count(json_object_get(rec, "accepted-count"));
     s.abandoned = value_count(json_object_get(rec, "abandoned-count"));
-    s.time_waiting_s = value_duration(json_object_get(rec, "time-waiting"));
+    value_duration(&s.time_waiting_s, json_object_get(rec, "time-waiting")); /* not compared */
     if (cb)
       rc = cb(payload, &s);
   }
