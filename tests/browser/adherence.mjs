@@ -106,7 +106,8 @@ if (env.PHASE === 'live') {
   });
 
   await step('rules page', async () => {
-    await page.click('.tabs >> text=Rules');
+    await Promise.all([page.waitForURL(/\/rules/), page.click('.tabs >> text=Rules')]);
+    await page.waitForSelector('#rules-table tbody tr');
     const acts = await page.$$eval('#rules-table tbody tr', (trs) => trs.map((tr) => tr.dataset.activity));
     check('the rules list the built-in activities',
           ['break', 'lunch', 'offline', 'phone'].every((a) => acts.includes(a)), acts.join(' '));
