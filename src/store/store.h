@@ -125,6 +125,43 @@ typedef struct wl_user_row {
 } wl_user_row;
 typedef int (*wl_user_cb)(void *payload, const wl_user_row *row);
 
+/* Planning (issue 12). Observed coverage from `volume import`: the local
+ * days [from, to) of one queue count as observed (no row = 0 contacts). */
+typedef struct wl_vol_import_row {
+  const char *queue_id;
+  int64_t from, to;
+  int64_t imported_at;
+} wl_vol_import_row;
+typedef int (*wl_vol_import_cb)(void *payload, const wl_vol_import_row *row);
+
+/* A day set by hand for forecasting: date "YYYY-MM-DD" (local), queue_id ""
+ * for every queue of the source; exclude 1 leaves a past day out, else
+ * factor_milli/1000 multiplies a future day's forecast. */
+typedef struct wl_special_day_row {
+  const char *queue_id;
+  const char *date;
+  int exclude;
+  int64_t factor_milli;
+} wl_special_day_row;
+typedef int (*wl_special_day_cb)(void *payload, const wl_special_day_row *row);
+
+/* A forecast a planner saved (forecast --save NAME), and its values in
+ * tenths (volume 12.3 -> 123; aht_x10 -1 when none). */
+typedef struct wl_fc_saved_row {
+  int64_t id;
+  const char *name;
+  int64_t created_at, as_of, from, to;
+} wl_fc_saved_row;
+typedef struct wl_fc_value_row {
+  const char *queue_id;
+  int64_t start_utc;
+  int64_t volume_x10;
+  int64_t aht_x10;
+  const char *method;
+} wl_fc_value_row;
+typedef int (*wl_fc_saved_cb)(void *payload, const wl_fc_saved_row *row);
+typedef int (*wl_fc_value_cb)(void *payload, const wl_fc_value_row *row);
+
 struct wl_store {
   const char *backend;      /* "sqlite" | "postgresql" */
   void (*close)(wl_store *st);
@@ -260,6 +297,31 @@ struct wl_store {
   int (*sessions_delete_user)(wl_store *st, int64_t user_id);
   int (*apikeys_delete_user)(wl_store *st, int64_t user_id);
   int (*user_remove)(wl_store *st, const char *name);
+
+  /* planning (issue 12) */
+  /* inserts the rows or replaces stored rows of the same queue and start,
+   * atomically; other rows stay */
+  int (*intervals_upsert)(wl_store *st, int64_t source_id, const wl_interval_row *rows,
+                          size_t n);
+  int (*vol_import_add)(wl_store *st, int64_t source_id, const wl_vol_import_row *row);
+  /* coverage rows of the queue (NULL: all) overlapping [from, to), by start */
+  int (*vol_imports_query)(wl_store *st, int64_t source_id, const char *queue_id, int64_t from,
+                           int64_t to, wl_vol_import_cb cb, void *payload);
+  /* one row per (queue, date): set replaces */
+  int (*special_day_set)(wl_store *st, int64_t source_id, const wl_special_day_row *row);
+  int (*special_day_remove)(wl_store *st, int64_t source_id, const char *queue_id,
+                            const char *date); /* WL_ENOTFOUND */
+  int (*special_days_list)(wl_store *st, int64_t source_id, wl_special_day_cb cb,
+                           void *payload); /* by date, queue */
+  /* saves under hdr->name, replacing a saved forecast of that name */
+  int (*forecast_save)(wl_store *st, int64_t *out_id, int64_t source_id,
+                       const wl_fc_saved_row *hdr, const wl_fc_value_row *rows, size_t n);
+  int (*forecasts_saved_list)(wl_store *st, int64_t source_id, wl_fc_saved_cb cb,
+                              void *payload); /* newest first */
+  /* values of a saved forecast with start in [from, to), queue NULL all;
+   * by start, queue */
+  int (*forecast_saved_values)(wl_store *st, int64_t saved_id, const char *queue_id,
+                               int64_t from, int64_t to, wl_fc_value_cb cb, void *payload);
 };
 
 /* Opens (creating and migrating) the database named by dsn. WL_EUSAGE for a

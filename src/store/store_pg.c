@@ -25,6 +25,7 @@
 #include "store/store.h"
 #include "store/migrations.h"
 #include "store/migrations_pg.h"
+#include "store/plan_check.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -76,6 +77,9 @@ enum pq_id {
   Q_LEASE_ACQUIRE, Q_LEASE_RELEASE, Q_LEASE_RELEASE_ALL, Q_LEASE_LIST,
   Q_RUN_IN_RANGE,
   Q_SESSION_DEL_USER, Q_APIKEY_DEL_USER, Q_USER_DEL,
+  Q_IV_UPSERT, Q_VI_ADD, Q_VI_QUERY_ALL, Q_VI_QUERY_QUEUE,
+  Q_SD_SET, Q_SD_DEL, Q_SD_LIST,
+  Q_FC_DEL_NAME, Q_FC_ADD, Q_FC_VALUE_ADD, Q_FC_LIST, Q_FC_VALUES_ALL, Q_FC_VALUES_QUEUE,
   Q_COUNT
 };
 
@@ -245,6 +249,50 @@ static const char *const sql_text[Q_COUNT] = {
   [Q_APIKEY_DEL_USER] = "DELETE FROM api_key WHERE user_id = $1",
   /* sessions and API keys go with the user (ON DELETE CASCADE) */
   [Q_USER_DEL] = "DELETE FROM web_user WHERE name = $1",
+
+  /* planning (issue 12); a repeated (queue, start) in one upsert batch is
+   * refused by PostgreSQL ("cannot affect row a second time"), and the
+   * caller's validation refuses it first */
+  [Q_IV_UPSERT] =
+    "INSERT INTO interval_volume (source_id, queue_id, start_utc, entered, accepted, "
+    "abandoned, handle_time_s, wait_time_s, final, updated_at) "
+    "SELECT $1::bigint, q, s, e, a, ab, h, w, f, u FROM unnest($2::text[], $3::bigint[], "
+    "$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], "
+    "$10::bigint[]) AS t(q, s, e, a, ab, h, w, f, u) "
+    "ON CONFLICT (source_id, queue_id, start_utc) DO UPDATE SET "
+    "entered = excluded.entered, accepted = excluded.accepted, "
+    "abandoned = excluded.abandoned, handle_time_s = excluded.handle_time_s, "
+    "wait_time_s = excluded.wait_time_s, final = excluded.final, "
+    "updated_at = excluded.updated_at",
+  [Q_VI_ADD] = "INSERT INTO volume_import (source_id, queue_id, from_utc, to_utc, imported_at) "
+               "VALUES ($1, $2, $3, $4, $5)",
+  [Q_VI_QUERY_ALL] = "SELECT queue_id, from_utc, to_utc, imported_at FROM volume_import "
+                     "WHERE source_id = $1 AND from_utc < $3 AND to_utc > $2 "
+                     "ORDER BY from_utc, " C_ORDER("queue_id"),
+  [Q_VI_QUERY_QUEUE] = "SELECT queue_id, from_utc, to_utc, imported_at FROM volume_import "
+                       "WHERE source_id = $1 AND from_utc < $3 AND to_utc > $2 "
+                       "AND queue_id = $4 ORDER BY from_utc",
+  [Q_SD_SET] = "INSERT INTO forecast_special_day (source_id, queue_id, day, exclude, "
+               "factor_milli) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_id, queue_id, day) "
+               "DO UPDATE SET exclude = excluded.exclude, factor_milli = excluded.factor_milli",
+  [Q_SD_DEL] = "DELETE FROM forecast_special_day WHERE source_id = $1 AND queue_id = $2 "
+               "AND day = $3",
+  [Q_SD_LIST] = "SELECT queue_id, day, exclude, factor_milli FROM forecast_special_day "
+                "WHERE source_id = $1 ORDER BY day, " C_ORDER("queue_id"),
+  [Q_FC_DEL_NAME] = "DELETE FROM forecast_saved WHERE source_id = $1 AND name = $2",
+  [Q_FC_ADD] = "INSERT INTO forecast_saved (source_id, name, created_at, as_of, from_utc, "
+               "to_utc) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+  [Q_FC_VALUE_ADD] = "INSERT INTO forecast_value (saved_id, queue_id, start_utc, volume_x10, "
+                     "aht_x10, method) SELECT $1::bigint, q, s, v, a, m FROM unnest($2::text[], "
+                     "$3::bigint[], $4::bigint[], $5::bigint[], $6::text[]) AS t(q, s, v, a, m)",
+  [Q_FC_LIST] = "SELECT id, name, created_at, as_of, from_utc, to_utc FROM forecast_saved "
+                "WHERE source_id = $1 ORDER BY created_at DESC, id DESC",
+  [Q_FC_VALUES_ALL] = "SELECT queue_id, start_utc, volume_x10, aht_x10, method "
+                      "FROM forecast_value WHERE saved_id = $1 AND start_utc >= $2 "
+                      "AND start_utc < $3 ORDER BY start_utc, " C_ORDER("queue_id"),
+  [Q_FC_VALUES_QUEUE] = "SELECT queue_id, start_utc, volume_x10, aht_x10, method "
+                        "FROM forecast_value WHERE saved_id = $1 AND start_utc >= $2 "
+                        "AND start_utc < $3 AND queue_id = $4 ORDER BY start_utc",
 };
 
 typedef struct pg_store {
@@ -2139,6 +2187,247 @@ static int pg_user_remove(wl_store *st, const char *name)
   return rc;
 }
 
+/* ---- planning (issue 12) --------------------------------------------- */
+
+static int pg_intervals_upsert(wl_store *st, int64_t source_id, const wl_interval_row *rows,
+                               size_t n)
+{
+  pg_store *s = PG(st);
+  pg_cmd c = {.id = Q_IV_UPSERT};
+  int rc;
+  if ((rc = plan_check_upsert(rows, n)) != 0)
+    return rc;
+  if (n == 0)
+    return 0;
+  p_i64(&c.p, source_id);
+  if ((rc = iv_arrays(&c.p, rows, n)) != 0) {
+    cmds_clear(&c, 1);
+    return batch_failed(s, rc);
+  }
+  rc = write1(s, &c, "cannot store the interval rows");
+  cmds_clear(&c, 1);
+  return rc;
+}
+
+static int pg_vol_import_add(wl_store *st, int64_t source_id, const wl_vol_import_row *row)
+{
+  pg_cmd c = {.id = Q_VI_ADD};
+  int rc;
+  if ((rc = plan_check_import(row)) != 0)
+    return rc;
+  p_i64(&c.p, source_id);
+  p_text(&c.p, row->queue_id);
+  p_i64(&c.p, row->from);
+  p_i64(&c.p, row->to);
+  p_i64(&c.p, row->imported_at);
+  rc = write1(PG(st), &c, "cannot record the imported range");
+  cmds_clear(&c, 1);
+  return rc;
+}
+
+struct vi_ctx {
+  wl_vol_import_cb cb;
+  void *payload;
+};
+
+static int emit_vol_import(const PGresult *r, int row, void *ctx)
+{
+  struct vi_ctx *c = ctx;
+  wl_vol_import_row v = {
+    .queue_id = col_text(r, row, 0),
+    .from = col_i64(r, row, 1),
+    .to = col_i64(r, row, 2),
+    .imported_at = col_i64(r, row, 3),
+  };
+  return c->cb(c->payload, &v);
+}
+
+static int pg_vol_imports_query(wl_store *st, int64_t source_id, const char *queue_id,
+                                int64_t from, int64_t to, wl_vol_import_cb cb, void *payload)
+{
+  struct vi_ctx c = {cb, payload};
+  return range_query(PG(st), Q_VI_QUERY_ALL, Q_VI_QUERY_QUEUE, source_id, queue_id, from, to,
+                     emit_vol_import, &c, "cannot read imported ranges");
+}
+
+static int pg_special_day_set(wl_store *st, int64_t source_id, const wl_special_day_row *row)
+{
+  pg_cmd c = {.id = Q_SD_SET};
+  int rc;
+  if ((rc = plan_check_special(row)) != 0)
+    return rc;
+  p_i64(&c.p, source_id);
+  p_text(&c.p, row->queue_id);
+  p_text(&c.p, row->date);
+  p_i64(&c.p, row->exclude ? 1 : 0);
+  p_i64(&c.p, row->factor_milli);
+  rc = write1(PG(st), &c, "cannot store the special day");
+  cmds_clear(&c, 1);
+  return rc;
+}
+
+static int pg_special_day_remove(wl_store *st, int64_t source_id, const char *queue_id,
+                                 const char *date)
+{
+  pg_cmd c = {.id = Q_SD_DEL};
+  int rc;
+  p_i64(&c.p, source_id);
+  p_text(&c.p, queue_id);
+  p_text(&c.p, date);
+  rc = run1(PG(st), &c, "cannot remove the special day");
+  if (rc == 0 && changes(c.res) == 0)
+    rc = wl_err(WL_ENOTFOUND, "no special day %s%s%s", date ? date : "",
+                queue_id && *queue_id ? " for queue " : "", queue_id ? queue_id : "");
+  cmds_clear(&c, 1);
+  return rc;
+}
+
+struct sd_ctx {
+  wl_special_day_cb cb;
+  void *payload;
+};
+
+static int emit_special_day(const PGresult *r, int row, void *ctx)
+{
+  struct sd_ctx *c = ctx;
+  wl_special_day_row d = {
+    .queue_id = col_text(r, row, 0),
+    .date = col_text(r, row, 1),
+    .exclude = (int)col_i64(r, row, 2),
+    .factor_milli = col_i64(r, row, 3),
+  };
+  return c->cb(c->payload, &d);
+}
+
+static int pg_special_days_list(wl_store *st, int64_t source_id, wl_special_day_cb cb,
+                                void *payload)
+{
+  struct sd_ctx c = {cb, payload};
+  return list_for_source(PG(st), Q_SD_LIST, source_id, emit_special_day, &c,
+                         "cannot list special days");
+}
+
+static int fc_values_arrays(pg_params *p, const wl_fc_value_row *rows, size_t n)
+{
+  arrays a;
+  int rc = 0;
+  arrays_init(&a, 5);
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    if ((rc = arr_text(&a, 0, rows[i].queue_id)) == 0 &&
+        (rc = arr_i64(&a, 1, rows[i].start_utc)) == 0 &&
+        (rc = arr_i64(&a, 2, rows[i].volume_x10)) == 0 &&
+        (rc = arr_i64(&a, 3, rows[i].aht_x10)) == 0)
+      rc = arr_text(&a, 4, rows[i].method);
+  }
+  if (rc == 0)
+    rc = arrays_bind(&a, p);
+  arrays_free(&a);
+  return rc;
+}
+
+static int fc_save_header(pg_store *s, int64_t *id, int64_t source_id, const wl_fc_saved_row *h)
+{
+  pg_cmd c = {.id = Q_FC_DEL_NAME};
+  int rc;
+  p_i64(&c.p, source_id);
+  p_text(&c.p, h->name);
+  rc = run1(s, &c, "cannot replace the saved forecast");
+  cmds_clear(&c, 1);
+  if (rc != 0)
+    return rc;
+  c = (pg_cmd){.id = Q_FC_ADD};
+  p_i64(&c.p, source_id);
+  p_text(&c.p, h->name);
+  p_i64(&c.p, h->created_at);
+  p_i64(&c.p, h->as_of);
+  p_i64(&c.p, h->from);
+  p_i64(&c.p, h->to);
+  rc = write1(s, &c, "cannot save the forecast");
+  if (rc == 0)
+    *id = col_i64(c.res, 0, 0);
+  cmds_clear(&c, 1);
+  return rc;
+}
+
+static int pg_forecast_save(wl_store *st, int64_t *out_id, int64_t source_id,
+                            const wl_fc_saved_row *hdr, const wl_fc_value_row *rows, size_t n)
+{
+  pg_store *s = PG(st);
+  pg_cmd c = {.id = Q_FC_VALUE_ADD};
+  int64_t id = 0;
+  int rc;
+  if ((rc = plan_check_saved(hdr, rows, n)) != 0 || (rc = pg_begin(st)) != 0)
+    return rc;
+  rc = fc_save_header(s, &id, source_id, hdr);
+  if (rc == 0 && n > 0) {
+    p_i64(&c.p, id);
+    rc = fc_values_arrays(&c.p, rows, n);
+    if (rc == 0)
+      rc = run1(s, &c, "cannot save the forecast values");
+    cmds_clear(&c, 1);
+  }
+  if (rc == 0 && out_id)
+    *out_id = id;
+  if (rc != 0) {
+    pg_rollback(st);
+    return rc;
+  }
+  return pg_commit(st);
+}
+
+struct fcs_ctx {
+  wl_fc_saved_cb cb;
+  void *payload;
+};
+
+static int emit_fc_saved(const PGresult *r, int row, void *ctx)
+{
+  struct fcs_ctx *c = ctx;
+  wl_fc_saved_row v = {
+    .id = col_i64(r, row, 0),
+    .name = col_text(r, row, 1),
+    .created_at = col_i64(r, row, 2),
+    .as_of = col_i64(r, row, 3),
+    .from = col_i64(r, row, 4),
+    .to = col_i64(r, row, 5),
+  };
+  return c->cb(c->payload, &v);
+}
+
+static int pg_forecasts_saved_list(wl_store *st, int64_t source_id, wl_fc_saved_cb cb,
+                                   void *payload)
+{
+  struct fcs_ctx c = {cb, payload};
+  return list_for_source(PG(st), Q_FC_LIST, source_id, emit_fc_saved, &c,
+                         "cannot list saved forecasts");
+}
+
+struct fcv_ctx {
+  wl_fc_value_cb cb;
+  void *payload;
+};
+
+static int emit_fc_value(const PGresult *r, int row, void *ctx)
+{
+  struct fcv_ctx *c = ctx;
+  wl_fc_value_row v = {
+    .queue_id = col_text(r, row, 0),
+    .start_utc = col_i64(r, row, 1),
+    .volume_x10 = col_i64(r, row, 2),
+    .aht_x10 = col_i64(r, row, 3),
+    .method = col_text(r, row, 4),
+  };
+  return c->cb(c->payload, &v);
+}
+
+static int pg_forecast_saved_values(wl_store *st, int64_t saved_id, const char *queue_id,
+                                    int64_t from, int64_t to, wl_fc_value_cb cb, void *payload)
+{
+  struct fcv_ctx c = {cb, payload};
+  return range_query(PG(st), Q_FC_VALUES_ALL, Q_FC_VALUES_QUEUE, saved_id, queue_id, from, to,
+                     emit_fc_value, &c, "cannot read the saved forecast");
+}
+
 static const wl_store pg_ops = {
   .backend = "postgresql",
   .close = pg_close,
@@ -2194,6 +2483,15 @@ static const wl_store pg_ops = {
   .sessions_delete_user = pg_sessions_delete_user,
   .apikeys_delete_user = pg_apikeys_delete_user,
   .user_remove = pg_user_remove,
+  .intervals_upsert = pg_intervals_upsert,
+  .vol_import_add = pg_vol_import_add,
+  .vol_imports_query = pg_vol_imports_query,
+  .special_day_set = pg_special_day_set,
+  .special_day_remove = pg_special_day_remove,
+  .special_days_list = pg_special_days_list,
+  .forecast_save = pg_forecast_save,
+  .forecasts_saved_list = pg_forecasts_saved_list,
+  .forecast_saved_values = pg_forecast_saved_values,
 };
 
 /* Server notices ("relation ... already exists, skipping") go to the log,

@@ -5,6 +5,7 @@
  */
 #include "store/store.h"
 #include "store/migrations.h"
+#include "store/plan_check.h"
 #include "util/err.h"
 
 #include <errno.h>
@@ -44,10 +45,51 @@ enum sq_id {
   Q_SC_DEL, Q_SC_INSERT, Q_SC_QUERY_ALL, Q_SC_QUERY_AGENT,
   Q_RULE_SET, Q_RULE_LIST,
   Q_RUN_BEGIN, Q_RUN_END, Q_RUN_LIST_ALL, Q_RUN_LIST_SOURCE,
+  Q_IV_UPSERT, Q_VI_ADD, Q_VI_QUERY_ALL, Q_VI_QUERY_QUEUE,
+  Q_SD_SET, Q_SD_DEL, Q_SD_LIST,
+  Q_FC_DEL_NAME, Q_FC_ADD, Q_FC_VALUE_ADD, Q_FC_LIST, Q_FC_VALUES_ALL, Q_FC_VALUES_QUEUE,
   Q_COUNT
 };
 
 static const char *const sql_text[Q_COUNT] = {
+  /* planning (issue 12) */
+  [Q_IV_UPSERT] = "INSERT INTO interval_volume (source_id, queue_id, start_utc, entered, "
+                  "accepted, abandoned, handle_time_s, wait_time_s, final, updated_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                  "ON CONFLICT (source_id, queue_id, start_utc) DO UPDATE SET "
+                  "entered = excluded.entered, accepted = excluded.accepted, "
+                  "abandoned = excluded.abandoned, handle_time_s = excluded.handle_time_s, "
+                  "wait_time_s = excluded.wait_time_s, final = excluded.final, "
+                  "updated_at = excluded.updated_at",
+  [Q_VI_ADD] = "INSERT INTO volume_import (source_id, queue_id, from_utc, to_utc, imported_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5)",
+  [Q_VI_QUERY_ALL] = "SELECT queue_id, from_utc, to_utc, imported_at FROM volume_import "
+                     "WHERE source_id = ?1 AND from_utc < ?3 AND to_utc > ?2 "
+                     "ORDER BY from_utc, queue_id",
+  [Q_VI_QUERY_QUEUE] = "SELECT queue_id, from_utc, to_utc, imported_at FROM volume_import "
+                       "WHERE source_id = ?1 AND from_utc < ?3 AND to_utc > ?2 "
+                       "AND queue_id = ?4 ORDER BY from_utc",
+  [Q_SD_SET] = "INSERT INTO forecast_special_day (source_id, queue_id, day, exclude, "
+               "factor_milli) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source_id, queue_id, day) "
+               "DO UPDATE SET exclude = excluded.exclude, factor_milli = excluded.factor_milli",
+  [Q_SD_DEL] = "DELETE FROM forecast_special_day WHERE source_id = ?1 AND queue_id = ?2 "
+               "AND day = ?3",
+  [Q_SD_LIST] = "SELECT queue_id, day, exclude, factor_milli FROM forecast_special_day "
+                "WHERE source_id = ?1 ORDER BY day, queue_id",
+  [Q_FC_DEL_NAME] = "DELETE FROM forecast_saved WHERE source_id = ?1 AND name = ?2",
+  [Q_FC_ADD] = "INSERT INTO forecast_saved (source_id, name, created_at, as_of, from_utc, "
+               "to_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [Q_FC_VALUE_ADD] = "INSERT INTO forecast_value (saved_id, queue_id, start_utc, volume_x10, "
+                     "aht_x10, method) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [Q_FC_LIST] = "SELECT id, name, created_at, as_of, from_utc, to_utc FROM forecast_saved "
+                "WHERE source_id = ?1 ORDER BY created_at DESC, id DESC",
+  [Q_FC_VALUES_ALL] = "SELECT queue_id, start_utc, volume_x10, aht_x10, method "
+                      "FROM forecast_value WHERE saved_id = ?1 AND start_utc >= ?2 "
+                      "AND start_utc < ?3 ORDER BY start_utc, queue_id",
+  [Q_FC_VALUES_QUEUE] = "SELECT queue_id, start_utc, volume_x10, aht_x10, method "
+                        "FROM forecast_value WHERE saved_id = ?1 AND start_utc >= ?2 "
+                        "AND start_utc < ?3 AND queue_id = ?4 ORDER BY start_utc",
+
   [Q_SOURCE_ADD] = "INSERT INTO source (name, vendor, base_url, tenant, hist_base_url, "
                    "hist_tenant, interval_s, timezone, enabled, created_at, updated_at) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -1789,6 +1831,245 @@ static int sq_user_remove(wl_store *st, const char *name)
   return 0;
 }
 
+/* ---- planning (issue 12) --------------------------------------------- */
+
+static int sq_intervals_upsert(wl_store *st, int64_t source_id, const wl_interval_row *rows,
+                               size_t n)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q = NULL;
+  int rc;
+  if ((rc = plan_check_upsert(rows, n)) != 0 || (rc = sq_begin(st)) != 0)
+    return rc;
+  rc = stmt_get(s, Q_IV_UPSERT, &q);
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    rc = iv_insert(s, q, source_id, &rows[i]);
+  stmt_done(s, Q_IV_UPSERT, q);
+  return tx_end(s, rc);
+}
+
+static int sq_vol_import_add(wl_store *st, int64_t source_id, const wl_vol_import_row *row)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc;
+  if ((rc = plan_check_import(row)) != 0 || (rc = stmt_get(s, Q_VI_ADD, &q)) != 0)
+    return rc;
+  bind_i64(q, 1, source_id);
+  bind_text(q, 2, row->queue_id);
+  bind_i64(q, 3, row->from);
+  bind_i64(q, 4, row->to);
+  bind_i64(q, 5, row->imported_at);
+  rc = step_done(s, q, "cannot record the imported range");
+  stmt_done(s, Q_VI_ADD, q);
+  return rc;
+}
+
+struct vi_ctx {
+  wl_vol_import_cb cb;
+  void *payload;
+};
+
+static int emit_vol_import(sqlite3_stmt *st, void *ctx)
+{
+  struct vi_ctx *c = ctx;
+  wl_vol_import_row r = {
+    .queue_id = col_text(st, 0),
+    .from = sqlite3_column_int64(st, 1),
+    .to = sqlite3_column_int64(st, 2),
+    .imported_at = sqlite3_column_int64(st, 3),
+  };
+  return c->cb(c->payload, &r);
+}
+
+static int sq_vol_imports_query(wl_store *st, int64_t source_id, const char *queue_id,
+                                int64_t from, int64_t to, wl_vol_import_cb cb, void *payload)
+{
+  struct vi_ctx c = {cb, payload};
+  return range_query(SQ(st), Q_VI_QUERY_ALL, Q_VI_QUERY_QUEUE, source_id, queue_id, from, to,
+                     emit_vol_import, &c, "cannot read imported ranges");
+}
+
+static int sq_special_day_set(wl_store *st, int64_t source_id, const wl_special_day_row *row)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc;
+  if ((rc = plan_check_special(row)) != 0 || (rc = stmt_get(s, Q_SD_SET, &q)) != 0)
+    return rc;
+  bind_i64(q, 1, source_id);
+  bind_text(q, 2, row->queue_id);
+  bind_text(q, 3, row->date);
+  sqlite3_bind_int(q, 4, row->exclude ? 1 : 0);
+  bind_i64(q, 5, row->factor_milli);
+  rc = step_done(s, q, "cannot store the special day");
+  stmt_done(s, Q_SD_SET, q);
+  return rc;
+}
+
+static int sq_special_day_remove(wl_store *st, int64_t source_id, const char *queue_id,
+                                 const char *date)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q;
+  int rc = stmt_get(s, Q_SD_DEL, &q);
+  if (rc != 0)
+    return rc;
+  bind_i64(q, 1, source_id);
+  bind_text(q, 2, queue_id);
+  bind_text(q, 3, date);
+  rc = step_done(s, q, "cannot remove the special day");
+  if (rc == 0 && sqlite3_changes(s->db) == 0)
+    rc = wl_err(WL_ENOTFOUND, "no special day %s%s%s", date ? date : "",
+                queue_id && *queue_id ? " for queue " : "", queue_id ? queue_id : "");
+  stmt_done(s, Q_SD_DEL, q);
+  return rc;
+}
+
+struct sd_ctx {
+  wl_special_day_cb cb;
+  void *payload;
+};
+
+static int emit_special_day(sqlite3_stmt *st, void *ctx)
+{
+  struct sd_ctx *c = ctx;
+  wl_special_day_row r = {
+    .queue_id = col_text(st, 0),
+    .date = col_text(st, 1),
+    .exclude = sqlite3_column_int(st, 2),
+    .factor_milli = sqlite3_column_int64(st, 3),
+  };
+  return c->cb(c->payload, &r);
+}
+
+static int sq_special_days_list(wl_store *st, int64_t source_id, wl_special_day_cb cb,
+                                void *payload)
+{
+  struct sd_ctx c = {cb, payload};
+  return list_for_source(SQ(st), Q_SD_LIST, source_id, emit_special_day, &c,
+                         "cannot list special days");
+}
+
+static int fc_add_header(sq_store *s, int64_t *out_id, int64_t source_id,
+                         const wl_fc_saved_row *hdr)
+{
+  sqlite3_stmt *q;
+  int rc = stmt_get(s, Q_FC_ADD, &q);
+  if (rc != 0)
+    return rc;
+  bind_i64(q, 1, source_id);
+  bind_text(q, 2, hdr->name);
+  bind_i64(q, 3, hdr->created_at);
+  bind_i64(q, 4, hdr->as_of);
+  bind_i64(q, 5, hdr->from);
+  bind_i64(q, 6, hdr->to);
+  rc = step_done(s, q, "cannot save the forecast");
+  if (rc == 0)
+    *out_id = sqlite3_last_insert_rowid(s->db);
+  stmt_done(s, Q_FC_ADD, q);
+  return rc;
+}
+
+static int fc_add_value(sq_store *s, sqlite3_stmt *q, int64_t id, const wl_fc_value_row *v)
+{
+  sqlite3_reset(q);
+  bind_i64(q, 1, id);
+  bind_text(q, 2, v->queue_id);
+  bind_i64(q, 3, v->start_utc);
+  bind_i64(q, 4, v->volume_x10);
+  bind_i64(q, 5, v->aht_x10);
+  bind_text(q, 6, v->method);
+  if (sqlite3_step(q) == SQLITE_DONE)
+    return 0;
+  if (is_constraint(s, SQLITE_CONSTRAINT_PRIMARYKEY))
+    return wl_err(WL_EUSAGE, "duplicate forecast value for queue %s at %lld", v->queue_id,
+                  (long long)v->start_utc);
+  return sq_fail(s, "cannot save a forecast value");
+}
+
+static int sq_forecast_save(wl_store *st, int64_t *out_id, int64_t source_id,
+                            const wl_fc_saved_row *hdr, const wl_fc_value_row *rows, size_t n)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q = NULL;
+  int64_t id = 0;
+  int rc;
+  if ((rc = plan_check_saved(hdr, rows, n)) != 0 || (rc = sq_begin(st)) != 0)
+    return rc;
+  rc = stmt_get(s, Q_FC_DEL_NAME, &q);
+  if (rc == 0) {
+    bind_i64(q, 1, source_id);
+    bind_text(q, 2, hdr->name);
+    rc = step_done(s, q, "cannot replace the saved forecast");
+    stmt_done(s, Q_FC_DEL_NAME, q);
+  }
+  if (rc == 0)
+    rc = fc_add_header(s, &id, source_id, hdr);
+  q = NULL;
+  if (rc == 0)
+    rc = stmt_get(s, Q_FC_VALUE_ADD, &q);
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    rc = fc_add_value(s, q, id, &rows[i]);
+  stmt_done(s, Q_FC_VALUE_ADD, q);
+  if (rc == 0 && out_id)
+    *out_id = id;
+  return tx_end(s, rc);
+}
+
+struct fcs_ctx {
+  wl_fc_saved_cb cb;
+  void *payload;
+};
+
+static int emit_fc_saved(sqlite3_stmt *st, void *ctx)
+{
+  struct fcs_ctx *c = ctx;
+  wl_fc_saved_row r = {
+    .id = sqlite3_column_int64(st, 0),
+    .name = col_text(st, 1),
+    .created_at = sqlite3_column_int64(st, 2),
+    .as_of = sqlite3_column_int64(st, 3),
+    .from = sqlite3_column_int64(st, 4),
+    .to = sqlite3_column_int64(st, 5),
+  };
+  return c->cb(c->payload, &r);
+}
+
+static int sq_forecasts_saved_list(wl_store *st, int64_t source_id, wl_fc_saved_cb cb,
+                                   void *payload)
+{
+  struct fcs_ctx c = {cb, payload};
+  return list_for_source(SQ(st), Q_FC_LIST, source_id, emit_fc_saved, &c,
+                         "cannot list saved forecasts");
+}
+
+struct fcv_ctx {
+  wl_fc_value_cb cb;
+  void *payload;
+};
+
+static int emit_fc_value(sqlite3_stmt *st, void *ctx)
+{
+  struct fcv_ctx *c = ctx;
+  wl_fc_value_row r = {
+    .queue_id = col_text(st, 0),
+    .start_utc = sqlite3_column_int64(st, 1),
+    .volume_x10 = sqlite3_column_int64(st, 2),
+    .aht_x10 = sqlite3_column_int64(st, 3),
+    .method = col_text(st, 4),
+  };
+  return c->cb(c->payload, &r);
+}
+
+static int sq_forecast_saved_values(wl_store *st, int64_t saved_id, const char *queue_id,
+                                    int64_t from, int64_t to, wl_fc_value_cb cb, void *payload)
+{
+  struct fcv_ctx c = {cb, payload};
+  return range_query(SQ(st), Q_FC_VALUES_ALL, Q_FC_VALUES_QUEUE, saved_id, queue_id, from, to,
+                     emit_fc_value, &c, "cannot read the saved forecast");
+}
+
 static const wl_store sqlite_ops = {
   .backend = "sqlite",
   .close = sq_close,
@@ -1844,6 +2125,15 @@ static const wl_store sqlite_ops = {
   .sessions_delete_user = sq_sessions_delete_user,
   .apikeys_delete_user = sq_apikeys_delete_user,
   .user_remove = sq_user_remove,
+  .intervals_upsert = sq_intervals_upsert,
+  .vol_import_add = sq_vol_import_add,
+  .vol_imports_query = sq_vol_imports_query,
+  .special_day_set = sq_special_day_set,
+  .special_day_remove = sq_special_day_remove,
+  .special_days_list = sq_special_days_list,
+  .forecast_save = sq_forecast_save,
+  .forecasts_saved_list = sq_forecasts_saved_list,
+  .forecast_saved_values = sq_forecast_saved_values,
 };
 
 /* SQLite would report a missing directory as "unable to open database
