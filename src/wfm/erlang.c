@@ -69,7 +69,7 @@ int wl_erlang_check(const wl_erlang_in *in)
   if (bad(in->calls, 0, 0))
     return wl_err(WL_EUSAGE, "--calls must be a number >= 0");
   if (in->calls / in->interval_s > 10000)
-    return wl_err(WL_EUSAGE, "--calls: more than 10,000 calls per second (%g in %g s)", in->calls,
+    return wl_err(WL_EUSAGE, "--calls: more than 10,000 calls per second (%.10g in %.10g s)", in->calls,
                   in->interval_s);
   if (bad(in->aht_s, 0, 1) || in->aht_s > 86400)
     return wl_err(WL_EUSAGE, "--aht-s must be > 0 and at most 86400");
