@@ -41,6 +41,7 @@ static const wl_cmd commands[] = {
   {"states", wl_cmd_states, "import a recorded agent-state timeline (CSV)", wl_help_states},
   {"rules", wl_cmd_rules, "list or change the adherence rules", wl_help_rules},
   {"verify", wl_cmd_verify, "compare stored rows with 8x8's 30-minute statistics", wl_help_verify},
+  {"erlang", wl_cmd_erlang, "staffing calculator: required agents or the figures for N", wl_help_erlang},
   {"user", wl_cmd_user, "web page accounts and API keys", wl_help_user},
   {"demo", wl_cmd_demo, "emulated tenant + collectors + web page, ready to try", wl_help_demo},
   {"emulator", wl_cmd_emulator, "a simulated 8x8 tenant on loopback", wl_emu_help},
