@@ -37,6 +37,8 @@ static const wl_cmd commands[] = {
   {"backfill", wl_cmd_backfill, "pull a past range of 15-minute intervals", wl_help_backfill},
   {"serve", wl_cmd_serve, "run the collectors and the web page", wl_help_serve},
   {"report", wl_cmd_report, "volume, states, adherence and RTA reports", wl_help_report},
+  {"volume", wl_cmd_volume, "import 15-minute volume history from another system (CSV)", wl_help_volume},
+  {"forecast", wl_cmd_forecast, "forecast volume and handle time; accuracy backtests; special days", wl_help_forecast},
   {"schedule", wl_cmd_schedule, "import or export agent schedules (CSV)", wl_help_schedule},
   {"states", wl_cmd_states, "import a recorded agent-state timeline (CSV)", wl_help_states},
   {"rules", wl_cmd_rules, "list or change the adherence rules", wl_help_rules},
