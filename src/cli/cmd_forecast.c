@@ -129,6 +129,7 @@ static int run_forecast(wl_cli_ctx *ctx, const fc_args *a, int fmt)
       (rc = parse_time(&req.to, "--to", a->to, &src)) != 0)
     goto out;
   req.as_of = wl_now();
+  req.as_of_given = a->as_of != NULL;
   if (a->as_of && (rc = parse_time(&req.as_of, "--as-of", a->as_of, &src)) != 0)
     goto out;
   if ((rc = wl_forecast_check(&req)) != 0)

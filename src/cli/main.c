@@ -39,6 +39,7 @@ static const wl_cmd commands[] = {
   {"report", wl_cmd_report, "volume, states, adherence and RTA reports", wl_help_report},
   {"volume", wl_cmd_volume, "import 15-minute volume history from another system (CSV)", wl_help_volume},
   {"forecast", wl_cmd_forecast, "forecast volume and handle time; accuracy backtests; special days", wl_help_forecast},
+  {"staffing", wl_cmd_staffing, "required agents per interval (Erlang C / A) against the schedules", wl_help_staffing},
   {"schedule", wl_cmd_schedule, "import or export agent schedules (CSV)", wl_help_schedule},
   {"states", wl_cmd_states, "import a recorded agent-state timeline (CSV)", wl_help_states},
   {"rules", wl_cmd_rules, "list or change the adherence rules", wl_help_rules},

@@ -24,7 +24,7 @@ int wl_forecast_check(const wl_forecast_req *req)
     return wl_err(WL_EUSAGE, "--to must be after --from");
   if (req->to - req->from > WL_FC_MAX_RANGE_DAYS * (int64_t)DAY_S + 3600)
     return wl_err(WL_EUSAGE, "--to: the horizon is longer than %d days", WL_FC_MAX_RANGE_DAYS);
-  if (req->as_of - req->to > YEAR_S)
+  if (req->as_of_given && req->as_of - req->to > YEAR_S)
     return wl_err(WL_EUSAGE, "--as-of is more than a year after --to");
   if (req->nqueues > WL_FC_MAX_QUEUES)
     return wl_err(WL_EUSAGE, "--queue: more than %d queues", WL_FC_MAX_QUEUES);

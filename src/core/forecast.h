@@ -25,6 +25,7 @@
 typedef struct wl_forecast_req {
   int64_t from, to;          /* [from, to) */
   int64_t as_of;
+  int as_of_given;           /* 0: as_of is "now" (no limit against --to) */
   const char *const *queues; /* NULL / nqueues 0: every queue of the source */
   size_t nqueues;
   enum wl_fc_method method;
