@@ -84,6 +84,9 @@ static int apply_flags(wl_staffing_params *p, const st_args *a)
       (a->shrinkage && (rc = parse_num(&p->shrinkage, "--shrinkage", a->shrinkage)) != 0) ||
       (a->occupancy && (rc = parse_num(&p->max_occupancy, "--max-occupancy", a->occupancy)) != 0))
     return rc;
+  /* 0 means "no limit" inside; given on the command line it is a mistake */
+  if (a->occupancy && !(p->max_occupancy > 0))
+    return wl_err(WL_EUSAGE, "--max-occupancy must be > 0 and <= 1");
   return wl_staffing_check(p);
 }
 

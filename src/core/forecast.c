@@ -300,7 +300,15 @@ typedef struct save_ctx {
   size_t n, cap, qidx_cap;
   char (*queues)[64];
   size_t nq, qcap;
+  wl_forecast_note_cb note;  /* the caller's, with its own payload */
+  void *note_payload;
 } save_ctx;
+
+static int save_note(void *payload, const char *queue_id, const char *text)
+{
+  save_ctx *c = payload;
+  return c->note ? c->note(c->note_payload, queue_id, text) : 0;
+}
 
 static int queue_index(save_ctx *c, const char *id, size_t *out)
 {
@@ -332,11 +340,11 @@ static int keep_value(void *payload, const wl_forecast_row *row)
 int wl_forecast_save(wl_app *app, const wl_source *src, const wl_forecast_req *req,
                      const char *name, wl_forecast_note_cb note, void *payload)
 {
-  save_ctx c = {0};
+  save_ctx c = {.note = note, .note_payload = payload};
   wl_fc_saved_row h = {.name = name, .created_at = wl_now(), .as_of = req->as_of,
                        .from = req->from, .to = req->to};
   int64_t id;
-  int rc = wl_forecast(app, src, req, keep_value, note, payload);
+  int rc = wl_forecast(app, src, req, keep_value, save_note, &c);
   for (size_t i = 0; rc == 0 && i < c.n; i++)
     c.v[i].queue_id = c.queues[c.qidx[i]]; /* the array has stopped moving */
   if (rc == 0)
