@@ -88,13 +88,13 @@ check "09:45 re-forecast stays near 40 when the morning ran as forecast ($v)" [ 
 base=$("$WL" forecast --source s --from 2024-03-18 --to 2024-03-19 --as-of 2024-03-18 \
   --method seasonal-naive --format csv 2>/dev/null | grep T09:00 | cut -d, -f4)
 expect_exit 0 "special day factor" "$WL" forecast special-day --source s 2024-03-18 --factor 2 --queue q1
-expect_exit 0 "special day exclude" "$WL" forecast special-day --source s 2024-02-12 --exclude
-expect_exit 0 "special days list" "$WL" forecast special-day --source s --list --format csv
-check "list shows both" [ "$OUT" = $'date,queue_id,kind,factor\n2024-02-12,,exclude,\n2024-03-18,q1,factor,2' ]
 expect_exit 0 "forecast a doubled Monday" "$WL" forecast --source s --from 2024-03-18 --to 2024-03-19 \
   --as-of 2024-03-18 --method seasonal-naive --format csv
 want=$(python3 -c "print(f'{2 * $base:.1f}')")
 check "factor 2 doubles $base to $want" contains "$OUT" "2024-03-18T09:00:00+00:00,$want,120.0"
+expect_exit 0 "special day exclude" "$WL" forecast special-day --source s 2024-02-12 --exclude
+expect_exit 0 "special days list" "$WL" forecast special-day --source s --list --format csv
+check "list shows both" [ "$OUT" = $'date,queue_id,kind,factor\n2024-02-12,,exclude,\n2024-03-18,q1,factor,2' ]
 expect_exit 2 "special day: bad date" "$WL" forecast special-day --source s 2024-02-30 --exclude
 check "names DATE" contains "$ERR" "DATE"
 expect_exit 2 "special day: bad factor" "$WL" forecast special-day --source s 2024-03-01 --factor -1
