@@ -99,6 +99,13 @@ static double y_up(double y, int from, int to, double a)
   return y;
 }
 
+double wl_erlang_b(int n, double a)
+{
+  if (a <= 0)
+    return n == 0 ? 1.0 : 0.0;
+  return 1.0 / (1.0 + y_up(0, 0, n, a));
+}
+
 static int positions(int n, double shrinkage)
 {
   double p = ceil((double)n / (1.0 - shrinkage) - 1e-9);
@@ -204,6 +211,8 @@ static void eval_a(wl_erlang_out *out, const wl_erlang_in *in, int n, double y)
   if (out->service_level < 0)
     out->service_level = 0;
   out->occupancy = lam * (1.0 - out->p_abandon) / ((double)n * mu);
+  if (out->occupancy > 1) /* rounding when N is far below A */
+    out->occupancy = 1;
   /* answered = those served at once (share y/z) and those served after a wait */
   out->asa_s = s.wsrv * pn / (isinf(y) ? 1.0 : (y * pn + s.srv * pn));
 }
