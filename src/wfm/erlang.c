@@ -289,9 +289,27 @@ static int required_c(wl_erlang_out *out, const wl_erlang_in *in)
   }
 }
 
-static int ok_a(wl_erlang_out *o, const wl_erlang_in *in, int n)
+/* y(k) for the search, each computed once (the recursion is the cost when
+ * A is in the thousands); past the buffer, from its last entry. */
+#define WL_YCACHE 2048
+typedef struct ycache {
+  double a;
+  int filled; /* y(0..filled-1) known */
+  double y[WL_YCACHE];
+} ycache;
+
+static double y_at(ycache *c, int n)
 {
-  eval_y(o, in, n, y_up(0, 0, n, o->traffic_erl));
+  for (; c->filled <= n && c->filled < WL_YCACHE; c->filled++)
+    c->y[c->filled] = c->filled == 0 ? 0 : y_up(c->y[c->filled - 1], c->filled - 1, c->filled, c->a);
+  if (n < c->filled)
+    return c->y[n];
+  return y_up(c->y[WL_YCACHE - 1], WL_YCACHE - 1, n, c->a);
+}
+
+static int ok_a(wl_erlang_out *o, const wl_erlang_in *in, int n, ycache *c)
+{
+  eval_y(o, in, n, y_at(c, n));
   return meets(o, in);
 }
 
@@ -302,7 +320,12 @@ static int required_a(wl_erlang_out *out, const wl_erlang_in *in)
 {
   wl_erlang_in c = *in;
   wl_erlang_out probe = *out;
-  int lo, hi, step = 1;
+  int lo, hi, step = 1, rc = 0;
+  ycache *yc = malloc(sizeof(*yc));
+  if (!yc)
+    return wl_err(WL_ENOMEM, "out of memory");
+  yc->a = out->traffic_erl;
+  yc->filled = 0;
   c.model = WL_ERLANG_C;
   c.max_abandon = 0;
   required_c(&probe, &c);
@@ -310,38 +333,36 @@ static int required_a(wl_erlang_out *out, const wl_erlang_in *in)
   if (lo < 0)
     lo = 0;
   hi = probe.agents;
-  if (ok_a(&probe, in, hi)) {
-    for (;;) {
-      int m = hi - step;
-      if (m <= lo)
-        break;
-      if (!ok_a(&probe, in, m)) {
-        lo = m;
-        break;
-      }
+  if (ok_a(&probe, in, hi, yc)) {
+    for (int m = hi - 1; m > lo && ok_a(&probe, in, m, yc); m = hi - step) {
       hi = m;
       step *= 2;
     }
+    if (hi - step > lo) /* the gallop stopped on a failing N */
+      lo = hi - step;
   } else {
-    for (lo = hi;;) {
+    for (lo = hi;; step *= 2) {
       hi = lo + step;
-      if (hi > WL_ERLANG_MAX_AGENTS)
-        return wl_err(WL_EUSAGE, "the target needs more than %d agents", WL_ERLANG_MAX_AGENTS);
-      if (ok_a(&probe, in, hi))
+      if (hi > WL_ERLANG_MAX_AGENTS) {
+        rc = wl_err(WL_EUSAGE, "the target needs more than %d agents", WL_ERLANG_MAX_AGENTS);
+        goto out;
+      }
+      if (ok_a(&probe, in, hi, yc))
         break;
       lo = hi;
-      step *= 2;
     }
   }
   while (hi - lo > 1) { /* lo fails, hi meets */
     int m = lo + (hi - lo) / 2;
-    if (ok_a(&probe, in, m))
+    if (ok_a(&probe, in, m, yc))
       hi = m;
     else
       lo = m;
   }
-  ok_a(out, in, hi);
-  return 0;
+  ok_a(out, in, hi, yc);
+out:
+  free(yc);
+  return rc;
 }
 
 int wl_erlang_required(wl_erlang_out *out, const wl_erlang_in *in)
