@@ -424,27 +424,37 @@ static void test_required_monotone_minimal(void **state)
   }
 }
 
+/* metric k of o: 0 abandonment, 1 ASA, 2 occupancy; sets limit k on in */
+static double limit_metric(const wl_erlang_out *o, wl_erlang_in *in, int k, double set)
+{
+  double *f = k == 0 ? &in->max_abandon : k == 1 ? &in->max_asa_s : &in->max_occupancy;
+  if (set >= 0)
+    *f = set;
+  return k == 0 ? o->p_abandon : k == 1 ? o->asa_s : o->occupancy;
+}
+
+/* Each limit binds (raises N above the SL's 33 for 30 Erlangs), is met,
+ * and one agent fewer misses it. */
 static void test_required_limits(void **state)
 {
   (void)state;
+  const double lim[] = {0.005, 2.0, 0.80};
+  const int want[] = {39, 38, 38};
+  wl_erlang_out sl, o, b;
   wl_erlang_in in = base(WL_ERLANG_A);
-  wl_erlang_out o, b;
   in.calls = 300;
-  in.max_abandon = 0.01;
-  assert_int_equal(wl_erlang_required(&o, &in), 0);
-  assert_true(o.p_abandon <= 0.01);
-  assert_int_equal(wl_erlang_eval(&b, &in, o.agents - 1), 0);
-  assert_true(b.p_abandon > 0.01 || b.service_level < 0.8);
-  in.max_abandon = 0;
-  in.max_asa_s = 2;
-  assert_int_equal(wl_erlang_required(&o, &in), 0);
-  assert_true(o.asa_s <= 2);
-  assert_int_equal(wl_erlang_eval(&b, &in, o.agents - 1), 0);
-  assert_true(b.asa_s > 2 || b.service_level < 0.8);
-  in.max_asa_s = 0;
-  in.max_occupancy = 0.8;
-  assert_int_equal(wl_erlang_required(&o, &in), 0);
-  assert_true(o.occupancy <= 0.8);
+  assert_int_equal(wl_erlang_required(&sl, &in), 0);
+  assert_int_equal(sl.agents, 33);
+  for (int k = 0; k < 3; k++) {
+    wl_erlang_in x = in;
+    limit_metric(&sl, &x, k, lim[k]);
+    assert_true(limit_metric(&sl, &x, k, -1) > lim[k]);
+    assert_int_equal(wl_erlang_required(&o, &x), 0);
+    assert_int_equal(o.agents, want[k]);
+    assert_true(limit_metric(&o, &x, k, -1) <= lim[k]);
+    assert_int_equal(wl_erlang_eval(&b, &x, o.agents - 1), 0);
+    assert_true(limit_metric(&b, &x, k, -1) > lim[k]);
+  }
 }
 
 static void check_usage(const wl_erlang_in *in, const char *flag)
@@ -472,16 +482,30 @@ static void test_check(void **state)
     assert_int_equal(wl_erlang_parse_target(&p, &t, bad[i]), WL_EUSAGE);
     assert_non_null(strstr(wl_errmsg(), "--target"));
   }
-  in = base(WL_ERLANG_C); in.shrinkage = 1; check_usage(&in, "--shrinkage");
-  in = base(WL_ERLANG_C); in.shrinkage = -0.1; check_usage(&in, "--shrinkage");
-  in = base(WL_ERLANG_C); in.max_occupancy = -0.5; check_usage(&in, "--max-occupancy");
-  in = base(WL_ERLANG_C); in.max_occupancy = 1.01; check_usage(&in, "--max-occupancy");
-  in = base(WL_ERLANG_C); in.aht_s = 0; check_usage(&in, "--aht-s");
-  in = base(WL_ERLANG_C); in.aht_s = -3; check_usage(&in, "--aht-s");
-  in = base(WL_ERLANG_A); in.patience_s = 0; check_usage(&in, "--patience-s");
-  in = base(WL_ERLANG_C); in.calls = 10000.5 * 1800; check_usage(&in, "--calls");
-  in = base(WL_ERLANG_C); in.calls = -1; check_usage(&in, "--calls");
-  in = base(WL_ERLANG_C); in.target_sl = 1.2; check_usage(&in, "--target");
+  /* one bad field at a time: the message names its CLI flag */
+  static const struct {
+    size_t off;
+    double v;
+    enum wl_erlang_model m;
+    const char *flag;
+  } cases[] = {
+    {offsetof(wl_erlang_in, shrinkage), 1, WL_ERLANG_C, "--shrinkage"},
+    {offsetof(wl_erlang_in, shrinkage), -0.1, WL_ERLANG_C, "--shrinkage"},
+    {offsetof(wl_erlang_in, max_occupancy), -0.5, WL_ERLANG_C, "--max-occupancy"},
+    {offsetof(wl_erlang_in, max_occupancy), 1.01, WL_ERLANG_C, "--max-occupancy"},
+    {offsetof(wl_erlang_in, aht_s), 0, WL_ERLANG_C, "--aht-s"},
+    {offsetof(wl_erlang_in, aht_s), -3, WL_ERLANG_C, "--aht-s"},
+    {offsetof(wl_erlang_in, patience_s), 0, WL_ERLANG_A, "--patience-s"},
+    {offsetof(wl_erlang_in, calls), 10000.5 * 1800, WL_ERLANG_C, "--calls"},
+    {offsetof(wl_erlang_in, calls), -1, WL_ERLANG_C, "--calls"},
+    {offsetof(wl_erlang_in, target_sl), 1.2, WL_ERLANG_C, "--target"},
+    {offsetof(wl_erlang_in, max_abandon), 1, WL_ERLANG_A, "--max-abandon"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    in = base(cases[i].m);
+    memcpy((char *)&in + cases[i].off, &cases[i].v, sizeof(double));
+    check_usage(&in, cases[i].flag);
+  }
   in = base(WL_ERLANG_C); in.calls = 10000.0 * 1800; /* exactly 10,000 per second is allowed */
   assert_int_equal(wl_erlang_check(&in), 0);
 }
