@@ -167,7 +167,12 @@ static void tail_sum(tail *s, const wl_erlang_in *in, int n)
   double nmu = (double)n * mu, r = nmu / th, b = r + 1.0;
   double u = -expm1(-th * in->target_t_s);  /* 1 - e^{-theta t} */
   double ib = -expm1(-(nmu + th) * in->target_t_s); /* I_u(1, r + 1) */
-  double d = b * u * exp(-(nmu + th) * in->target_t_s); /* I_u(a,b) - I_u(a+1,b) at a = 1 */
+  /* d = I_u(a,b) - I_u(a+1,b) at a = 1, a negative binomial probability:
+   * it starts as small as e^{-(N mu + theta) t} and rises, so it is kept as
+   * d * RESCALE^-dk until it is large enough to matter */
+  double ld = u > 0 ? log(b * u) - (nmu + th) * in->target_t_s : -INFINITY;
+  int dk = ld < -600 && isfinite(ld) ? (int)ceil((-600 - ld) / log(WL_ERLANG_RESCALE)) : 0;
+  double d = exp(ld + dk * log(WL_ERLANG_RESCALE));
   double term = 1.0, h = 1.0 / (nmu + th);
   memset(s, 0, sizeof(*s));
   for (long j = 0;; j++) {
@@ -185,8 +190,13 @@ static void tail_sum(tail *s, const wl_erlang_in *in, int n)
     if (term > WL_ERLANG_RESCALE)
       tail_rescale(s, &term);
     h += 1.0 / (rate + th);
-    ib -= d;
+    if (dk == 0)
+      ib -= d;
     d *= u * ((double)j + 1.0 + b) / ((double)j + 2.0);
+    if (dk > 0 && d > 1) { /* d / RESCALE is a normal double again */
+      d /= WL_ERLANG_RESCALE;
+      dk--;
+    }
   }
 }
 
@@ -376,6 +386,9 @@ int wl_erlang_required(wl_erlang_out *out, const wl_erlang_in *in)
     out_idle(out, 0);
     return 0;
   }
+  if (out->traffic_erl >= WL_ERLANG_MAX_AGENTS)
+    return wl_err(WL_EUSAGE, "--calls: %.10g Erlangs would need more than %d agents",
+                  out->traffic_erl, WL_ERLANG_MAX_AGENTS);
   rc = in->model == WL_ERLANG_C ? required_c(out, in) : required_a(out, in);
   if (rc == 0)
     out->positions = positions(out->agents, in->shrinkage);

@@ -261,6 +261,27 @@ static void test_grid_erlang_c(void **state)
   }
 }
 
+/* One Erlang A case against the birth-death reference. */
+static void grid_case(double a, double aht, int n, double patience, double t)
+{
+  wl_erlang_in in = base(WL_ERLANG_A);
+  wl_erlang_out o;
+  in.interval_s = 900;
+  in.aht_s = aht;
+  in.calls = a * 900 / aht;
+  in.patience_s = patience;
+  in.target_t_s = t;
+  assert_int_equal(wl_erlang_eval(&o, &in, n), 0);
+  ref_a_out r = ref_a(in.calls / 900, 1 / aht, 1 / patience, n, t);
+  close_to(o.p_wait, r.pw, 1e-9);
+  close_to(o.p_abandon, r.pab, 1e-9);
+  /* occupancy is A (1 - P(ab)) / N: the error of P(ab) times A / N */
+  close_to(o.occupancy, r.occ, 1e-9 * (1 + a / n));
+  close_to(o.service_level, r.sl, 1e-7);
+  if (t == 0) /* the ASA does not depend on t */
+    close_to(o.asa_s, r.asa, 1e-6 * (1 + r.asa));
+}
+
 static void test_grid_erlang_a(void **state)
 {
   (void)state;
@@ -271,28 +292,25 @@ static void test_grid_erlang_a(void **state)
     double a = traffic[i];
     int ns[] = {1, (int)floor(0.9 * a), (int)ceil(a), (int)ceil(a + sqrt(a)) + 1,
                 (int)ceil(a + 3 * sqrt(a)) + 2};
-    for (size_t j = 0; j < 5; j++) {
-      if (ns[j] < 1)
-        continue;
-      for (size_t p = 0; p < 4; p++) {
-        for (size_t q = 0; q < 3; q++) {
-          wl_erlang_in in = base(WL_ERLANG_A);
-          wl_erlang_out o;
-          in.interval_s = 900;
-          in.calls = a * 900 / in.aht_s;
-          in.patience_s = patience[p];
-          in.target_t_s = ts[q];
-          assert_int_equal(wl_erlang_eval(&o, &in, ns[j]), 0);
-          ref_a_out r = ref_a(in.calls / 900, 1 / 180.0, 1 / patience[p], ns[j], ts[q]);
-          close_to(o.p_wait, r.pw, 1e-9);
-          close_to(o.p_abandon, r.pab, 1e-9);
-          /* occupancy is A (1 - P(ab)) / N: the error of P(ab) times A / N */
-          close_to(o.occupancy, r.occ, 1e-9 * (1 + a / ns[j]));
-          close_to(o.service_level, r.sl, 1e-7);
-          if (q == 0) /* the ASA does not depend on t */
-            close_to(o.asa_s, r.asa, 1e-6 * (1 + r.asa));
-        }
-      }
+    for (size_t j = 0; j < 5; j++)
+      for (size_t p = 0; ns[j] >= 1 && p < 4; p++)
+        for (size_t q = 0; q < 3; q++)
+          grid_case(a, 180, ns[j], patience[p], ts[q]);
+  }
+}
+
+/* Short handle times: (N mu + theta) t far beyond exp()'s range, where the
+ * answered-within-t probability of the first callers ahead underflows. */
+static void test_grid_short_aht(void **state)
+{
+  (void)state;
+  const double traffic[] = {200, 500, 2000};
+  for (size_t i = 0; i < 3; i++) {
+    double a = traffic[i];
+    int ns[] = {(int)floor(0.8 * a), (int)floor(0.97 * a), (int)ceil(a + sqrt(a))};
+    for (size_t j = 0; j < 3; j++) {
+      grid_case(a, 10, ns[j], 60, 20);
+      grid_case(a, 5, ns[j], 600, 60);
     }
   }
 }
@@ -515,7 +533,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_example_c),        cmocka_unit_test(test_example_a),
     cmocka_unit_test(test_erlang_b_tables),  cmocka_unit_test(test_grid_erlang_c),
-    cmocka_unit_test(test_grid_erlang_a),    cmocka_unit_test(test_sl_phase_chain),
+    cmocka_unit_test(test_grid_erlang_a),    cmocka_unit_test(test_grid_short_aht),
+    cmocka_unit_test(test_sl_phase_chain),
     cmocka_unit_test(test_extremes_monotone), cmocka_unit_test(test_edges),
     cmocka_unit_test(test_required_monotone_minimal), cmocka_unit_test(test_required_limits),
     cmocka_unit_test(test_check),
