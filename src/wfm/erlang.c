@@ -99,6 +99,13 @@ static double y_up(double y, int from, int to, double a)
   return y;
 }
 
+double wl_erlang_b(int n, double a)
+{
+  if (a <= 0)
+    return n == 0 ? 1.0 : 0.0;
+  return 1.0 / (1.0 + y_up(0, 0, n, a));
+}
+
 static int positions(int n, double shrinkage)
 {
   double p = ceil((double)n / (1.0 - shrinkage) - 1e-9);
@@ -160,7 +167,12 @@ static void tail_sum(tail *s, const wl_erlang_in *in, int n)
   double nmu = (double)n * mu, r = nmu / th, b = r + 1.0;
   double u = -expm1(-th * in->target_t_s);  /* 1 - e^{-theta t} */
   double ib = -expm1(-(nmu + th) * in->target_t_s); /* I_u(1, r + 1) */
-  double d = b * u * exp(-(nmu + th) * in->target_t_s); /* I_u(a,b) - I_u(a+1,b) at a = 1 */
+  /* d = I_u(a,b) - I_u(a+1,b) at a = 1, a negative binomial probability:
+   * it starts as small as e^{-(N mu + theta) t} and rises, so it is kept as
+   * d * RESCALE^-dk until it is large enough to matter */
+  double ld = u > 0 ? log(b * u) - (nmu + th) * in->target_t_s : -INFINITY;
+  int dk = ld < -600 && isfinite(ld) ? (int)ceil((-600 - ld) / log(WL_ERLANG_RESCALE)) : 0;
+  double d = exp(ld + dk * log(WL_ERLANG_RESCALE));
   double term = 1.0, h = 1.0 / (nmu + th);
   memset(s, 0, sizeof(*s));
   for (long j = 0;; j++) {
@@ -178,8 +190,13 @@ static void tail_sum(tail *s, const wl_erlang_in *in, int n)
     if (term > WL_ERLANG_RESCALE)
       tail_rescale(s, &term);
     h += 1.0 / (rate + th);
-    ib -= d;
+    if (dk == 0)
+      ib -= d;
     d *= u * ((double)j + 1.0 + b) / ((double)j + 2.0);
+    if (dk > 0 && d > 1) { /* d / RESCALE is a normal double again */
+      d /= WL_ERLANG_RESCALE;
+      dk--;
+    }
   }
 }
 
@@ -204,6 +221,8 @@ static void eval_a(wl_erlang_out *out, const wl_erlang_in *in, int n, double y)
   if (out->service_level < 0)
     out->service_level = 0;
   out->occupancy = lam * (1.0 - out->p_abandon) / ((double)n * mu);
+  if (out->occupancy > 1) /* rounding when N is far below A */
+    out->occupancy = 1;
   /* answered = those served at once (share y/z) and those served after a wait */
   out->asa_s = s.wsrv * pn / (isinf(y) ? 1.0 : (y * pn + s.srv * pn));
 }
@@ -280,9 +299,27 @@ static int required_c(wl_erlang_out *out, const wl_erlang_in *in)
   }
 }
 
-static int ok_a(wl_erlang_out *o, const wl_erlang_in *in, int n)
+/* y(k) for the search, each computed once (the recursion is the cost when
+ * A is in the thousands); past the buffer, from its last entry. */
+#define WL_YCACHE 2048
+typedef struct ycache {
+  double a;
+  int filled; /* y(0..filled-1) known */
+  double y[WL_YCACHE];
+} ycache;
+
+static double y_at(ycache *c, int n)
 {
-  eval_y(o, in, n, y_up(0, 0, n, o->traffic_erl));
+  for (; c->filled <= n && c->filled < WL_YCACHE; c->filled++)
+    c->y[c->filled] = c->filled == 0 ? 0 : y_up(c->y[c->filled - 1], c->filled - 1, c->filled, c->a);
+  if (n < c->filled)
+    return c->y[n];
+  return y_up(c->y[WL_YCACHE - 1], WL_YCACHE - 1, n, c->a);
+}
+
+static int ok_a(wl_erlang_out *o, const wl_erlang_in *in, int n, ycache *c)
+{
+  eval_y(o, in, n, y_at(c, n));
   return meets(o, in);
 }
 
@@ -293,7 +330,12 @@ static int required_a(wl_erlang_out *out, const wl_erlang_in *in)
 {
   wl_erlang_in c = *in;
   wl_erlang_out probe = *out;
-  int lo, hi, step = 1;
+  int lo, hi, step = 1, rc = 0;
+  ycache *yc = malloc(sizeof(*yc));
+  if (!yc)
+    return wl_err(WL_ENOMEM, "out of memory");
+  yc->a = out->traffic_erl;
+  yc->filled = 0;
   c.model = WL_ERLANG_C;
   c.max_abandon = 0;
   required_c(&probe, &c);
@@ -301,38 +343,36 @@ static int required_a(wl_erlang_out *out, const wl_erlang_in *in)
   if (lo < 0)
     lo = 0;
   hi = probe.agents;
-  if (ok_a(&probe, in, hi)) {
-    for (;;) {
-      int m = hi - step;
-      if (m <= lo)
-        break;
-      if (!ok_a(&probe, in, m)) {
-        lo = m;
-        break;
-      }
+  if (ok_a(&probe, in, hi, yc)) {
+    for (int m = hi - 1; m > lo && ok_a(&probe, in, m, yc); m = hi - step) {
       hi = m;
       step *= 2;
     }
+    if (hi - step > lo) /* the gallop stopped on a failing N */
+      lo = hi - step;
   } else {
-    for (lo = hi;;) {
+    for (lo = hi;; step *= 2) {
       hi = lo + step;
-      if (hi > WL_ERLANG_MAX_AGENTS)
-        return wl_err(WL_EUSAGE, "the target needs more than %d agents", WL_ERLANG_MAX_AGENTS);
-      if (ok_a(&probe, in, hi))
+      if (hi > WL_ERLANG_MAX_AGENTS) {
+        rc = wl_err(WL_EUSAGE, "the target needs more than %d agents", WL_ERLANG_MAX_AGENTS);
+        goto out;
+      }
+      if (ok_a(&probe, in, hi, yc))
         break;
       lo = hi;
-      step *= 2;
     }
   }
   while (hi - lo > 1) { /* lo fails, hi meets */
     int m = lo + (hi - lo) / 2;
-    if (ok_a(&probe, in, m))
+    if (ok_a(&probe, in, m, yc))
       hi = m;
     else
       lo = m;
   }
-  ok_a(out, in, hi);
-  return 0;
+  ok_a(out, in, hi, yc);
+out:
+  free(yc);
+  return rc;
 }
 
 int wl_erlang_required(wl_erlang_out *out, const wl_erlang_in *in)
@@ -346,6 +386,9 @@ int wl_erlang_required(wl_erlang_out *out, const wl_erlang_in *in)
     out_idle(out, 0);
     return 0;
   }
+  if (out->traffic_erl >= WL_ERLANG_MAX_AGENTS)
+    return wl_err(WL_EUSAGE, "--calls: %.10g Erlangs would need more than %d agents",
+                  out->traffic_erl, WL_ERLANG_MAX_AGENTS);
   rc = in->model == WL_ERLANG_C ? required_c(out, in) : required_a(out, in);
   if (rc == 0)
     out->positions = positions(out->agents, in->shrinkage);

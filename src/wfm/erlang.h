@@ -36,6 +36,9 @@ typedef struct wl_erlang_out {
   double p_abandon;        /* 0 for Erlang C */
 } wl_erlang_out;
 
+/* Erlang B: the blocking probability of N servers offered A Erlangs, by
+ * the recursion (N >= 0, A >= 0). */
+double wl_erlang_b(int n, double a);
 /* Parses a --target value "P/T" (80/20: 80 % answered within 20 s) into
  * *p = 0.80 and *t_s = 20; 0 < P < 100, T >= 0, else WL_EUSAGE naming
  * --target. */
