@@ -4,7 +4,7 @@
 # Usage: scripts/install-deps.sh [build|test]
 set -euo pipefail
 build_pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libjansson-dev
-  libexpat1-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev
+  libexpat1-dev libmicrohttpd-dev libwebsockets-dev libsqlite3-dev libpq-dev libsodium-dev
   tzdata ca-certificates)
 test_pkgs=(libcmocka-dev curl sqlite3 python3 postgresql)
 # the browser tests (tests/e2e/browser.sh): Debian's Chromium, and Node.js with

@@ -195,6 +195,22 @@ static int info(wl_emu *e, emu_resp *r)
   return 0;
 }
 
+/* /_emu/stream-fault?kind=K[&count=N][&seconds=S]: the event stream's
+ * faults (docs/EMULATOR.md); kind=none clears them. */
+static int stream_fault(wl_emu *e, const emu_req *q, emu_resp *r)
+{
+  const char *k = arg(q, "kind"), *n = arg(q, "count"), *sec = arg(q, "seconds");
+  int kind = k ? emu_stream_fault_kind(k) : -1;
+  long count = n ? strtol(n, NULL, 10) : 1, seconds = sec ? strtol(sec, NULL, 10) : 30;
+  if (kind < 0)
+    return text(r, 400, "kind must be drop, lose, repeat, reorder, stall, refuse or none");
+  if (count < 1 || count > 1000 || seconds < 1 || seconds > 3600)
+    return text(r, 400, "count must be 1..1000 and seconds 1..3600");
+  if (emu_stream_add_fault(e, kind, (int)count, (int)seconds) != 0)
+    return bad(r);
+  return text(r, 200, "ok");
+}
+
 int emu_control(wl_emu *e, const emu_req *q, emu_resp *r)
 {
   const char *p = q->path + 6; /* after "/_emu/" */
@@ -208,6 +224,12 @@ int emu_control(wl_emu *e, const emu_req *q, emu_resp *r)
     return truth(e, q, r, 2);
   if (strcmp(p, "fault") == 0 || (del && strcmp(p, "faults") == 0))
     return fault(e, q, r);
+  if (strcmp(p, "stream-fault") == 0)
+    return stream_fault(e, q, r);
+  if (get && strcmp(p, "stream") == 0) {
+    emu_stream_status(e, &r->body);
+    return csv_ok(r, 0);
+  }
   if (get && strcmp(p, "faults") == 0) {
     emu_faults_csv(e, &r->body);
     return csv_ok(r, 0);

@@ -39,6 +39,31 @@ typedef struct emu_pathcount {
   long count;
 } emu_pathcount;
 
+/* Stream faults (/_emu/stream-fault, docs/EMULATOR.md). */
+enum {
+  EMU_SF_NONE,
+  EMU_SF_DROP,    /* half of the next frame, then the connection closes */
+  EMU_SF_LOSE,    /* the next event lasting >= 10 s is never delivered */
+  EMU_SF_REPEAT,  /* the next event is sent twice */
+  EMU_SF_REORDER, /* the next two events are sent in reverse order */
+  EMU_SF_STALL,   /* nothing at all (no frames, no pings) for `seconds` */
+  EMU_SF_REFUSE   /* the next connection attempt gets 401 */
+};
+
+typedef struct emu_sfault {
+  int kind;
+  int remaining;
+  int seconds;
+} emu_sfault;
+
+#define EMU_MAX_LOST 256
+
+typedef struct emu_stream_thread {
+  pthread_t th;
+  int done;
+  struct emu_stream_thread *next;
+} emu_stream_thread;
+
 typedef struct emu_tenant {
   char name[64];
   char token[256];
@@ -72,6 +97,17 @@ struct wl_emu {
     wl_tz *tz;
   } zones[EMU_MAX_ZONES];
   int nzones;
+  /* the event stream (stream.c) */
+  emu_sfault sfaults[EMU_MAX_FAULTS];
+  int nsfaults;
+  struct {
+    int tenant;
+    int64_t dn, seq;
+  } lost[EMU_MAX_LOST];
+  int nlost;
+  emu_stream_thread *streams;
+  long stream_conns, stream_frames;
+  int stream_open;
 };
 
 /* One request as the handlers see it (no libmicrohttpd types). */
@@ -111,6 +147,18 @@ int emu_zone(const wl_tz **out, wl_emu *e, const char *name);
 void emu_zones_free(wl_emu *e);
 /* Holds the calling thread up to seconds or until stop. */
 void emu_hang(wl_emu *e, int seconds);
+
+/* stream.c: the Pulsar-reader-shaped WebSocket endpoint. emu_stream_answer
+ * answers a request under /ws/ (an upgrade to a stream, or an error);
+ * emu_stream_stop joins the stream threads (before the daemon stops). */
+int emu_stream_answer(wl_emu *e, void *mhd_conn, const char *url);
+void emu_stream_stop(wl_emu *e);
+int emu_stream_fault_kind(const char *name);
+int emu_stream_add_fault(wl_emu *e, int kind, int count, int seconds);
+void emu_stream_status(wl_emu *e, wl_buf *b);
+/* messageId <-> (local day, sequence): protobuf-shaped, base64. */
+void emu_stream_msgid(char *out, size_t cap, int64_t dn, int64_t seq);
+int emu_stream_msgid_parse(int64_t *dn, int64_t *seq, const char *id);
 
 /* api.c: answers under /api/ (authenticated). */
 int emu_api(wl_emu *e, const emu_req *q, emu_resp *r);

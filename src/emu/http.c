@@ -250,6 +250,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   if (strcmp(url, "/_emu") == 0 || strncmp(url, "/_emu/", 6) == 0) {
     q.path = url[5] ? url : "/_emu/";
     emu_control(e, &q, &r);
+  } else if (strncmp(url, "/ws/", 4) == 0) {
+    wl_buf_free(&r.body);
+    return (enum MHD_Result)emu_stream_answer(e, c, url);
   } else if (strncmp(url, "/api/", 5) == 0) {
     emu_count_request(e, url);
     if (emu_fault_take(e, url, &f)) {
@@ -316,7 +319,7 @@ int emu_http_start(wl_emu *e)
   else
     ((struct sockaddr_in *)&a.ss)->sin_port = htons(e->cfg.port);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                   MHD_USE_POLL | (a.v6 ? MHD_USE_IPv6 : 0);
+                   MHD_USE_POLL | MHD_ALLOW_UPGRADE | (a.v6 ? MHD_USE_IPv6 : 0);
   e->mhd = MHD_start_daemon(flags, e->cfg.port, NULL, NULL, on_request, e, MHD_OPTION_SOCK_ADDR,
                             (struct sockaddr *)&a.ss, MHD_OPTION_CONNECTION_TIMEOUT,
                             (unsigned int)120, MHD_OPTION_END);
@@ -336,6 +339,7 @@ void emu_http_stop(wl_emu *e)
   e->stopping = 1;
   pthread_cond_broadcast(&e->cv);
   pthread_mutex_unlock(&e->mu);
+  emu_stream_stop(e); /* upgraded connections end before the daemon */
   if (e->mhd)
     MHD_stop_daemon(e->mhd);
   e->mhd = NULL;
