@@ -1,6 +1,7 @@
 #include "core/collector.h"
 #include "core/settings.h"
 #include "core/job.h"
+#include "core/stream.h"
 #include "util/array.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -20,6 +21,7 @@ struct wl_collector {
   volatile sig_atomic_t *stop;
   wl_job **jobs;
   size_t njobs, capjobs;
+  wl_streams *streams;  /* serve only: the event streams' thread */
 };
 
 static int64_t mono_ms(void)
@@ -50,6 +52,7 @@ void wl_collector_free(wl_collector *c)
 {
   if (!c)
     return;
+  wl_streams_free(c->streams); /* before the multi handle it wakes */
   for (size_t i = 0; i < c->njobs; i++) {
     if (c->jobs[i]->req)
       curl_multi_remove_handle(c->multi, c->jobs[i]->req->easy);
@@ -232,6 +235,9 @@ typedef struct src_state {
   int64_t wm_seen;                 /* the watermark when last planned */
   wl_job *rt, *hist;
   int rt_fails, hist_fails;
+  char stream_host[300];           /* "" when the stream is off */
+  int stream_last;                 /* enum wl_stream_mode last noted */
+  int64_t max_gap, stream_poll_s;
 } src_state;
 
 typedef struct service {
@@ -268,6 +274,51 @@ static void watch_watermark(service *sv, src_state *ss)
   ss->wm_seen = wm;
 }
 
+/* The stream settings, re-read with the sources (not every loop turn). */
+static void read_stream_settings(service *sv, src_state *ss)
+{
+  wl_store *st = sv->c->app->st;
+  char host[sizeof(ss->stream_host)] = "";
+  ss->max_gap = wl_source_setting_int(st, &ss->src, "rt-max-gap-s");
+  ss->stream_poll_s = wl_source_setting_int(st, &ss->src, "stream-poll-s");
+  if ((sv->what & 1) && wl_source_setting_bool(st, &ss->src, "stream") &&
+      wl_stream_host(host, sizeof(host), st, &ss->src) != 0) {
+    if (strcmp(ss->stream_host, "!") != 0)
+      wl_error(ss->src.name, "event stream on but not started: %s", wl_errmsg());
+    snprintf(ss->stream_host, sizeof(ss->stream_host), "!");
+    return;
+  }
+  snprintf(ss->stream_host, sizeof(ss->stream_host), "%s", host);
+}
+
+/* Keeps the streams of the sources this instance collects running and
+ * notes their state; the poll's interval follows it. */
+static void tend_streams(service *sv, int64_t now_ms)
+{
+  wl_collector *c = sv->c;
+  int any = 0;
+  for (size_t i = 0; i < sv->n; i++)
+    any |= sv->s[i].stream_host[0] && sv->s[i].stream_host[0] != '!';
+  if (!any && !c->streams)
+    return;
+  if (!c->streams && wl_streams_new(&c->streams, c->app, c->multi) != 0) {
+    wl_error(NULL, "event streams not started: %s", wl_errmsg());
+    return;
+  }
+  for (size_t i = 0; i < sv->n; i++) {
+    src_state *ss = &sv->s[i];
+    int on = ss->seen && ss->leased && ss->stream_host[0] && ss->stream_host[0] != '!';
+    wl_streams_want(c->streams, &ss->src, on ? ss->stream_host : NULL);
+    int m = on || ss->stream_last
+                ? (int)wl_streams_mode(c->streams, &ss->src, ss->max_gap, &ss->stream_last)
+                : 0;
+    /* the stream is not live: back to the normal interval at once */
+    if (on && m != WL_STREAM_LIVE && !ss->rt &&
+        ss->next_rt_ms > now_ms + (int64_t)ss->src.interval_s * 1000)
+      ss->next_rt_ms = now_ms + (int64_t)ss->src.interval_s * 1000;
+  }
+}
+
 static int reload_cb(void *payload, const wl_source *src)
 {
   service *sv = payload;
@@ -289,6 +340,7 @@ static int reload_cb(void *payload, const wl_source *src)
   ss->src = *src;
   ss->seen = 1;
   watch_watermark(sv, ss);
+  read_stream_settings(sv, ss);
   return 0;
 }
 
@@ -307,6 +359,8 @@ static void reload_sources(service *sv)
   for (i = 0; i < sv->n;) {
     if (!sv->s[i].seen && !sv->s[i].rt && !sv->s[i].hist) {
       wl_info(sv->s[i].src.name, "no longer collected (removed or disabled)");
+      if (sv->c->streams)
+        wl_streams_want(sv->c->streams, &sv->s[i].src, NULL);
       sv->s[i] = sv->s[--sv->n];
     } else {
       i++;
@@ -496,7 +550,11 @@ static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
   if ((sv->what & 1) && !ss->rt && now_ms >= ss->next_rt_ms) {
     if (wl_job_new_realtime(&ss->rt, c->app, &ss->src, 0) == 0 && lease_job(sv, ss->rt) &&
         add_job(c, ss->rt) == 0) {
-      ss->next_rt_ms = now_ms + (int64_t)ss->src.interval_s * 1000;
+      int64_t every = ss->src.interval_s;
+      ss->rt->stream_mode = ss->stream_last;
+      if (ss->stream_last == WL_STREAM_LIVE && ss->stream_poll_s > every)
+        every = ss->stream_poll_s; /* reconciliation only: less often */
+      ss->next_rt_ms = now_ms + every * 1000;
     } else {
       note_result(ss->src.name, "real-time poll", &ss->rt_fails, -1, wl_errmsg());
       wl_job_free(ss->rt);
@@ -582,10 +640,13 @@ int wl_collector_serve(wl_collector *c, int what)
       renew_leases(&sv);
       sv.next_lease_ms = now_ms + sv.lease_ttl_s * 1000 / 3;
     }
+    tend_streams(&sv, now_ms);
     for (size_t i = 0; i < sv.n; i++)
       if (sv.s[i].seen)
         schedule_source(&sv, &sv.s[i], now_ms);
     loop_turn(c, 250);
+    if (c->streams)
+      wl_streams_drain(c->streams);
     for (size_t i = 0; i < sv.n; i++) {
       reap_job(&sv, &sv.s[i], &sv.s[i].rt, 1);
       reap_job(&sv, &sv.s[i], &sv.s[i].hist, 0);

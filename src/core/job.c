@@ -6,6 +6,7 @@
 #include "util/str.h"
 #include "util/timeutil.h"
 #include "wfm/timeline.h"
+#include "core/stream.h"
 #include "wfm/volume.h"
 
 #include <sodium.h>
@@ -283,6 +284,22 @@ static void open_rows_free(open_rows *o)
   free(o->code);
 }
 
+/* With a live event stream the poll reconciles; while the stream catches
+ * up it writes nothing; otherwise it builds the timeline (core/stream.h). */
+static int snapshot_ops(wl_timeline_ops *ops, wl_job *j, const open_rows *o, int64_t last_ok,
+                        const snapshot *s, int64_t now)
+{
+  wl_store *st = j->app->st;
+  if (j->stream_mode == WL_STREAM_LIVE)
+    return wl_stream_reconcile(ops, st, &j->src, o->r, o->n, s->a, s->n, now);
+  if (j->stream_mode == WL_STREAM_WAIT) {
+    memset(ops, 0, sizeof(*ops));
+    return 0;
+  }
+  return wl_timeline_step(ops, o->r, o->n, last_ok, s->a, s->n, now,
+                          wl_source_setting_int(st, &j->src, "rt-max-gap-s"));
+}
+
 static int store_snapshot(wl_job *j, const snapshot *s, int64_t now)
 {
   wl_store *st = j->app->st;
@@ -308,8 +325,7 @@ static int store_snapshot(wl_job *j, const snapshot *s, int64_t now)
   if (st->setting_get(st, buf, sizeof(buf), j->src.id, "rt-last-ok") == 0)
     last_ok = strtoll(buf, NULL, 10);
   snprintf(nowtxt, sizeof(nowtxt), "%lld", (long long)now);
-  if ((rc = wl_timeline_step(&ops, o.r, o.n, last_ok, s->a, s->n, now,
-                             wl_source_setting_int(st, &j->src, "rt-max-gap-s"))) != 0 ||
+  if ((rc = snapshot_ops(&ops, j, &o, last_ok, s, now)) != 0 ||
       (rc = st->agents_upsert(st, j->src.id, agents, s->n)) != 0 ||
       (rc = st->states_apply(st, j->src.id, ops.ops, ops.n)) != 0 ||
       (rc = st->setting_set(st, j->src.id, "rt-last-ok", nowtxt)) != 0)

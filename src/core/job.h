@@ -43,6 +43,8 @@ typedef struct wl_job {
   const char *lease_owner; /* serve: writes only while this instance holds the
                               source's lease (NULL: no lease, CLI commands) */
   int64_t lease_ttl_s;
+  int stream_mode;         /* real-time: enum wl_stream_mode (core/stream.h);
+                              0 = no stream, the poll builds the timeline */
 } wl_job;
 
 /* Leases are about process liveness, not data time: real clock seconds. */

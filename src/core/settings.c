@@ -1,6 +1,7 @@
 #include "core/settings.h"
 #include "util/err.h"
 #include "util/tz.h"
+#include "sources/8x8/stream.h"
 #include "wfm/erlang.h"
 
 #include <ctype.h>
@@ -27,6 +28,9 @@ const wl_setting_def wl_setting_defs[] = {
   {"backfill-max-days", WL_SET_INT, "35", 1, 3660, 0, "how far back an outage is backfilled"},
   {"hist-delay-s", WL_SET_INT, "60", 0, 840, 0, "delay after each 15-minute boundary"},
   {"http-timeout-s", WL_SET_INT, "30", 1, 600, 0, "timeout of one historical request"},
+  {"stream", WL_SET_BOOL, "off", 0, 0, 0, "agent states pushed by 8x8's Event Streaming (docs/STREAM.md)"},
+  {"stream-host", WL_SET_STRING, "", 0, 0, 0, "Event Streaming host, wss://pulsar-ws-use1.8x8.com (default: from base-url when known)"},
+  {"stream-poll-s", WL_SET_INT, "60", 1, 3600, 0, "real-time poll interval while the stream is live (reconciliation)"},
   {"staffing-target", WL_SET_TARGET, "80/20", 0, 0, 0, "service level P/T: P % answered within T s"},
   {"staffing-model", WL_SET_MODEL, "erlang-c", 0, 0, 0, "erlang-c, or erlang-a (callers abandon)"},
   {"staffing-patience-s", WL_SET_INT, "120", 1, 86400, 0, "Erlang A: callers' mean patience"},
@@ -217,6 +221,8 @@ int wl_setting_check(char *out, size_t outlen, const wl_setting_def *def, const 
   case WL_SET_MODEL:
     return check_staffing(out, outlen, def, value);
   case WL_SET_STRING:
+    if (strcmp(def->key, "stream-host") == 0)
+      return wl_8x8_stream_host_check(out, outlen, value);
     break;
   }
   if ((size_t)snprintf(out, outlen, "%s", value) >= outlen)

@@ -136,3 +136,39 @@ void wl_timeline_ops_free(wl_timeline_ops *ops)
   free(ops->strings);
   memset(ops, 0, sizeof(*ops));
 }
+
+void wl_timeline_change(wl_change_plan *out, const wl_state_row *cur, const wl_state_row *next,
+                        int64_t t, const char *state, const char *code)
+{
+  memset(out, 0, sizeof(*out));
+  out->from = t;
+  out->to = WL_OPEN_END;
+  if (!cur) {
+    /* before the agent's first segment or in a hole: up to what follows */
+    out->kind = next && next->start_utc > t ? WL_CHANGE_SPLIT : WL_CHANGE_NEW;
+    if (out->kind == WL_CHANGE_SPLIT)
+      out->to = next->start_utc;
+    return;
+  }
+  int same = strcmp(cur->state, state) == 0 && strcmp(cur->vendor_code, code) == 0;
+  int open = cur->end_utc == WL_OPEN_END;
+  if (same) {
+    out->kind = WL_CHANGE_IGNORE;
+    out->why = cur->start_utc == t ? "duplicate" : "same-state";
+    return;
+  }
+  if (open) {
+    /* two changes in one second: the earlier state keeps one second */
+    out->kind = WL_CHANGE_APPEND;
+    out->close_start = cur->start_utc;
+    out->from = max64(t, cur->start_utc + 1);
+    return;
+  }
+  if (cur->start_utc == t) {
+    out->kind = WL_CHANGE_IGNORE;
+    out->why = "conflict";
+    return;
+  }
+  out->kind = WL_CHANGE_SPLIT;
+  out->to = cur->end_utc;
+}

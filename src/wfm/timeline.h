@@ -26,4 +26,33 @@ int wl_timeline_step(wl_timeline_ops *out, const wl_state_row *open, size_t nope
                      int64_t now, int64_t max_gap);
 void wl_timeline_ops_free(wl_timeline_ops *ops);
 
+/*
+ * One timestamped change (a streamed AgentStatusChange): "from t on, the
+ * agent is in state/code". cur is the agent's stored segment containing t
+ * (NULL: none), next the first stored segment starting after t (only
+ * looked at when cur is NULL). The plan keeps the rules of
+ * wfm-definitions.md: segments never overlap and are never empty.
+ *   IGNORE  nothing to do: the same change is stored already ("duplicate":
+ *           same state and start), the agent is in that state since earlier
+ *           ("same-state"), or a closed segment of another state starts at
+ *           exactly t ("conflict": the stored one is kept)
+ *   APPEND  cur is the open segment: close it at `from`, open a new one
+ *           there (from = t, or cur's start + 1 when cur opened at t)
+ *   SPLIT   the new segment is [from, to), inside or before closed time
+ *           (an event that arrived out of order, or a catch-up that is more
+ *           precise than the poll's estimate): whatever is stored there is
+ *           trimmed around it
+ *   NEW     the agent has nothing at or after t: a new open segment at t
+ */
+enum wl_change_kind { WL_CHANGE_IGNORE, WL_CHANGE_APPEND, WL_CHANGE_SPLIT, WL_CHANGE_NEW };
+typedef struct wl_change_plan {
+  enum wl_change_kind kind;
+  int64_t from, to;       /* the new segment; to = WL_OPEN_END when open */
+  int64_t close_start;    /* APPEND: start of the open segment closed at from */
+  const char *why;        /* IGNORE: "duplicate" | "same-state" | "conflict" */
+} wl_change_plan;
+
+void wl_timeline_change(wl_change_plan *out, const wl_state_row *cur, const wl_state_row *next,
+                        int64_t t, const char *state, const char *code);
+
 #endif
