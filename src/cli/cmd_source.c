@@ -5,6 +5,7 @@
 #include "core/app.h"
 #include "core/conntest.h"
 #include "core/settings.h"
+#include "core/stream.h"
 #include "util/err.h"
 #include "util/str.h"
 #include "util/timeutil.h"
@@ -314,6 +315,19 @@ static void show_health(wl_out *out, wl_app *app, const wl_source *s)
   wl_tz_free(tz);
 }
 
+/* The event stream's status and the reconciliation's agreement
+ * (docs/STREAM.md explains how to read it). */
+static void show_stream(wl_out *out, wl_app *app, const wl_source *s)
+{
+  wl_stream_summary sum;
+  const char *rows[][2] = {{"stream_status", sum.status},
+                           {"stream_agreement", sum.agreement},
+                           {"stream_events", sum.events}};
+  wl_stream_summarize(&sum, app->st, s);
+  for (size_t i = 0; i < 3; i++)
+    wl_out_row(out, rows[i]);
+}
+
 static int source_show(wl_cli_ctx *ctx, int argc, char **argv)
 {
   static const char *const fmts[] = {"table", "json", NULL};
@@ -346,6 +360,7 @@ static int source_show(wl_cli_ctx *ctx, int argc, char **argv)
   pair[1] = changed;
   wl_out_row(out, pair);
   show_health(out, app, &s);
+  show_stream(out, app, &s);
   for (const wl_setting_def *d = wl_setting_defs; d->key; d++) {
     char val[600], dv[32];
     if (d->is_column)

@@ -301,3 +301,25 @@ int wl_stream_reconcile(wl_timeline_ops *ops, wl_store *st, const wl_source *src
   free(sel);
   return rc;
 }
+
+void wl_stream_summarize(wl_stream_summary *out, wl_store *st, const wl_source *src)
+{
+  int64_t agree = get_count(st, src->id, "stream-agree");
+  int64_t mismatch = get_count(st, src->id, "stream-mismatch");
+  memset(out, 0, sizeof(*out));
+  if (st->setting_get(st, out->status, sizeof(out->status), src->id, "stream-status") != 0)
+    out->status[0] = '\0';
+  if (agree + mismatch > 0)
+    snprintf(out->agreement, sizeof(out->agreement),
+             "%.1f %% (%lld of %lld polled agent states agreed; %lld mismatch%s)",
+             /* floor to one decimal: 99.96 must not read as 100.0 */
+             (double)(agree * 1000 / (agree + mismatch)) / 10.0, (long long)agree,
+             (long long)(agree + mismatch), (long long)mismatch, mismatch == 1 ? "" : "es");
+  if (out->status[0] || agree + mismatch > 0)
+    snprintf(out->events, sizeof(out->events),
+             "%lld changes applied, %lld already stored, %lld bad frames skipped, %lld other events",
+             (long long)get_count(st, src->id, "stream-events"),
+             (long long)get_count(st, src->id, "stream-ignored"),
+             (long long)get_count(st, src->id, "stream-bad"),
+             (long long)get_count(st, src->id, "stream-other"));
+}
