@@ -33,6 +33,7 @@
 #define WL_FUZZ_NO_MAIN
 #include "../../fuzz/fuzz_csv.c"
 #include "../../fuzz/fuzz_time.c"
+#include "../../fuzz/fuzz_stream_frame.c"
 
 static int is_dir(const char *p)
 {
@@ -298,6 +299,61 @@ static void check_csv_seed(const char *path, const char *name)
   free(buf);
 }
 
+/* ---- stream/: the frame parser's properties and the seeds' results ------ */
+
+typedef struct stream_seed {
+  const char *name;
+  int rc, kind;
+  const char *agent, *state, *code;
+  int64_t start;
+  int seen;
+} stream_seed;
+
+static stream_seed stream_seeds[] = {
+    {"agent_offline.json", 0, WL_8X8_FRAME_AGENT, "ag64oyEUb_Sk6bxVB9P5yaaa", "offline", "5",
+     1669235544, 0},
+    {"agent_unknown_code.json", 0, WL_8X8_FRAME_AGENT, "ag64oyEUb_Sk6bxVB9P5yaaa", "unknown", "42",
+     1669235544, 0},
+    {"agent_state_as_string.json", 0, WL_8X8_FRAME_AGENT, "ag64oyEUb_Sk6bxVB9P5yaaa",
+     "available", "0", 1669235544, 0},
+    {"agent_ms_only.json", 0, WL_8X8_FRAME_AGENT, "zmuller01", "logged_out", "9", 1669235599, 0},
+    {"interaction_event.json", 0, WL_8X8_FRAME_OTHER, "", "", "", 0, 0},
+    {"not_json.txt", WL_EFAIL, 0, "", "", "", 0, 0},
+    {"payload_not_base64.json", WL_EFAIL, 0, "", "", "", 0, 0},
+    {"payload_not_json.json", WL_EFAIL, 0, "", "", "", 0, 0},
+    {"empty_agent_id.json", WL_EFAIL, 0, "", "", "", 0, 0},
+    {"no_message_id.json", WL_EFAIL, 0, "ag64oyEUb_Sk6bxVB9P5yaaa", "offline", "5", 1669235544, 0},
+    {"no_time.json", WL_EFAIL, 0, "a1", "busy", "2", 0, 0},
+    {"truncated.json", WL_EFAIL, 0, "", "", "", 0, 0},
+    {"array_root.json", WL_EFAIL, 0, "", "", "", 0, 0},
+};
+
+static void check_stream_seed(const char *path, const char *name)
+{
+  size_t len;
+  char *buf = slurp(path, &len), why[512];
+  wl_8x8_stream_event ev;
+  int kind;
+  if (wl_fuzz_stream_check(why, sizeof(why), (const uint8_t *)buf, len) != 0)
+    fail_msg("stream/%s: %s", name, why);
+  int rc = wl_8x8_stream_parse(&ev, &kind, buf, len);
+  free(buf);
+  for (size_t i = 0; i < sizeof(stream_seeds) / sizeof(stream_seeds[0]); i++) {
+    stream_seed *e = &stream_seeds[i];
+    if (strcmp(e->name, name) != 0)
+      continue;
+    e->seen = 1;
+    assert_int_equal(rc, e->rc);
+    assert_int_equal(kind, e->kind);
+    if (rc == 0 && kind == WL_8X8_FRAME_AGENT) {
+      assert_string_equal(ev.agent_id, e->agent);
+      assert_string_equal(ev.state, e->state);
+      assert_string_equal(ev.vendor_code, e->code);
+      assert_int_equal(ev.start, e->start);
+    }
+  }
+}
+
 static void test_replay_corpora(void **state)
 {
   char root[PATH_MAX], sub[PATH_MAX + 256], file[PATH_MAX + 512];
@@ -323,6 +379,8 @@ static void test_replay_corpora(void **state)
       if (strcmp(e->d_name, "time") == 0) {
         check_time_seed(file, fe->d_name);
         ntime++;
+      } else if (strcmp(e->d_name, "stream") == 0) {
+        check_stream_seed(file, fe->d_name);
       } else if (strcmp(e->d_name, "csv") == 0) {
         check_csv_seed(file, fe->d_name);
         ncsv++;
@@ -342,6 +400,9 @@ static void test_replay_corpora(void **state)
   for (size_t i = 0; i < sizeof(time_seeds) / sizeof(time_seeds[0]); i++)
     if (!time_seeds[i].seen)
       fail_msg("seed time/%s missing", time_seeds[i].name);
+  for (size_t i = 0; i < sizeof(stream_seeds) / sizeof(stream_seeds[0]); i++)
+    if (!stream_seeds[i].seen)
+      fail_msg("seed stream/%s missing", stream_seeds[i].name);
   for (size_t i = 0; i < sizeof(csv_seeds) / sizeof(csv_seeds[0]); i++)
     if (!csv_seeds[i].seen)
       fail_msg("seed csv/%s missing", csv_seeds[i].name);
