@@ -414,6 +414,12 @@ static int source_test(wl_cli_ctx *ctx, int argc, char **argv)
     printf("%-22s %s  %s\n", i == 0 ? "real-time (rtstats):" : "historical (stats):",
            res[i].ok ? "OK  " : "FAIL", res[i].message);
   rc = res[0].ok && res[1].ok ? 0 : WL_EFAIL;
+  if (wl_source_setting_bool(app->st, &s, "stream")) {
+    wl_conntest_result st;
+    wl_conntest_stream(&st, app, &s);
+    printf("%-22s %s  %s\n", "event stream:", st.ok ? "OK  " : "FAIL", st.message);
+    rc = st.ok ? rc : WL_EFAIL;
+  }
   if (rc)
     wl_err(rc, "connection test failed for source '%s'", s.name);
 out:

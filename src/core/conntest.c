@@ -1,4 +1,5 @@
 #include "core/conntest.h"
+#include "core/stream.h"
 #include "sources/8x8/client.h"
 #include "sources/8x8/parse.h"
 #include "util/err.h"
@@ -66,6 +67,12 @@ void wl_conntest(wl_conntest_result *out, wl_app *app, const wl_source *src,
   wl_conntest_values(out, rt || !*src->hist_base_url ? src->base_url : src->hist_base_url,
                      rt || !*src->hist_tenant ? src->tenant : src->hist_tenant, token, kind);
   wl_token_free(token);
+}
+
+void wl_conntest_stream(wl_conntest_result *out, wl_app *app, const wl_source *src)
+{
+  memset(out, 0, sizeof(*out));
+  out->ok = wl_stream_test(out->message, sizeof(out->message), app, src, 5) == 0;
 }
 
 int wl_seed_default_rules(wl_store *st, int64_t source_id)

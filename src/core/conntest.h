@@ -18,6 +18,10 @@ void wl_conntest(wl_conntest_result *out, wl_app *app, const wl_source *src,
 void wl_conntest_values(wl_conntest_result *out, const char *base_url, const char *tenant,
                         const char *token, enum wl_token_kind kind);
 
+/* The event stream of src (when its `stream` setting is on): connects,
+ * waits a few seconds for a frame or a pong, explains failures. */
+void wl_conntest_stream(wl_conntest_result *out, wl_app *app, const wl_source *src);
+
 /* Stores the built-in activity rules (wfm-definitions.md) for a new source. */
 int wl_seed_default_rules(wl_store *st, int64_t source_id);
 

@@ -13,11 +13,13 @@
 #include "util/timeutil.h"
 
 #include <libwebsockets.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -506,4 +508,179 @@ void wl_streams_want(wl_streams *s, const wl_source *src, const char *host)
   pthread_mutex_unlock(&s->mu);
   if (changed)
     lws_cancel_service(s->ctx);
+}
+
+/* ---- the connection test ----------------------------------------------- */
+
+typedef struct probe {
+  const char *token;
+  int done, ok, established, pinged;
+  char error[256];
+} probe;
+
+static int probe_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+  probe *p = lws_context_user(lws_get_context(wsi));
+  unsigned char ping[LWS_PRE + 8];
+  (void)user;
+  if (!p)
+    return 0;
+  switch (reason) {
+  case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
+    unsigned char **pp = in, *end = *pp + len;
+    if (p->token && lws_add_http_header_by_name(wsi, (const unsigned char *)"x-api-key:",
+                                                (const unsigned char *)p->token,
+                                                (int)strlen(p->token), pp, end))
+      return -1;
+    break;
+  }
+  case LWS_CALLBACK_CLIENT_ESTABLISHED:
+    p->established = 1;
+    lws_callback_on_writable(wsi); /* a ping: the answer proves the stream is alive */
+    break;
+  case LWS_CALLBACK_CLIENT_WRITEABLE:
+    if (!p->pinged) {
+      p->pinged = 1;
+      memcpy(ping + LWS_PRE, "wfmlink", 7);
+      if (lws_write(wsi, ping + LWS_PRE, 7, LWS_WRITE_PING) < 0)
+        return -1;
+    }
+    break;
+  case LWS_CALLBACK_CLIENT_RECEIVE:
+  case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+    p->ok = p->done = 1;
+    return -1; /* enough: close */
+  case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+    snprintf(p->error, sizeof(p->error), "%s", in ? (const char *)in : "connection error");
+    p->done = 1;
+    break;
+  case LWS_CALLBACK_CLIENT_CLOSED:
+    if (!p->ok && !p->error[0])
+      snprintf(p->error, sizeof(p->error), "the server closed the connection");
+    p->done = 1;
+    break;
+  default:
+    break;
+  }
+  return 0;
+}
+
+static int has(const char *s, const char *what)
+{
+  size_t n = strlen(what);
+  for (; *s; s++)
+    if (strncasecmp(s, what, n) == 0)
+      return 1;
+  return 0;
+}
+
+/* libwebsockets' reason, in words an administrator can act on. */
+static void explain(char *msg, size_t cap, const char *why, const wl_8x8_stream_url *u,
+                    const char *tenant)
+{
+  static const char regions[] = "pulsar-ws-use1.8x8.com US1, pulsar-ws-usw2.8x8.com US2, "
+                                "pulsar-ws-euw2.8x8.com UK3";
+  if (has(why, "unauthorized") || has(why, "401"))
+    snprintf(msg, cap, "401 Unauthorized from %s: the token was refused for tenant '%s'. Use the "
+             "tenant's Contact Center data request token (the one rtstats takes) or an Admin "
+             "Console key for \"Pulsar Event Stream\"", u->host, tenant);
+  else if (has(why, "not 101") || has(why, "40") || has(why, "50"))
+    snprintf(msg, cap, "%s answered, but not as this tenant's Event Streaming host (%s): set "
+             "stream-host to the tenant's region (%s)", u->host, why, regions);
+  else if (has(why, "dns") || has(why, "getaddrinfo") || has(why, "resolve") ||
+           has(why, "lookup"))
+    snprintf(msg, cap, "%s does not resolve: set stream-host to the tenant's region (%s)",
+             u->host, regions);
+  else if (has(why, "ssl") || has(why, "tls") || has(why, "cert") || has(why, "x509"))
+    snprintf(msg, cap, "TLS with %s failed (%s): the host's certificate must be valid for its "
+             "name (verification stays on); a proxy that intercepts TLS needs its CA in the "
+             "system store", u->host, why);
+  else if (has(why, "timed out") || has(why, "timeout") || has(why, "connect") ||
+           has(why, "refused"))
+    snprintf(msg, cap, "cannot reach %s port %d (%s): a wrong region host, or outbound "
+             "WebSockets on port %d are blocked", u->host, u->port, why, u->port);
+  else
+    snprintf(msg, cap, "event stream at %s: %s", u->host, why);
+}
+
+static int probe_run(probe *p, const wl_8x8_stream_url *u, int timeout_s)
+{
+  static const struct lws_protocols probe_protocols[] = {
+    {"wl-probe", probe_cb, 0, 4096, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+  };
+  struct lws_context_creation_info info;
+  struct lws_client_connect_info ci;
+  memset(&info, 0, sizeof(info));
+  info.port = CONTEXT_PORT_NO_LISTEN;
+  info.protocols = probe_protocols;
+  info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  if (access(CA_FILE, R_OK) == 0)
+    info.client_ssl_ca_filepath = CA_FILE;
+  info.user = p;
+  info.gid = -1;
+  info.uid = -1;
+  info.connect_timeout_secs = (unsigned)timeout_s;
+  lws_set_log_level(LLL_ERR, log_emit);
+  struct lws_context *ctx = lws_create_context(&info);
+  if (!ctx)
+    return wl_err(WL_EFAIL, "cannot start the WebSocket client");
+  memset(&ci, 0, sizeof(ci));
+  ci.context = ctx;
+  ci.address = u->host;
+  ci.port = u->port;
+  ci.path = u->path;
+  ci.host = u->host;
+  ci.origin = u->host;
+  ci.ssl_connection = u->tls ? LCCSCF_USE_SSL : 0;
+  ci.local_protocol_name = "wl-probe";
+  if (!lws_client_connect_via_info(&ci) && !p->done) {
+    /* lws resolves synchronously and gives no reason: ask the resolver */
+    struct addrinfo *ai = NULL, hints = {.ai_socktype = SOCK_STREAM};
+    int bad_name = getaddrinfo(u->host, NULL, &hints, &ai) != 0;
+    if (ai)
+      freeaddrinfo(ai);
+    snprintf(p->error, sizeof(p->error), "%s",
+             bad_name ? "dns lookup failed" : "cannot start the connection");
+    p->done = 1;
+  }
+  int64_t until = mono_ms() + (int64_t)timeout_s * 1000;
+  while (!p->done && mono_ms() < until)
+    lws_service(ctx, 100);
+  lws_context_destroy(ctx);
+  return 0;
+}
+
+int wl_stream_test(char *msg, size_t cap, wl_app *app, const wl_source *src, int timeout_s)
+{
+  char host[300], *token = NULL;
+  wl_8x8_stream_url u;
+  probe p;
+  int rc;
+  memset(&p, 0, sizeof(p));
+  if ((rc = wl_stream_host(host, sizeof(host), app->st, src)) != 0 ||
+      (rc = wl_8x8_stream_url_build(&u, host, src->tenant, "AgentStatusChange", "latest")) != 0 ||
+      (rc = wl_token_load(&token, app, src, WL_TOKEN_RT)) != 0) {
+    snprintf(msg, cap, "%s", wl_errmsg());
+    return rc;
+  }
+  p.token = token;
+  rc = probe_run(&p, &u, timeout_s);
+  wl_token_free(token);
+  if (rc) {
+    snprintf(msg, cap, "%s", wl_errmsg());
+    return rc;
+  }
+  if (p.ok) {
+    snprintf(msg, cap, "connected to %s://%s:%d; the stream answers", u.tls ? "wss" : "ws",
+             u.host, u.port);
+    return 0;
+  }
+  if (p.established)
+    snprintf(msg, cap, "connected to %s, but nothing arrived (no event, no pong) within %d s",
+             u.host, timeout_s);
+  else
+    explain(msg, cap, p.error[0] ? p.error : "no answer", &u, src->tenant);
+  return wl_err(WL_EFAIL, "%s", msg);
 }

@@ -203,7 +203,7 @@ static int stream_fault(wl_emu *e, const emu_req *q, emu_resp *r)
   int kind = k ? emu_stream_fault_kind(k) : -1;
   long count = n ? strtol(n, NULL, 10) : 1, seconds = sec ? strtol(sec, NULL, 10) : 30;
   if (kind < 0)
-    return text(r, 400, "kind must be drop, lose, repeat, reorder, stall, refuse or none");
+    return text(r, 400, "kind must be drop, lose, repeat, reorder, stall, refuse, garbage or none");
   if (count < 1 || count > 1000 || seconds < 1 || seconds > 3600)
     return text(r, 400, "count must be 1..1000 and seconds 1..3600");
   if (emu_stream_add_fault(e, kind, (int)count, (int)seconds) != 0)

@@ -47,7 +47,8 @@ enum {
   EMU_SF_REPEAT,  /* the next event is sent twice */
   EMU_SF_REORDER, /* the next two events are sent in reverse order */
   EMU_SF_STALL,   /* nothing at all (no frames, no pings) for `seconds` */
-  EMU_SF_REFUSE   /* the next connection attempt gets 401 */
+  EMU_SF_REFUSE,  /* the next connection attempt gets 401 */
+  EMU_SF_GARBAGE  /* a burst of bad frames (docs/EMULATOR.md), then events again */
 };
 
 typedef struct emu_sfault {

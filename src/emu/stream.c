@@ -279,7 +279,7 @@ static int send_event(sconn *c, wl_buf *b, int64_t seq, size_t cut)
 int emu_stream_fault_kind(const char *name)
 {
   static const char *const names[] = {"none", "drop", "lose", "repeat", "reorder", "stall",
-                                      "refuse"};
+                                      "refuse", "garbage"};
   for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
     if (strcmp(name, names[i]) == 0)
       return i;
@@ -322,6 +322,55 @@ static int take_fault(wl_emu *e, emu_sfault *out, int (*want)(int kind))
 static int want_refuse(int k) { return k == EMU_SF_REFUSE; }
 static int want_stall(int k) { return k == EMU_SF_STALL; }
 static int want_event(int k) { return k >= EMU_SF_DROP && k <= EMU_SF_REORDER; }
+static int want_garbage(int k) { return k == EMU_SF_GARBAGE; }
+
+/* One frame carrying payload (base64 unless raw) and the position of the
+ * last event sent, so that a client resuming from it loses nothing. */
+static int garbage_frame(sconn *c, wl_buf *b, const char *payload, int raw)
+{
+  char id[64] = "", b64[1024];
+  if (c->seq > 0)
+    emu_stream_msgid(id, sizeof(id), c->ev_dn, c->seq - 1);
+  if (!raw)
+    sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)payload, strlen(payload),
+                      sodium_base64_VARIANT_ORIGINAL);
+  wl_buf_reset(b);
+  wl_buf_printf(b, "{\"messageId\":\"%s\",\"payload\":\"%s\",\"properties\":{},"
+                   "\"publishTime\":\"2024-01-01T00:00:00.000Z\",\"redeliveryCount\":0}",
+                id, raw ? payload : b64);
+  return send_frame(c, 1, b->ptr, b->len, 0);
+}
+
+/* The bad inputs of issue 15, seven frames: not JSON, a payload that is not
+ * base64, one that is not JSON, an event type the agent feed ignores, a
+ * newState not in the table (agent "ghost01", code 42, at the emulator's
+ * now), an empty agentId, and a 10 MB frame. */
+static int send_garbage(sconn *c, wl_buf *b)
+{
+  char p[400];
+  int64_t now = emu_now(c->e);
+  size_t big = 10u << 20;
+  char *huge = malloc(big);
+  int rc;
+  if (!huge)
+    return -1;
+  memset(huge, 'x', big);
+  huge[0] = '{';
+  huge[big - 1] = '}';
+  snprintf(p, sizeof(p), "{\"AgentStatusChange\":{\"agentId\":\"ghost01\",\"newState\":42,"
+                         "\"statusEventTS\":%lld}}", (long long)now);
+  rc = send_frame(c, 1, "this is not JSON {", 18, 0) || garbage_frame(c, b, "%%%not-base64", 1) ||
+       garbage_frame(c, b, "not JSON at all", 0) ||
+       garbage_frame(c, b, "{\"InteractionCreated\":{\"queueId\":101}}", 0) ||
+       garbage_frame(c, b, p, 0) ||
+       garbage_frame(c, b, "{\"AgentStatusChange\":{\"agentId\":\"\",\"newState\":0,"
+                           "\"statusEventTS\":1700000000}}", 0) ||
+       send_frame(c, 1, huge, big, 0)
+           ? -1
+           : 0;
+  free(huge);
+  return rc;
+}
 
 void emu_stream_status(wl_emu *e, wl_buf *b)
 {
@@ -457,6 +506,8 @@ static void *stream_main(void *arg)
       next_ping = mono_ms() + PING_MS;
       continue;
     }
+    if (take_fault(c->e, &f, want_garbage) && send_garbage(c, &b) != 0)
+      break;
     if (load_day(c, c->dn) != 0 || send_due(c, &b) != 0)
       break;
     if (c->seq >= (int64_t)c->nev && emu_sim_day_start(c->e->sim, c->dn + 1) <= emu_now(c->e)) {

@@ -424,6 +424,18 @@ static char *stored_token(wl_req *rq, const sform *f, enum wl_token_kind kind)
   return tok;
 }
 
+/* The real-time test covers the event stream when it is on (with the
+ * stored settings and token: the stream has no fields on this form). */
+static void stream_test(wl_req *rq, sform *f, wl_conntest_result *res)
+{
+  wl_conntest_result st;
+  size_t n = strlen(res->message);
+  wl_conntest_stream(&st, rq->app, &f->cur);
+  snprintf(res->message + n, sizeof(res->message) - n, "; event stream: %s%.400s",
+           st.ok ? "" : "FAILED: ", st.message);
+  res->ok = res->ok && st.ok;
+}
+
 static void run_test(wl_req *rq, sform *f, int k)
 {
   wl_source s = f->cur;
@@ -471,6 +483,8 @@ static void run_test(wl_req *rq, sform *f, int k)
   }
   wl_conntest_values(res, url, tenant, tok, k ? WL_TOKEN_HIST : WL_TOKEN_RT);
   wl_secret_free(stored);
+  if (!k && !f->is_new && wl_source_setting_bool(rq->app->st, &f->cur, "stream"))
+    stream_test(rq, f, res);
   wl_info(f->is_new ? NULL : f->cur.name, "web: %s connection test by '%s': %s (HTTP %ld)",
           k ? "historical" : "real-time", rq->user, res->ok ? "ok" : "failed", res->http_status);
 }

@@ -5,6 +5,7 @@
  * reloads itself every 15 seconds.
  */
 #include "web/web_int.h"
+#include "core/stream.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/tz.h"
@@ -87,6 +88,20 @@ static void backfill_line(wl_buf *b, const wl_health *h, const src_ent *e)
   }
 }
 
+/* The event stream (docs/STREAM.md): live, reconnecting or polling only,
+ * and how often the reconciliation poll agreed with it. */
+static void stream_lines(status_ctx *c, const src_ent *e)
+{
+  wl_stream_summary sum;
+  wl_stream_summarize(&sum, c->rq->app->st, &e->src);
+  if (!sum.status[0] && !sum.agreement[0])
+    return;
+  wl_html(&c->rq->out, "<dt>Event stream</dt><dd data-stream>%s</dd>",
+          sum.status[0] ? sum.status : "off");
+  wl_html(&c->rq->out, "<dt>Stream agreement</dt><dd>%s</dd><dt>Stream events</dt><dd>%s</dd>",
+          sum.agreement[0] ? sum.agreement : "no reconciliation poll yet", sum.events);
+}
+
 static void source_card(status_ctx *c, const src_ent *e)
 {
   wl_buf *b = &c->rq->out;
@@ -105,6 +120,7 @@ static void source_card(status_ctx *c, const src_ent *e)
   else
     wl_buf_puts(b, "<dt>History stored up to</dt><dd class=\"muted\">nothing yet</dd>");
   backfill_line(b, &h, e);
+  stream_lines(c, e);
   if (h.last_error_at) {
     char ago[48];
     wl_fmt_ago(ago, sizeof(ago), h.last_error_at, c->now);

@@ -24,6 +24,16 @@ echo demo-token >"$T/tok"
 w source add s --base-url "$EMU_URL/api/" --tenant demo --interval 2 --allow-fast-poll \
   --timezone "$TZN" --token-file "$T/tok" >/dev/null 2>&1
 expect_exit 0 "stream on, reconciliation every 2 s" w source set s stream=on stream-poll-s=2
+expect_exit 0 "source test covers the stream" w source test s
+check "source test: the stream answers" contains "$OUT" "event stream:          OK"
+curl -s -X POST "$EMU_URL/_emu/stream-fault?kind=refuse" >/dev/null
+expect_exit 1 "source test: a refused token fails" w source test s
+check "source test: 401 explained" contains "$OUT" "401 Unauthorized"
+expect_exit 0 "stream-host to a port nobody listens on" w source set s "stream-host=ws://127.0.0.1:$(free_port)"
+expect_exit 1 "source test: unreachable stream host fails" w source test s
+check "source test: unreachable host explained" contains "$OUT" "wrong region host"
+expect_exit 2 "plain ws:// to a remote host is refused" w source set s stream-host=ws://10.1.2.3:80
+expect_exit 0 "stream-host back to the emulator" w source set s "stream-host=ws://127.0.0.1:$EMU_PORT"
 
 setting() { sqlite3 "$T/s.db" "select value from setting where key='$1'" 2>/dev/null; }
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
@@ -90,7 +100,7 @@ check "source show: agreement line" contains "$OUT" "100.0 % ("
 
 # 2. faults
 F0=$(date +%s)
-for k in drop lose repeat reorder; do
+for k in drop lose repeat reorder garbage; do
   curl -s -X POST "$EMU_URL/_emu/stream-fault?kind=$k" >/dev/null
   sleep 1
 done
@@ -102,6 +112,9 @@ check "the repeated event was ignored" test "$(setting stream-ignored)" -ge 1
 check "the lost event was caught by the poll" grep -q "reconcile: agent" "$T/serve1.err"
 check "mismatch counted" test "$(setting stream-mismatch)" -ge 1
 check "the emulator lost exactly one event" grep -q "^lost,1$" <(curl -s "$EMU_URL/_emu/stream")
+check "bad frames counted and skipped (5 bad, 1 other event)" test "$(setting stream-bad)/$(setting stream-other)" = 5/1
+check "an unknown newState is kept as unknown with its code" test \
+  "$(sqlite3 "$T/s.db" "select state||'/'||vendor_code from agent_state where agent_id='ghost01'")" = unknown/42
 
 # 3. restart and kill -9
 kill -TERM $SP
