@@ -132,7 +132,7 @@ static int apply_item(batch_counts *bc, wl_store *st, const wl_source *src,
   }
   if (it->kind == WL_8X8_FRAME_AGENT && it->ev.start > now + FUTURE_SLACK_S) {
     wl_stream_item copy = *it;
-    snprintf(copy.why, sizeof(copy.why), "event of %s is %lld s in the future", it->ev.agent_id,
+    snprintf(copy.why, sizeof(copy.why), "event of %.64s is %lld s in the future", it->ev.agent_id,
              (long long)(it->ev.start - now));
     note_bad(src->name, &copy, bad_before + bc->bad);
     bc->bad++;
