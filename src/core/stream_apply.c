@@ -20,7 +20,8 @@
 #include <string.h>
 
 /* A polled state that differs from the stream's and began less than this
- * long ago is not judged yet: its event may still be on its way. */
+ * long ago is not judged yet: its event may still be on its way. Nor is
+ * one older than the stream's current segment: the stream is newer. */
 #define RECONCILE_GRACE_S 5
 /* Events further in the future than this (by our clock) are bad data. */
 #define FUTURE_SLACK_S 300
@@ -57,6 +58,28 @@ static int first_seg(void *payload, const wl_state_row *r)
   return 0;
 }
 
+/* The following segment (same state, at plan->close_start) starts at
+ * plan->from instead. An open one is closed one second later first, so
+ * that states_replace (which keeps open segments) can remove it, and then
+ * opened again at from. */
+static int merge_into_next(wl_store *st, int64_t source_id, const char *agent,
+                           const wl_change_plan *plan, const char *state, const char *code)
+{
+  int64_t ns = plan->close_start;
+  if (plan->to != WL_OPEN_END) {
+    wl_state_row row = {agent, plan->from, plan->to, state, code};
+    return st->states_replace(st, source_id, agent, plan->from, plan->to, &row, 1);
+  }
+  wl_state_op close = {WL_STATE_CLOSE, {agent, ns, ns + 1, NULL, NULL}};
+  wl_state_op open = {WL_STATE_INSERT, {agent, plan->from, WL_OPEN_END, state, code}};
+  int rc = st->states_apply(st, source_id, &close, 1);
+  if (rc == 0)
+    rc = st->states_replace(st, source_id, agent, plan->from, ns + 1, NULL, 0);
+  if (rc == 0)
+    rc = st->states_apply(st, source_id, &open, 1);
+  return rc;
+}
+
 int wl_stream_apply_change(wl_change_plan *plan, wl_store *st, int64_t source_id,
                            const char *agent, int64_t t, const char *state, const char *code)
 {
@@ -66,6 +89,10 @@ int wl_stream_apply_change(wl_change_plan *plan, wl_store *st, int64_t source_id
     return rc;
   if (!cur.found &&
       (rc = st->states_query(st, source_id, agent, t, t + 31 * 86400, first_seg, &next)) != 0)
+    return rc;
+  if (cur.found && cur.row.end_utc != WL_OPEN_END &&
+      (rc = st->states_query(st, source_id, agent, cur.row.end_utc, cur.row.end_utc + 1, first_seg,
+                             &next)) != 0)
     return rc;
   wl_timeline_change(plan, cur.found ? &cur.row : NULL, next.found ? &next.row : NULL, t, state,
                      code);
@@ -85,6 +112,8 @@ int wl_stream_apply_change(wl_change_plan *plan, wl_store *st, int64_t source_id
     wl_state_row row = {agent, plan->from, plan->to, state, code};
     return st->states_replace(st, source_id, agent, plan->from, plan->to, &row, 1);
   }
+  case WL_CHANGE_MERGE:
+    return merge_into_next(st, source_id, agent, plan, state, code);
   default:
     return 0;
   }
@@ -282,7 +311,10 @@ int wl_stream_reconcile(wl_timeline_ops *ops, wl_store *st, const wl_source *src
       sel[k++] = *a; /* not seen by the stream yet: the poll seeds it */
     } else if (strcmp(o->state, a->state) == 0 && strcmp(o->vendor_code, a->vendor_code) == 0) {
       agree++;
-    } else if (a->time_in_status >= RECONCILE_GRACE_S) {
+    } else if (a->time_in_status >= RECONCILE_GRACE_S &&
+               o->start_utc < now - a->time_in_status) {
+      /* (a stream segment that began after the polled state did is newer
+       * news than the poll: the agent moved on after the answer was made) */
       char since[WL_ISO_LEN];
       wl_time_format(since, sizeof(since), o->start_utc, NULL);
       wl_warn(src->name, "reconcile: agent %s is %s (code %s) for %lld s by the poll, %s since %s "

@@ -400,9 +400,28 @@ static int64_t idle_seconds(void)
   return v >= 2 && v <= 3600 ? v : 30;
 }
 
-int wl_streams_new(wl_streams **out, wl_app *app, CURLM *wake)
+/* A client-only context: TLS verified against the system CA store. */
+static struct lws_context *client_context(const struct lws_protocols *protos, void *user,
+                                          int connect_timeout_s)
 {
   struct lws_context_creation_info info;
+  lws_set_log_level(LLL_ERR, log_emit);
+  memset(&info, 0, sizeof(info));
+  info.port = CONTEXT_PORT_NO_LISTEN;
+  info.protocols = protos;
+  info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  if (access(CA_FILE, R_OK) == 0)
+    info.client_ssl_ca_filepath = CA_FILE;
+  info.user = user;
+  info.gid = -1;
+  info.uid = -1;
+  if (connect_timeout_s > 0)
+    info.connect_timeout_secs = (unsigned)connect_timeout_s;
+  return lws_create_context(&info);
+}
+
+int wl_streams_new(wl_streams **out, wl_app *app, CURLM *wake)
+{
   wl_streams *s = calloc(1, sizeof(*s));
   if (!s)
     return wl_err(WL_ENOMEM, "out of memory");
@@ -413,17 +432,7 @@ int wl_streams_new(wl_streams **out, wl_app *app, CURLM *wake)
   s->idle_ms = idle * 1000;
   s->retry.secs_since_valid_ping = (uint16_t)(idle / 3 > 1 ? idle / 3 : 1);
   s->retry.secs_since_valid_hangup = (uint16_t)(idle + 5);
-  lws_set_log_level(LLL_ERR, log_emit);
-  memset(&info, 0, sizeof(info));
-  info.port = CONTEXT_PORT_NO_LISTEN;
-  info.protocols = protocols;
-  info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-  if (access(CA_FILE, R_OK) == 0)
-    info.client_ssl_ca_filepath = CA_FILE;
-  info.user = s;
-  info.gid = -1;
-  info.uid = -1;
-  s->ctx = lws_create_context(&info);
+  s->ctx = client_context(protocols, s, 0);
   if (!s->ctx) {
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -610,20 +619,8 @@ static int probe_run(probe *p, const wl_8x8_stream_url *u, int timeout_s)
     {"wl-probe", probe_cb, 0, 4096, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
   };
-  struct lws_context_creation_info info;
   struct lws_client_connect_info ci;
-  memset(&info, 0, sizeof(info));
-  info.port = CONTEXT_PORT_NO_LISTEN;
-  info.protocols = probe_protocols;
-  info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-  if (access(CA_FILE, R_OK) == 0)
-    info.client_ssl_ca_filepath = CA_FILE;
-  info.user = p;
-  info.gid = -1;
-  info.uid = -1;
-  info.connect_timeout_secs = (unsigned)timeout_s;
-  lws_set_log_level(LLL_ERR, log_emit);
-  struct lws_context *ctx = lws_create_context(&info);
+  struct lws_context *ctx = client_context(probe_protocols, p, timeout_s);
   if (!ctx)
     return wl_err(WL_EFAIL, "cannot start the WebSocket client");
   memset(&ci, 0, sizeof(ci));

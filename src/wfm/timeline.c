@@ -137,6 +137,19 @@ void wl_timeline_ops_free(wl_timeline_ops *ops)
   memset(ops, 0, sizeof(*ops));
 }
 
+/* A SPLIT that ends where next starts; when next has the event's state it
+ * merges into the new segment. */
+static void plan_up_to(wl_change_plan *out, const wl_state_row *next, const char *state,
+                       const char *code)
+{
+  out->to = next->start_utc;
+  if (strcmp(next->state, state) == 0 && strcmp(next->vendor_code, code) == 0) {
+    out->kind = WL_CHANGE_MERGE;
+    out->close_start = next->start_utc;
+    out->to = next->end_utc;
+  }
+}
+
 void wl_timeline_change(wl_change_plan *out, const wl_state_row *cur, const wl_state_row *next,
                         int64_t t, const char *state, const char *code)
 {
@@ -147,7 +160,7 @@ void wl_timeline_change(wl_change_plan *out, const wl_state_row *cur, const wl_s
     /* before the agent's first segment or in a hole: up to what follows */
     out->kind = next && next->start_utc > t ? WL_CHANGE_SPLIT : WL_CHANGE_NEW;
     if (out->kind == WL_CHANGE_SPLIT)
-      out->to = next->start_utc;
+      plan_up_to(out, next, state, code);
     return;
   }
   int same = strcmp(cur->state, state) == 0 && strcmp(cur->vendor_code, code) == 0;
@@ -171,4 +184,6 @@ void wl_timeline_change(wl_change_plan *out, const wl_state_row *cur, const wl_s
   }
   out->kind = WL_CHANGE_SPLIT;
   out->to = cur->end_utc;
+  if (next && next->start_utc == cur->end_utc)
+    plan_up_to(out, next, state, code);
 }

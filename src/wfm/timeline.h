@@ -29,8 +29,7 @@ void wl_timeline_ops_free(wl_timeline_ops *ops);
 /*
  * One timestamped change (a streamed AgentStatusChange): "from t on, the
  * agent is in state/code". cur is the agent's stored segment containing t
- * (NULL: none), next the first stored segment starting after t (only
- * looked at when cur is NULL). The plan keeps the rules of
+ * (NULL: none), next the stored segment after it (see below). The plan keeps the rules of
  * wfm-definitions.md: segments never overlap and are never empty.
  *   IGNORE  nothing to do: the same change is stored already ("duplicate":
  *           same state and start), the agent is in that state since earlier
@@ -43,8 +42,16 @@ void wl_timeline_ops_free(wl_timeline_ops *ops);
  *           precise than the poll's estimate): whatever is stored there is
  *           trimmed around it
  *   NEW     the agent has nothing at or after t: a new open segment at t
+ *   MERGE   like SPLIT, but the segment that follows (starting at
+ *           close_start, ending at `to`, WL_OPEN_END when open) has the
+ *           event's state: the poll saw the change late, so that segment
+ *           now starts at `from` (one segment, not two of the same state)
+ *
+ * next is the segment starting where cur ends (cur closed), or the first
+ * one after t (no cur); NULL when there is none.
  */
-enum wl_change_kind { WL_CHANGE_IGNORE, WL_CHANGE_APPEND, WL_CHANGE_SPLIT, WL_CHANGE_NEW };
+enum wl_change_kind { WL_CHANGE_IGNORE, WL_CHANGE_APPEND, WL_CHANGE_SPLIT, WL_CHANGE_NEW,
+                      WL_CHANGE_MERGE };
 typedef struct wl_change_plan {
   enum wl_change_kind kind;
   int64_t from, to;       /* the new segment; to = WL_OPEN_END when open */

@@ -116,6 +116,24 @@ check "bad frames counted and skipped (5 bad, 1 other event)" test "$(setting st
 check "an unknown newState is kept as unknown with its code" test \
   "$(sqlite3 "$T/s.db" "select state||'/'||vendor_code from agent_state where agent_id='ghost01'")" = unknown/42
 
+# 2b. stream silent (no frames, no pings): dropped after WFMLINK_STREAM_IDLE_S
+curl -s -X POST "$EMU_URL/_emu/stream-fault?kind=stall&seconds=8" >/dev/null
+sleep 7
+check "a silent stream is dropped and reopened" test "$(grep -c 'event stream connected' "$T/serve1.err")" -ge 3
+
+# 2c. stream down longer than rt-max-gap-s (3 x 2 s): polling only, then the
+# catch-up replaces the poll's estimates where it is more precise
+D0=$(date +%s)
+w source set s "stream-host=ws://127.0.0.1:$(free_port)" >/dev/null
+sleep 10
+check "status: polling only" bash -c "sqlite3 '$T/s.db' \"select value from setting where key='stream-status'\" | grep -q '^down; polling only since'"
+check "log: polling only" grep -q "the timeline comes from the poll" "$T/serve1.err"
+w source set s "stream-host=ws://127.0.0.1:$EMU_PORT" >/dev/null
+sleep 5
+D1=$(($(date +%s) - 1))
+check "status: live again" bash -c "sqlite3 '$T/s.db' \"select value from setting where key='stream-status'\" | grep -q '^live since'"
+check "polling only, then the catch-up: >= 99.9 %, starts exact, nothing doubled" agreement $D0 $D1 99.9
+
 # 3. restart and kill -9
 kill -TERM $SP
 wait $SP

@@ -276,6 +276,34 @@ static void test_change_out_of_order(void **state)
   assert_int_equal(p.to, 161);
 }
 
+/* The poll placed a start late (it saw the change after it happened); the
+ * stream's start wins and the two become one segment. */
+static void test_change_merge(void **state)
+{
+  wl_change_plan p;
+  wl_state_row cur = SEG(100, 161, "available", "0");
+  wl_state_row next_open = OPEN(161, "busy", "2");
+  wl_state_row next_closed = SEG(161, 190, "busy", "2");
+  wl_state_row next_other = SEG(161, 190, "wrap", "3");
+  (void)state;
+  wl_timeline_change(&p, &cur, &next_open, 158, "busy", "2");
+  assert_int_equal(p.kind, WL_CHANGE_MERGE);
+  assert_int_equal(p.from, 158);
+  assert_int_equal(p.close_start, 161);
+  assert_true(p.to == WL_OPEN_END);
+  wl_timeline_change(&p, &cur, &next_closed, 158, "busy", "2");
+  assert_int_equal(p.kind, WL_CHANGE_MERGE);
+  assert_int_equal(p.to, 190);
+  /* another state follows: a plain split up to it */
+  wl_timeline_change(&p, &cur, &next_other, 158, "busy", "2");
+  assert_int_equal(p.kind, WL_CHANGE_SPLIT);
+  assert_int_equal(p.to, 161);
+  /* before the first segment, which has the event's state */
+  wl_timeline_change(&p, NULL, &next_open, 150, "busy", "2");
+  assert_int_equal(p.kind, WL_CHANGE_MERGE);
+  assert_int_equal(p.from, 150);
+}
+
 static void test_change_no_segment(void **state)
 {
   wl_change_plan p;
@@ -300,6 +328,7 @@ int main(void)
       cmocka_unit_test(test_huge_frame),       cmocka_unit_test(test_urls),
       cmocka_unit_test(test_host_default),     cmocka_unit_test(test_change_in_order),
       cmocka_unit_test(test_change_out_of_order), cmocka_unit_test(test_change_no_segment),
+      cmocka_unit_test(test_change_merge),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
