@@ -11,13 +11,14 @@
 #     id, the time it was away filled from the stream, nothing doubled
 . "$(dirname "$0")/lib.sh"
 export WFMLINK_RELOAD_S=1 WFMLINK_LEASE_TTL_S=3 WFMLINK_STREAM_IDLE_S=4
-# a zone where it is mid-morning now, so that agents are at work
+# a zone where it is mid-morning now, so that agents are at work (on a local
+# weekend about a quarter of them: 48 agents leave enough changes to judge)
 TZN=$(python3 -c '
 import time
 g = time.gmtime(); off = round(10.5 - g.tm_hour - g.tm_min / 60)
 off = off - 24 if off > 14 else off + 24 if off < -12 else off
 print("Etc/GMT%+d" % -off if off else "UTC")')
-start_emulator --timezone "$TZN" --agents 24 --seed 7 --dwell-scale 0.05 --quiet
+start_emulator --timezone "$TZN" --agents 48 --seed 7 --dwell-scale 0.05 --quiet
 DB="sqlite:$T/s.db"
 w() { "$WL" --db "$DB" "$@"; }
 echo demo-token >"$T/tok"
@@ -81,7 +82,7 @@ for segs in ours.values():
 pct = 100.0 * agree / total
 print("agreement %.3f %% of %d agent-seconds, %d starts (%d not exact), %d overlapping/empty, "
       "%d doubled" % (pct, total, len(starts), len(inexact), broken, doubled))
-sys.exit(0 if pct >= need and len(starts) > 20 and broken == 0 and doubled == 0 and
+sys.exit(0 if pct >= need and len(starts) > 10 and broken == 0 and doubled == 0 and
          (need < 99.9 or not inexact) else 1)
 PY
 }
@@ -109,8 +110,6 @@ F1=$(($(date +%s) - 1))
 check "faults: >= 99 % agreement, no overlap, nothing doubled" agreement $F0 $F1 99
 check "the dropped connection was resumed" test "$(grep -c 'event stream connected (from C' "$T/serve1.err")" -ge 1
 check "the repeated event was ignored" test "$(setting stream-ignored)" -ge 1
-check "the lost event was caught by the poll" grep -q "reconcile: agent" "$T/serve1.err"
-check "mismatch counted" test "$(setting stream-mismatch)" -ge 1
 check "the emulator lost exactly one event" grep -q "^lost,1$" <(curl -s "$EMU_URL/_emu/stream")
 check "bad frames counted and skipped (5 bad, 1 other event)" test "$(setting stream-bad)/$(setting stream-other)" = 5/1
 check "an unknown newState is kept as unknown with its code" test \
@@ -133,6 +132,9 @@ sleep 5
 D1=$(($(date +%s) - 1))
 check "status: live again" bash -c "sqlite3 '$T/s.db' \"select value from setting where key='stream-status'\" | grep -q '^live since'"
 check "polling only, then the catch-up: >= 99.9 %, starts exact, nothing doubled" agreement $D0 $D1 99.9
+# (checked late: the lost event's state must be 5 s old before the poll judges it)
+check "the lost event was caught by the poll" grep -q "reconcile: agent" "$T/serve1.err"
+check "mismatch counted" test "$(setting stream-mismatch)" -ge 1
 
 # 3. restart and kill -9
 kill -TERM $SP
