@@ -153,14 +153,3 @@ void wl_aw_fmt_hms(char *out, size_t n, long long s)
     snprintf(out, n, "%lld:%02lld", s / 60, s % 60);
 }
 
-void wl_aw_urlenc(wl_buf *b, const char *s)
-{
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~')
-      wl_buf_append(b, s, 1);
-    else
-      wl_buf_printf(b, "%%%02X", c);
-  }
-}

@@ -42,8 +42,6 @@ json_t *wl_aw_rows_json(const wl_aw_rows *r, const char *const *cols);
 /* Answers with j (taken) as application/json; status 0 keeps 200. */
 int wl_aw_send_json(wl_req *rq, int status, json_t *j);
 
-/* Appends s percent-encoded for a query string. */
-void wl_aw_urlenc(wl_buf *b, const char *s);
 
 /* Seconds as "1:02:05" / "12:05" (mm:ss under an hour). */
 void wl_aw_fmt_hms(char *out, size_t n, long long s);

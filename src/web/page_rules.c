@@ -252,8 +252,10 @@ static int saved_redirect(wl_req *rq, const wl_source *src, const char *what)
   wl_buf loc;
   int rc;
   wl_buf_init(&loc, 1024);
-  wl_buf_printf(&loc, "/source/%s/rules?saved=", src->name);
-  wl_aw_urlenc(&loc, what);
+  wl_buf_puts(&loc, "/source/");
+  wl_buf_puts(&loc, src->name);
+  wl_buf_puts(&loc, "/rules?saved=");
+  wl_buf_urlenc(&loc, what);
   rc = wl_redirect(rq, loc.ptr ? loc.ptr : "/sources");
   wl_buf_free(&loc);
   return rc;

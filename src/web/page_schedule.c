@@ -188,9 +188,9 @@ static void export_form(sched_page *p)
           fa, fz);
   wl_html(b, "<a class=\"button\" id=\"export-link\" href=\"/source/%s/schedule.csv?from=",
           p->src.name);
-  wl_aw_urlenc(b, fa);
+  wl_buf_urlenc(b, fa);
   wl_buf_puts(b, "&amp;to=");
-  wl_aw_urlenc(b, fz);
+  wl_buf_urlenc(b, fz);
   wl_buf_puts(b, "\" download>Export CSV</a></form>\n");
 }
 

@@ -254,35 +254,24 @@ static void page_free(page *p)
   wl_tz_free(p->v.tz);
 }
 
-/* "from=..&to=..&by=..&queue=.." for links, percent-encoded (not escaped
- * for HTML: wl_html does that). */
-static void url_enc(wl_buf *b, const char *s)
-{
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~')
-      wl_buf_append(b, s, 1);
-    else
-      wl_buf_printf(b, "%%%02X", c);
-  }
-}
-
 static const char *by_name(enum wl_volume_by by)
 {
   return by == WL_BY_INTERVAL ? "interval" : by == WL_BY_WEEK ? "week" : "day";
 }
 
+/* "from=..&to=..&by=..&queue=.." for links, percent-encoded (not escaped
+ * for HTML: wl_html does that). */
 static void view_query(wl_buf *b, const wl_vol_view *v)
 {
   wl_buf_puts(b, "from=");
-  url_enc(b, v->from_s);
+  wl_buf_urlenc(b, v->from_s);
   wl_buf_puts(b, "&to=");
-  url_enc(b, v->to_s);
-  wl_buf_printf(b, "&by=%s", by_name(v->by));
+  wl_buf_urlenc(b, v->to_s);
+  wl_buf_puts(b, "&by=");
+  wl_buf_puts(b, by_name(v->by));
   for (size_t i = 0; i < v->nq; i++) {
     wl_buf_puts(b, "&queue=");
-    url_enc(b, v->queues[i]);
+    wl_buf_urlenc(b, v->queues[i]);
   }
 }
 
@@ -754,22 +743,29 @@ static int fill(const char **what, page *p)
 
 /* Back to the page it came from (POST, redirect, GET); a view too long
  * for one address keeps its range and loses its queue choice. */
+static void page_address(wl_buf *loc, page *p, const char *what)
+{
+  wl_buf_reset(loc);
+  wl_buf_puts(loc, "/source/");
+  wl_buf_puts(loc, p->v.src.name);
+  wl_buf_puts(loc, "/volume?");
+  view_query(loc, &p->v);
+  wl_buf_puts(loc, "&filled=");
+  wl_buf_puts(loc, what);
+  wl_buf_puts(loc, "#health");
+}
+
 static int back_to_page(page *p, const char *what)
 {
   wl_buf loc;
   int rc;
   wl_buf_init(&loc, 64 * 1024);
-  wl_buf_printf(&loc, "/source/%s/volume?", p->v.src.name);
-  view_query(&loc, &p->v);
-  wl_buf_printf(&loc, "&filled=%s#health", what);
-  if (!loc.ptr || loc.len >= sizeof(p->rq->location)) {
+  page_address(&loc, p, what);
+  if (!loc.ptr || loc.err || loc.len >= sizeof(p->rq->location)) {
     p->v.nq = 0;
-    wl_buf_reset(&loc);
-    wl_buf_printf(&loc, "/source/%s/volume?", p->v.src.name);
-    view_query(&loc, &p->v);
-    wl_buf_printf(&loc, "&filled=%s#health", what);
+    page_address(&loc, p, what);
   }
-  rc = wl_redirect(p->rq, loc.ptr ? loc.ptr : "/sources");
+  rc = wl_redirect(p->rq, loc.ptr && !loc.err ? loc.ptr : "/sources");
   wl_buf_free(&loc);
   return rc;
 }

@@ -356,6 +356,10 @@ static void dispatch(wl_req *rq)
   if (rq->route->fn(rq) != 0 && !rq->status) {
     wl_error(NULL, "web: %s %s: %s", rq->method, rq->path, wl_errmsg());
     wl_error_page(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "Something went wrong", wl_errmsg());
+  } else if (rq->out.err) { /* a chunk is missing: never send the rest as 200 */
+    wl_error(NULL, "web: %s %s: the page could not be built whole", rq->method, rq->path);
+    wl_error_page(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "Something went wrong",
+                  "The page grew larger than this server builds; narrow the range.");
   }
 }
 

@@ -183,9 +183,11 @@ void wl_auth_user_name(wl_store *st, char *out, size_t outlen, int64_t user_id);
 
 /* Appends s with & < > " ' escaped. */
 int wl_html_esc(wl_buf *b, const char *s);
-/* Appends printf output where every %s argument is escaped first: only
- * %s, %d, %ld, %lld, %zu and %% are understood. */
-int wl_html(wl_buf *b, const char *fmt, ...);
+/* Appends printf output where every %s (and %c) argument is escaped first.
+ * Understood: %s, %c, %d / %u with l, ll or z, %f, an optional '0' flag,
+ * width and precision (%05d, %.1f), and %%. The compiler checks the
+ * arguments; returns the buffer's (sticky) error. */
+int wl_html(wl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The layout: <head>, the navigation bar (with a logout button when a
  * user is logged in), then the page's <main>. */
 void wl_page_begin(wl_req *rq, const char *title);
