@@ -214,31 +214,12 @@ static int begin_import(importer *im, wl_tz **tz, const wl_source *src, const ch
 
 /* ---- schedules ---- */
 
-typedef struct activity_probe {
-  const char *name;
-  int found;
-} activity_probe;
-
-static int probe_activity(void *payload, const wl_rule_row *r)
-{
-  activity_probe *p = payload;
-  p->found |= strcmp(r->activity, p->name) == 0;
-  return 0;
-}
-
-static int activity_known(const wl_adh_rules *rules, const char *name)
-{
-  activity_probe p = {name, 0};
-  wl_adh_rules_each(rules, probe_activity, &p);
-  return p.found;
-}
-
 static void check_schedule_rows(importer *im, wl_app *app, const wl_source *src,
                                 const wl_adh_rules *rules, int create_agents)
 {
   for (size_t i = 0; i < im->n; i++) {
     imp_row *r = &im->rows[i];
-    if (!activity_known(rules, r->value))
+    if (!wl_adh_rules_has(rules, r->value))
       complain(im, r->line, "unknown activity '%s' (add it with 'wfmlink rules set')", r->value);
     if (!create_agents && (i == 0 || strcmp(im->rows[i - 1].agent, r->agent)) &&
         app->st->agent_get(app->st, NULL, src->id, r->agent) == WL_ENOTFOUND)

@@ -7,6 +7,7 @@
  * blank lines are skipped (a record with one empty field is written "").
  */
 #include "util/csv.h"
+#include "util/array.h"
 
 #include "util/err.h"
 
@@ -53,34 +54,18 @@ void wl_csv_reader_free(wl_csv_reader *r)
 
 static int area_put(wl_csv_reader *r, char c)
 {
-  if (r->area_len == r->area_cap) {
-    size_t cap = r->area_cap ? r->area_cap * 2 : 256;
-    char *p = realloc(r->area, cap);
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
-    r->area = p;
-    r->area_cap = cap;
-  }
+  if (wl_array_reserve(&r->area, &r->area_cap, r->area_len, 1, 256) != 0)
+    return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
   r->area[r->area_len++] = c;
   return 0;
 }
 
 static int field_begin(wl_csv_reader *r)
 {
-  if (r->nfields == r->fields_cap) {
-    size_t cap = r->fields_cap ? r->fields_cap * 2 : 16;
-    if (cap > SIZE_MAX / sizeof(size_t))
-      return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
-    size_t *s = realloc(r->starts, cap * sizeof(*s));
-    if (!s)
-      return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
-    r->starts = s;
-    char **f = realloc(r->fields, cap * sizeof(*f));
-    if (!f)
-      return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
-    r->fields = f;
-    r->fields_cap = cap;
-  }
+  size_t cap = r->fields_cap; /* the two arrays grow together */
+  if (wl_array_reserve(&r->starts, &cap, r->nfields, sizeof(*r->starts), 16) != 0 ||
+      wl_array_reserve(&r->fields, &r->fields_cap, r->nfields, sizeof(*r->fields), 16) != 0)
+    return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
   r->starts[r->nfields++] = r->area_len;
   return 0;
 }

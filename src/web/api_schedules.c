@@ -170,18 +170,6 @@ static void read_segment(put_req *p, size_t i, json_t *o)
     problem(p, "segment %zu (%s to %s) is not inside the range from/to", i + 1, s, e);
 }
 
-typedef struct activity_probe {
-  const char *name;
-  int found;
-} activity_probe;
-
-static int probe_activity(void *payload, const wl_rule_row *r)
-{
-  activity_probe *a = payload;
-  a->found |= strcmp(r->activity, a->name) == 0;
-  return 0;
-}
-
 static int cmp_start(const void *a, const void *b)
 {
   const struct seg *x = a, *y = b;
@@ -197,11 +185,9 @@ static int check_all(put_req *p)
   if (rc)
     return rc;
   for (size_t i = 0; i < p->n; i++) {
-    activity_probe a = {p->segs[i].row.activity, 0};
-    wl_adh_rules_each(rules, probe_activity, &a);
-    if (!a.found)
+    if (!wl_adh_rules_has(rules, p->segs[i].row.activity))
       problem(p, "segment %zu: unknown activity '%s' (add it with 'wfmlink rules set' or on the "
-                 "rules page)", i + 1, a.name);
+                 "rules page)", i + 1, p->segs[i].row.activity);
   }
   wl_adh_rules_free(rules);
   if (p->nproblems == 0 && p->n > 1) {

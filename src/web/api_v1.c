@@ -8,6 +8,7 @@
  * (wfmlink user api-key). Times are ISO 8601 in the source's time zone.
  */
 #include "web/web_int.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/tz.h"
@@ -109,18 +110,10 @@ typedef struct run_ctx {
 static int add_src(void *payload, const wl_source *s)
 {
   run_ctx *c = payload;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 8;
-    wl_source *p = realloc(c->src, cap * sizeof(*p));
-    wl_tz **t;
-    if (!p)
-      return WL_ENOMEM;
-    c->src = p;
-    if (!(t = realloc(c->tz, cap * sizeof(*t))))
-      return WL_ENOMEM;
-    c->tz = t;
-    c->cap = cap;
-  }
+  size_t cap = c->cap; /* the two arrays grow together */
+  if (wl_array_reserve(&c->src, &cap, c->n, sizeof(*c->src), 8) != 0 ||
+      wl_array_reserve(&c->tz, &c->cap, c->n, sizeof(*c->tz), 8) != 0)
+    return WL_ENOMEM;
   c->src[c->n] = *s;
   c->tz[c->n] = NULL;
   wl_tz_load(&c->tz[c->n], s->timezone);

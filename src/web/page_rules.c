@@ -11,6 +11,7 @@
  * kind) or action=settings (the three settings by key).
  */
 #include "web/adh_web.h"
+#include "util/array.h"
 #include "core/rowsets.h"
 #include "core/rules.h"
 #include "core/settings.h"
@@ -58,14 +59,8 @@ static int collect(void *payload, const wl_rule_row *r)
   rules_page *p = payload;
   act_row *a = p->nacts ? &p->acts[p->nacts - 1] : NULL;
   if (!a || strcmp(a->name, r->activity) != 0) {
-    if (p->nacts == p->cap) {
-      size_t cap = p->cap ? p->cap * 2 : 8;
-      act_row *n = realloc(p->acts, cap * sizeof(*n));
-      if (!n)
-        return wl_err(WL_ENOMEM, "out of memory");
-      p->acts = n;
-      p->cap = cap;
-    }
+    if (wl_array_reserve(&p->acts, &p->cap, p->nacts, sizeof(*p->acts), 8) != 0)
+      return WL_ENOMEM;
     a = &p->acts[p->nacts++];
     memset(a, 0, sizeof(*a));
     snprintf(a->name, sizeof(a->name), "%s", r->activity);

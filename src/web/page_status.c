@@ -5,6 +5,7 @@
  * reloads itself every 15 seconds.
  */
 #include "web/web_int.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/tz.h"
@@ -35,14 +36,8 @@ static int collect_source(void *payload, const wl_source *src)
   status_ctx *c = payload;
   if (c->only && strcmp(c->only, src->name) != 0)
     return 0;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 8;
-    src_ent *p = realloc(c->s, cap * sizeof(*p));
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory");
-    c->s = p;
-    c->cap = cap;
-  }
+  if (wl_array_reserve(&c->s, &c->cap, c->n, sizeof(*c->s), 8) != 0)
+    return WL_ENOMEM;
   c->s[c->n].src = *src;
   c->s[c->n].tz = NULL;
   wl_tz_load(&c->s[c->n].tz, src->timezone);

@@ -12,6 +12,7 @@
  * midnight in the source's time zone.
  */
 #include "web/volume_int.h"
+#include "util/array.h"
 #include "web/web_int.h"
 #include "core/report.h"
 #include "util/csv.h"
@@ -30,7 +31,7 @@ typedef struct queue_ent {
 
 typedef struct queues {
   queue_ent *q;
-  size_t n;
+  size_t n, cap;
 } queues;
 
 typedef struct page {
@@ -63,7 +64,6 @@ const char *wl_vol_filter(const wl_vol_view *v)
 static int add_queue(page *p, const char *id)
 {
   wl_vol_view *v = &p->v;
-  void *np;
   if (!id || !*id || (v->nq > 0 && wl_vol_has_queue(v, id)))
     return 0;
   if (strlen(id) >= sizeof(v->queues[0])) {
@@ -74,9 +74,8 @@ static int add_queue(page *p, const char *id)
     snprintf(p->err, sizeof(p->err), "Pick at most %d queues.", WL_VOL_MAX_QUEUES);
     return 0;
   }
-  if (!(np = realloc(v->queues, (v->nq + 1) * sizeof(v->queues[0]))))
-    return wl_err(WL_ENOMEM, "out of memory");
-  v->queues = np;
+  if (wl_array_reserve(&v->queues, &v->capq, v->nq, sizeof(v->queues[0]), 4) != 0)
+    return WL_ENOMEM;
   snprintf(v->queues[v->nq++], sizeof(v->queues[0]), "%s", id);
   return 0;
 }
@@ -93,10 +92,10 @@ static enum MHD_Result arg_queue(void *cls, enum MHD_ValueKind kind, const char 
 static int collect_queue(void *payload, const wl_queue_row *r)
 {
   queues *qs = payload;
-  queue_ent *np = realloc(qs->q, (qs->n + 1) * sizeof(*np));
-  if (!np)
-    return wl_err(WL_ENOMEM, "out of memory");
-  qs->q = np;
+  queue_ent *np;
+  if (wl_array_reserve(&qs->q, &qs->cap, qs->n, sizeof(*qs->q), 16) != 0)
+    return WL_ENOMEM;
+  np = qs->q;
   snprintf(np[qs->n].id, sizeof(np[0].id), "%s", r->queue_id);
   snprintf(np[qs->n].name, sizeof(np[0].name), "%s", r->name ? r->name : "");
   snprintf(np[qs->n].media, sizeof(np[0].media), "%s", r->media_type ? r->media_type : "");

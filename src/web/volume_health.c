@@ -8,6 +8,7 @@
  * verify` compares the stored rows with 8x8's own statistics.
  */
 #include "web/volume_int.h"
+#include "util/array.h"
 #include "core/settings.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -57,10 +58,8 @@ static int last_backfill(void *payload, const wl_run_row *r)
 
 static int add_gap(wl_vol_health *h, int64_t from, int64_t to)
 {
-  wl_vol_gap *p = realloc(h->gaps, (h->ngaps + 1) * sizeof(*p));
-  if (!p)
-    return wl_err(WL_ENOMEM, "out of memory");
-  h->gaps = p;
+  if (wl_array_reserve(&h->gaps, &h->capgaps, h->ngaps, sizeof(*h->gaps), 8) != 0)
+    return WL_ENOMEM;
   h->gaps[h->ngaps].from = from;
   h->gaps[h->ngaps].to = to;
   h->ngaps++;
@@ -136,7 +135,7 @@ void wl_vol_health_free(wl_vol_health *h)
 {
   free(h->gaps);
   h->gaps = NULL;
-  h->ngaps = 0;
+  h->ngaps = h->capgaps = 0;
 }
 
 int64_t wl_vol_fill_target(const wl_vol_health *h)

@@ -154,6 +154,8 @@ struct wl_req {
   int refresh_s;            /* > 0: the page reloads itself (status pages) */
 };
 
+/* ---- request accessors and response helpers (request.c) ---- */
+
 /* Query-string argument, or NULL. */
 const char *wl_req_query(wl_req *rq, const char *key);
 /* A request header, or NULL. */
@@ -161,6 +163,8 @@ const char *wl_req_header(wl_req *rq, const char *name);
 const char *wl_req_cookie(wl_req *rq, const char *name);
 /* Whether the client asked for JSON (Accept: application/json). */
 int wl_req_wants_json(wl_req *rq);
+/* Whether the answer is JSON: an /api/ address or a WL_R_API route. */
+int wl_req_is_api(const wl_req *rq);
 
 /* Response helpers: each sets the status and returns 0. */
 int wl_redirect(wl_req *rq, const char *location);

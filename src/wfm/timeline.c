@@ -12,16 +12,8 @@
 static int push_str(size_t *off, wl_timeline_ops *o, const char *s)
 {
   size_t n = strlen(s) + 1;
-  if (o->slen + n > o->scap) {
-    size_t cap = o->scap ? o->scap * 2 : 1024;
-    char *p;
-    while (cap < o->slen + n)
-      cap *= 2;
-    if (!(p = realloc(o->strings, cap)))
-      return wl_err(WL_ENOMEM, "out of memory");
-    o->strings = p;
-    o->scap = cap;
-  }
+  if (wl_array_reserve(&o->strings, &o->scap, o->slen + n - 1, 1, 1024) != 0)
+    return WL_ENOMEM;
   memcpy(o->strings + o->slen, s, n);
   *off = o->slen;
   o->slen += n;
