@@ -91,7 +91,7 @@ static int store_new_source(wl_app *app, wl_source *src, const char *token, cons
   if (rc)
     return rc;
   if ((rc = st->source_add(st, src)) != 0 ||
-      (fast && (rc = st->setting_set(st, src->id, "allow-fast-poll", "on")) != 0) ||
+      (fast && (rc = wl_setting_set(st, src->id, "allow-fast-poll", "on")) != 0) ||
       (token && (rc = wl_token_store(app, src->id, WL_TOKEN_RT, token)) != 0) ||
       (hist_token && (rc = wl_token_store(app, src->id, WL_TOKEN_HIST, hist_token)) != 0) ||
       (rc = wl_seed_default_rules(st, src->id)) != 0) {
@@ -199,7 +199,7 @@ static int apply_pair(wl_app *app, wl_source *src, const char *arg, int fast)
     return WL_EUSAGE;
   if (d->is_column)
     return set_column(src, key, canon);
-  return app->st->setting_set(app->st, src->id, key, canon);
+  return wl_setting_set(app->st, src->id, key, canon);
 }
 
 static int source_set(wl_cli_ctx *ctx, int argc, char **argv)
@@ -303,12 +303,14 @@ static void show_health(wl_out *out, wl_app *app, const wl_source *s)
   wl_tz *tz = NULL;
   wl_tz_load(&tz, s->timezone);
   for (size_t i = 0; i < 4; i++) {
-    char val[1024] = "", iso[WL_ISO_LEN];
+    char val[1024] = "";
     const char *pair[2] = {keys[i][1], val};
-    if (app->st->setting_get(app->st, val, sizeof(val), s->id, keys[i][0]) == 0 && i > 1) {
-      wl_time_format(iso, sizeof(iso), strtoll(val, NULL, 10), tz);
-      wl_strlcpy(val, sizeof(val), iso);
-    }
+    int64_t t;
+    if (i < 2)
+      wl_setting_get(val, sizeof(val), app->st, s->id, keys[i][0]);
+    else if ((i == 2 ? wl_last_poll_get(&t, app->st, s->id)
+                     : wl_watermark_get(&t, app->st, s->id)) == 0)
+      wl_time_format(val, sizeof(val), t, tz);
     wl_out_row(out, pair);
   }
   wl_tz_free(tz);
@@ -350,7 +352,7 @@ static int source_show(wl_cli_ctx *ctx, int argc, char **argv)
     char val[600], dv[32];
     if (d->is_column)
       continue;
-    if (app->st->setting_get(app->st, val, sizeof(val), s.id, d->key) != 0) {
+    if (wl_setting_get(val, sizeof(val), app->st, s.id, d->key) != 0) {
       if (!strcmp(d->key, "rt-max-gap-s"))
         snprintf(dv, sizeof(dv), "%d", 3 * s.interval_s);
       else

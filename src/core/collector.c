@@ -256,11 +256,9 @@ static src_state *find_state(service *sv, int64_t id)
  * by hand): backfill from there now instead of at the next boundary. */
 static void watch_watermark(service *sv, src_state *ss)
 {
-  char buf[32];
   int64_t wm;
-  if (sv->c->app->st->setting_get(sv->c->app->st, buf, sizeof(buf), ss->src.id, "hist-watermark") != 0)
+  if (wl_watermark_get(&wm, sv->c->app->st, ss->src.id) != 0)
     return;
-  wm = strtoll(buf, NULL, 10);
   if (ss->wm_seen && wm < ss->wm_seen) {
     wl_info(ss->src.name, "history requested again from an earlier time; backfilling now");
     ss->next_hist = 0;
@@ -340,12 +338,10 @@ static int64_t next_boundary(const wl_store *st, const wl_source *src, int64_t n
 static int plan_window(int64_t *from, int64_t *to, const char **kind, wl_store *st,
                        const wl_source *src)
 {
-  char buf[32];
-  int64_t tf, tt, wm = 0;
+  int64_t tf, tt, wm;
   int64_t min_from = wl_interval_floor(wl_now() - 86400 * wl_source_setting_int(st, src, "backfill-max-days"));
   trailing_window(&tf, &tt, st, src);
-  if (st->setting_get(st, buf, sizeof(buf), src->id, "hist-watermark") == 0)
-    wm = strtoll(buf, NULL, 10);
+  wl_watermark_get(&wm, st, src->id);
   if (wm == 0) {
     /* a new source: its history starts at local midnight of today (older
      * days come from `wfmlink backfill`); remembered so the catch-up
@@ -354,8 +350,7 @@ static int plan_window(int64_t *from, int64_t *to, const char **kind, wl_store *
     if (wl_tz_load(&tz, src->timezone) == 0)
       wm = wl_interval_floor(wl_tz_day_start(tz, wl_now()));
     wl_tz_free(tz);
-    snprintf(buf, sizeof(buf), "%lld", (long long)wm);
-    if (st->setting_set(st, src->id, "hist-watermark", buf) != 0)
+    if (wl_watermark_set(st, src->id, wm) != 0)
       wl_warn(src->name, "cannot store the watermark: %s", wl_errmsg());
   }
   if (wm < min_from) {
@@ -365,8 +360,7 @@ static int plan_window(int64_t *from, int64_t *to, const char **kind, wl_store *
             "(use 'wfmlink backfill' for it)",
             (long long)wl_source_setting_int(st, src, "backfill-max-days"));
     wm = min_from;
-    snprintf(buf, sizeof(buf), "%lld", (long long)wm);
-    if (st->setting_set(st, src->id, "hist-watermark", buf) != 0)
+    if (wl_watermark_set(st, src->id, wm) != 0)
       wl_warn(src->name, "cannot store the watermark: %s", wl_errmsg());
   }
   wm = wl_interval_floor(wm);
@@ -424,10 +418,10 @@ static int live_instances(service *sv)
   char key[200], val[32];
   snprintf(key, sizeof(key), "instance:%s", sv->owner);
   snprintf(val, sizeof(val), "%lld", (long long)(lc.now + sv->lease_ttl_s));
-  if (st->setting_set(st, 0, key, val) != 0 || st->setting_list(st, 0, count_instance, &lc) != 0)
+  if (wl_setting_set(st, 0, key, val) != 0 || st->setting_list(st, 0, count_instance, &lc) != 0)
     return 1;
   for (int i = 0; i < lc.nstale; i++)
-    st->setting_set(st, 0, lc.stale[i], NULL);
+    wl_setting_set(st, 0, lc.stale[i], NULL);
   return lc.live > 0 ? lc.live : 1;
 }
 
@@ -602,7 +596,7 @@ int wl_collector_serve(wl_collector *c, int what)
   {
     char key[200];
     snprintf(key, sizeof(key), "instance:%s", sv.owner);
-    c->app->st->setting_set(c->app->st, 0, key, NULL);
+    wl_setting_set(c->app->st, 0, key, NULL);
   }
   wl_info(NULL, "collectors stopped");
   return 0;

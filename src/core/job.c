@@ -100,9 +100,9 @@ static void mark_attention(wl_job *j, int rc)
     snprintf(msg, sizeof(msg), "since %s: %s%s", when, j->err,
              j->kind == WL_JOB_WINDOW ? " (the historical token: hist-token-file, or the "
                                         "real-time token when none is set)" : "");
-    st->setting_set(st, j->src.id, key, msg);
-  } else if (rc == 0 && st->setting_get(st, buf, sizeof(buf), j->src.id, key) != WL_ENOTFOUND) {
-    st->setting_set(st, j->src.id, key, NULL);
+    wl_setting_set(st, j->src.id, key, msg);
+  } else if (rc == 0 && wl_setting_get(buf, sizeof(buf), st, j->src.id, key) != WL_ENOTFOUND) {
+    wl_setting_set(st, j->src.id, key, NULL);
   }
 }
 
@@ -289,7 +289,6 @@ static int store_snapshot(wl_job *j, const snapshot *s, int64_t now)
   open_rows o = {0};
   wl_timeline_ops ops = {0};
   wl_agent_row *agents = calloc(s->n ? s->n : 1, sizeof(*agents));
-  char buf[32], nowtxt[32];
   int64_t last_ok = 0;
   int rc;
   if (!agents)
@@ -305,14 +304,12 @@ static int store_snapshot(wl_job *j, const snapshot *s, int64_t now)
     o.r[i].state = o.state[i];
     o.r[i].vendor_code = o.code[i];
   }
-  if (st->setting_get(st, buf, sizeof(buf), j->src.id, "rt-last-ok") == 0)
-    last_ok = strtoll(buf, NULL, 10);
-  snprintf(nowtxt, sizeof(nowtxt), "%lld", (long long)now);
+  wl_last_poll_get(&last_ok, st, j->src.id);
   if ((rc = wl_timeline_step(&ops, o.r, o.n, last_ok, s->a, s->n, now,
                              wl_source_setting_int(st, &j->src, "rt-max-gap-s"))) != 0 ||
       (rc = st->agents_upsert(st, j->src.id, agents, s->n)) != 0 ||
       (rc = st->states_apply(st, j->src.id, ops.ops, ops.n)) != 0 ||
-      (rc = st->setting_set(st, j->src.id, "rt-last-ok", nowtxt)) != 0)
+      (rc = wl_last_poll_set(st, j->src.id, now)) != 0)
     goto fail;
   rc = st->commit(st);
   j->rows = (int64_t)ops.n;
@@ -389,18 +386,15 @@ static void map_queues(wl_job *j)
 static int update_watermark(wl_job *j, int64_t final_edge)
 {
   wl_store *st = j->app->st;
-  char buf[32];
-  int64_t wm = 0, nw;
-  if (st->setting_get(st, buf, sizeof(buf), j->src.id, "hist-watermark") == 0)
-    wm = strtoll(buf, NULL, 10);
+  int64_t wm, nw;
+  wl_watermark_get(&wm, st, j->src.id);
   /* only a window that continues the stored history moves the watermark */
   if (wm == 0 ? strcmp(j->run_kind, "historical") != 0 : j->from > wm)
     return 0;
   nw = j->to < final_edge ? j->to : final_edge;
   if (nw <= wm)
     return 0;
-  snprintf(buf, sizeof(buf), "%lld", (long long)nw);
-  return st->setting_set(st, j->src.id, "hist-watermark", buf);
+  return wl_watermark_set(st, j->src.id, nw);
 }
 
 /* Rows become final once older than the re-pull window, but only up to the
@@ -410,10 +404,8 @@ static int update_watermark(wl_job *j, int64_t final_edge)
 static int finalize_rows(wl_job *j, int64_t final_edge)
 {
   wl_store *st = j->app->st;
-  char buf[32];
-  int64_t wm = 0, edge;
-  if (st->setting_get(st, buf, sizeof(buf), j->src.id, "hist-watermark") == 0)
-    wm = strtoll(buf, NULL, 10);
+  int64_t wm, edge;
+  wl_watermark_get(&wm, st, j->src.id);
   edge = wm < final_edge ? wm : final_edge;
   return edge > 0 ? st->intervals_finalize(st, j->src.id, edge - WL_INTERVAL_S + 1) : 0;
 }

@@ -366,11 +366,8 @@ int wl_report_exceptions(wl_app *app, const wl_source *src, const wl_report_rang
 
 int wl_report_feed_healthy(wl_app *app, const wl_source *src, int64_t now, int64_t *last_ok)
 {
-  char buf[32];
   int64_t max_gap = wl_source_setting_int(app->st, src, "rt-max-gap-s");
-  *last_ok = 0;
-  if (app->st->setting_get(app->st, buf, sizeof(buf), src->id, "rt-last-ok") == 0)
-    *last_ok = strtoll(buf, NULL, 10);
+  wl_last_poll_get(last_ok, app->st, src->id);
   return *last_ok > 0 && now - *last_ok <= max_gap;
 }
 

@@ -87,7 +87,7 @@ static void load_settings(rules_page *p)
   wl_store *st = p->rq->app->st;
   for (int i = 0; i < NSET; i++) {
     const wl_setting_def *d = wl_setting_find(set_keys[i]);
-    if (st->setting_get(st, p->set_val[i], sizeof(p->set_val[i]), p->src.id, set_keys[i]) != 0)
+    if (wl_setting_get(p->set_val[i], sizeof(p->set_val[i]), st, p->src.id, set_keys[i]) != 0)
       snprintf(p->set_val[i], sizeof(p->set_val[i]), "%s", d ? d->def : "");
   }
 }
@@ -345,7 +345,7 @@ static int save_settings(rules_page *p)
   if ((rc = st->begin(st)) != 0)
     return rc;
   for (int i = 0; i < NSET && rc == 0; i++)
-    rc = st->setting_set(st, p->src.id, set_keys[i], canon[i]);
+    rc = wl_setting_set(st, p->src.id, set_keys[i], canon[i]);
   if (rc) {
     st->rollback(st);
     return rc;

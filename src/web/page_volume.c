@@ -12,6 +12,7 @@
  * midnight in the source's time zone.
  */
 #include "web/volume_int.h"
+#include "core/settings.h"
 #include "util/array.h"
 #include "web/web_int.h"
 #include "core/report.h"
@@ -595,13 +596,12 @@ static void render_notice(page *p)
 {
   wl_buf *b = &p->rq->out;
   const char *f = wl_req_query(p->rq, "filled");
-  char wm[64], buf[32];
-  wl_store *st = p->rq->app->st;
+  char wm[64];
+  int64_t t;
   if (!f)
     return;
-  if (strcmp(f, "moved") == 0 &&
-      st->setting_get(st, buf, sizeof(buf), p->v.src.id, "hist-watermark") == 0) {
-    wl_vol_fmt_local(wm, sizeof(wm), strtoll(buf, NULL, 10), p->v.tz, 1);
+  if (strcmp(f, "moved") == 0 && wl_watermark_get(&t, p->rq->app->st, p->v.src.id) == 0) {
+    wl_vol_fmt_local(wm, sizeof(wm), t, p->v.tz, 1);
     wl_html(b, "<p class=\"notice ok\" id=\"filled\">The history watermark is now %s: running "
                "collectors pull the gaps again from there within a minute, then continue "
                "without waiting. Reload this page to follow them.</p>", wm);
@@ -721,7 +721,7 @@ static int fill(const char **what, page *p)
   wl_store *st = p->rq->app->st;
   wl_vol_health h;
   int64_t target;
-  char buf[32], iso[WL_ISO_LEN];
+  char iso[WL_ISO_LEN];
   int rc = wl_vol_health_get(&h, st, &p->v.src, p->v.from, p->v.to, wl_now());
   if (rc)
     return rc;
@@ -731,8 +731,7 @@ static int fill(const char **what, page *p)
   wl_vol_health_free(&h);
   if (strcmp(*what, "moved") != 0)
     return 0;
-  snprintf(buf, sizeof(buf), "%lld", (long long)target);
-  if ((rc = st->setting_set(st, p->v.src.id, "hist-watermark", buf)) != 0)
+  if ((rc = wl_watermark_set(st, p->v.src.id, target)) != 0)
     return rc;
   wl_time_format(iso, sizeof(iso), target, p->v.tz);
   wl_info(p->v.src.name, "web: '%s' moved the history watermark back to %s to fill gaps",

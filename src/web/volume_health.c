@@ -88,11 +88,9 @@ static int find_gaps(wl_vol_health *h, const cover_ctx *c)
 
 static void read_settings(wl_vol_health *h, wl_store *st, const wl_source *src, int64_t now)
 {
-  char buf[32];
   int64_t delay = wl_source_setting_int(st, src, "hist-delay-s");
   int64_t days = wl_source_setting_int(st, src, "backfill-max-days");
-  if (st->setting_get(st, buf, sizeof(buf), src->id, "hist-watermark") == 0)
-    h->watermark = strtoll(buf, NULL, 10);
+  wl_watermark_get(&h->watermark, st, src->id);
   /* as the collector plans its windows (core/collector.c) */
   h->limit_from = wl_interval_floor(now - 86400 * days);
   h->next_pull = wl_interval_floor(now) + delay;

@@ -34,7 +34,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include "store/store.h"
+#include "wfm/records.h"
 #include "util/tz.h"
 
 #define WL_ADH_AGENT_LEN 128    /* longer agent ids are refused (WL_EUSAGE) */

@@ -8,7 +8,6 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include "store/store.h"
 #include "wfm/records.h"
 
 typedef struct wl_timeline_ops {
