@@ -107,16 +107,16 @@ static int add_source(demo *d)
   s->interval_s = 10;
   s->enabled = 1;
   s->created_at = s->updated_at = wl_now();
-  if ((rc = st->begin(st)) != 0)
+  if ((rc = wl_store_begin(st)) != 0)
     return rc;
-  if ((rc = st->source_add(st, s)) != 0 || (rc = wl_seed_default_rules(st, s->id)) != 0 ||
+  if ((rc = wl_store_source_add(st, s)) != 0 || (rc = wl_seed_default_rules(st, s->id)) != 0 ||
       (rc = wl_token_store(d->app, s->id, WL_TOKEN_RT, wl_emu_tenant_token(d->emu, 1))) != 0) {
-    st->rollback(st);
+    wl_store_rollback(st);
     return rc;
   }
-  if ((rc = st->commit(st)) != 0)
+  if ((rc = wl_store_commit(st)) != 0)
     return rc;
-  return st->source_get(st, s, "demo"); /* has_token and the like, as stored */
+  return wl_store_source_get(st, s, "demo"); /* has_token and the like, as stored */
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *payload)
@@ -201,7 +201,7 @@ static int add_admin(char *pw, size_t pwlen, demo *d)
   int64_t id;
   wl_auth_generate_password(pw, pwlen);
   int rc = wl_auth_hash_password(hash, sizeof(hash), pw);
-  return rc ? rc : d->app->st->user_add(d->app->st, &id, "admin", hash, wl_now());
+  return rc ? rc : wl_store_user_add(d->app->st, &id, "admin", hash, wl_now());
 }
 
 static int run(demo *d)

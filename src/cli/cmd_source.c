@@ -87,20 +87,20 @@ static int store_new_source(wl_app *app, wl_source *src, const char *token, cons
                             int fast)
 {
   wl_store *st = app->st;
-  int rc = st->begin(st);
+  int rc = wl_store_begin(st);
   if (rc)
     return rc;
-  if ((rc = st->source_add(st, src)) != 0 ||
+  if ((rc = wl_store_source_add(st, src)) != 0 ||
       (fast && (rc = wl_setting_set(st, src->id, "allow-fast-poll", "on")) != 0) ||
       (token && (rc = wl_token_store(app, src->id, WL_TOKEN_RT, token)) != 0) ||
       (hist_token && (rc = wl_token_store(app, src->id, WL_TOKEN_HIST, hist_token)) != 0) ||
       (rc = wl_seed_default_rules(st, src->id)) != 0) {
-    st->rollback(st);
+    wl_store_rollback(st);
     if (rc == WL_EEXISTS)
       return wl_err(WL_EUSAGE, "NAME: a source named '%s' already exists", src->name);
     return rc;
   }
-  return st->commit(st);
+  return wl_store_commit(st);
 }
 
 static int source_add(wl_cli_ctx *ctx, int argc, char **argv)
@@ -214,17 +214,17 @@ static int source_set(wl_cli_ctx *ctx, int argc, char **argv)
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0 || (rc = wl_app_source(app, &src, argv[2])) != 0)
     goto out;
   fast = fast_poll_in(app, &src, argc, argv);
-  if ((rc = app->st->begin(app->st)) != 0)
+  if ((rc = wl_store_begin(app->st)) != 0)
     goto out;
   for (int i = 3; i < argc && rc == 0; i++)
     rc = apply_pair(app, &src, argv[i], fast);
   src.updated_at = wl_now();
   if (rc == 0)
-    rc = app->st->source_update(app->st, &src);
+    rc = wl_store_source_update(app->st, &src);
   if (rc == 0)
-    rc = app->st->commit(app->st);
+    rc = wl_store_commit(app->st);
   else
-    app->st->rollback(app->st);
+    wl_store_rollback(app->st);
   if (rc == 0)
     printf("source '%s' updated\n", src.name);
 out:
@@ -278,7 +278,7 @@ static int source_list(wl_cli_ctx *ctx, int argc, char **argv)
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0)
     return wl_cli_fail(rc);
   wl_out_new(&out, stdout, (enum wl_out_format)f, list_cols);
-  rc = app->st->source_list(app->st, list_row, out);
+  rc = wl_store_source_list(app->st, list_row, out);
   wl_out_free(out);
   wl_app_free(app);
   return rc ? wl_cli_fail(rc) : 0;
@@ -377,7 +377,7 @@ static int source_remove(wl_cli_ctx *ctx, int argc, char **argv)
   if (argc != 3)
     return wl_cli_usage("source remove", "usage: wfmlink source remove NAME");
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0 || (rc = wl_app_source(app, &s, argv[2])) != 0 ||
-      (rc = app->st->source_remove(app->st, s.id)) != 0)
+      (rc = wl_store_source_remove(app->st, s.id)) != 0)
     goto out;
   printf("source '%s' removed with all its data\n", s.name);
 out:

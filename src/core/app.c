@@ -37,7 +37,7 @@ void wl_app_free(wl_app *app)
 
 int wl_app_source(wl_app *app, wl_source *out, const char *name)
 {
-  int rc = app->st->source_get(app->st, out, name);
+  int rc = wl_store_source_get(app->st, out, name);
   if (rc == WL_ENOTFOUND)
     return wl_err(WL_EUSAGE, "no source named '%s' (see 'wfmlink source list')", name);
   return rc;
@@ -135,7 +135,7 @@ int wl_token_store(wl_app *app, int64_t source_id, enum wl_token_kind kind, cons
   size_t len = 0;
   int rc = wl_secret_encrypt(&blob, &len, app->key_path, token);
   if (rc == 0)
-    rc = app->st->token_set(app->st, source_id, kind, blob, len, wl_now());
+    rc = wl_store_token_set(app->st, source_id, kind, blob, len, wl_now());
   free(blob);
   return rc;
 }
@@ -144,9 +144,9 @@ int wl_token_load(char **out, wl_app *app, const wl_source *src, enum wl_token_k
 {
   unsigned char *blob = NULL;
   size_t len = 0;
-  int rc = app->st->token_get(app->st, &blob, &len, src->id, kind);
+  int rc = wl_store_token_get(app->st, &blob, &len, src->id, kind);
   if (rc == WL_ENOTFOUND && kind == WL_TOKEN_HIST)
-    rc = app->st->token_get(app->st, &blob, &len, src->id, WL_TOKEN_RT);
+    rc = wl_store_token_get(app->st, &blob, &len, src->id, WL_TOKEN_RT);
   if (rc == WL_ENOTFOUND)
     return wl_err(WL_EUSAGE, "source '%s' has no token; set one with "
                   "'wfmlink source set %s token-file=FILE'", src->name, src->name);

@@ -296,7 +296,7 @@ static void reload_sources(service *sv)
   size_t i = 0;
   for (i = 0; i < sv->n; i++)
     sv->s[i].seen = 0;
-  if (sv->c->app->st->source_list(sv->c->app->st, reload_cb, sv) != 0) {
+  if (wl_store_source_list(sv->c->app->st, reload_cb, sv) != 0) {
     wl_warn(NULL, "cannot read the sources: %s", wl_errmsg());
     for (i = 0; i < sv->n; i++)
       sv->s[i].seen = 1;
@@ -418,7 +418,7 @@ static int live_instances(service *sv)
   char key[200], val[32];
   snprintf(key, sizeof(key), "instance:%s", sv->owner);
   snprintf(val, sizeof(val), "%lld", (long long)(lc.now + sv->lease_ttl_s));
-  if (wl_setting_set(st, 0, key, val) != 0 || st->setting_list(st, 0, count_instance, &lc) != 0)
+  if (wl_setting_set(st, 0, key, val) != 0 || wl_store_setting_list(st, 0, count_instance, &lc) != 0)
     return 1;
   for (int i = 0; i < lc.nstale; i++)
     wl_setting_set(st, 0, lc.stale[i], NULL);
@@ -448,7 +448,7 @@ static void renew_leases(service *sv)
       int held = 0;
       if (!ss->seen || ss->leased != (pass == 0) || (pass == 1 && held_count >= fair))
         continue;
-      if (st->lease_acquire(st, &held, ss->src.id, sv->owner, wl_lease_now(), sv->lease_ttl_s) != 0) {
+      if (wl_store_lease_acquire(st, &held, ss->src.id, sv->owner, wl_lease_now(), sv->lease_ttl_s) != 0) {
         wl_warn(ss->src.name, "cannot renew the lease: %s", wl_errmsg());
         held = 0;
       }
@@ -461,7 +461,7 @@ static void renew_leases(service *sv)
     src_state *ss = &sv->s[i];
     if (!ss->leased || ss->rt || ss->hist)
       continue;
-    if (st->lease_release(st, ss->src.id, sv->owner) == 0) {
+    if (wl_store_lease_release(st, ss->src.id, sv->owner) == 0) {
       set_leased(sv, ss, 0);
       held_count--;
     }
@@ -591,7 +591,7 @@ int wl_collector_serve(wl_collector *c, int what)
     reap_job(&sv, &sv.s[i], &sv.s[i].hist, 0);
   }
   free(sv.s);
-  if (c->app->st->lease_release(c->app->st, 0, sv.owner) != 0)
+  if (wl_store_lease_release(c->app->st, 0, sv.owner) != 0)
     wl_warn(NULL, "cannot release the leases: %s", wl_errmsg());
   {
     char key[200];

@@ -74,7 +74,7 @@ int wl_seed_default_rules(wl_store *st, int64_t source_id)
   size_t n;
   wl_adh_default_rules(&rows, &n);
   for (size_t i = 0; i < n; i++) {
-    int rc = st->rule_set(st, source_id, &rows[i]);
+    int rc = wl_store_rule_set(st, source_id, &rows[i]);
     if (rc)
       return rc;
   }

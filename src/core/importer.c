@@ -222,7 +222,7 @@ static void check_schedule_rows(importer *im, wl_app *app, const wl_source *src,
     if (!wl_adh_rules_has(rules, r->value))
       complain(im, r->line, "unknown activity '%s' (add it with 'wfmlink rules set')", r->value);
     if (!create_agents && (i == 0 || strcmp(im->rows[i - 1].agent, r->agent)) &&
-        app->st->agent_get(app->st, NULL, src->id, r->agent) == WL_ENOTFOUND)
+        wl_store_agent_get(app->st, NULL, src->id, r->agent) == WL_ENOTFOUND)
       complain(im, r->line, "unknown agent '%s' (use --create-agents to add it)", r->agent);
   }
 }
@@ -235,9 +235,9 @@ static int add_unknown_agents(wl_import_result *res, wl_app *app, const wl_sourc
     if (i && strcmp(im->rows[i - 1].agent, a) == 0)
       continue;
     res->agents++;
-    if (app->st->agent_get(app->st, NULL, src->id, a) == WL_ENOTFOUND) {
+    if (wl_store_agent_get(app->st, NULL, src->id, a) == WL_ENOTFOUND) {
       wl_agent_row row = {a, "", ""};
-      int rc = app->st->agents_upsert(app->st, src->id, &row, 1);
+      int rc = wl_store_agents_upsert(app->st, src->id, &row, 1);
       if (rc)
         return rc;
       res->agents_created++;
@@ -250,7 +250,7 @@ static int store_schedule(wl_import_result *res, wl_app *app, const wl_source *s
                           const importer *im, int create_agents)
 {
   wl_store *st = app->st;
-  int rc = st->begin(st);
+  int rc = wl_store_begin(st);
   if (rc)
     return rc;
   rc = create_agents ? add_unknown_agents(res, app, src, im) : 0;
@@ -262,14 +262,14 @@ static int store_schedule(wl_import_result *res, wl_app *app, const wl_source *s
   for (size_t i = 0; i < im->n && rc == 0; i++) {
     const imp_row *r = &im->rows[i];
     wl_schedule_row row = {r->agent, r->start, r->end, r->value};
-    rc = st->schedule_replace(st, src->id, r->agent, r->start, r->end, &row, 1);
+    rc = wl_store_schedule_replace(st, src->id, r->agent, r->start, r->end, &row, 1);
   }
   if (rc) {
-    st->rollback(st);
+    wl_store_rollback(st);
     return rc;
   }
   res->rows = im->n;
-  return st->commit(st);
+  return wl_store_commit(st);
 }
 
 int wl_import_schedule(wl_import_result *res, wl_app *app, const wl_source *src,
@@ -302,7 +302,7 @@ static int store_states(wl_import_result *res, wl_app *app, const wl_source *src
 {
   wl_store *st = app->st;
   wl_state_row *rows = calloc(im->n ? im->n : 1, sizeof(*rows));
-  int rc = rows ? st->begin(st) : wl_err(WL_ENOMEM, "out of memory");
+  int rc = rows ? wl_store_begin(st) : wl_err(WL_ENOMEM, "out of memory");
   if (rc) {
     free(rows);
     return rc;
@@ -316,16 +316,16 @@ static int store_states(wl_import_result *res, wl_app *app, const wl_source *src
                                im->rows[j].value, ""};
       to = im->rows[j].end > to ? im->rows[j].end : to;
     }
-    rc = st->states_replace(st, src->id, im->rows[i].agent, from, to, rows + i, j - i);
+    rc = wl_store_states_replace(st, src->id, im->rows[i].agent, from, to, rows + i, j - i);
     i = j;
   }
   free(rows);
   if (rc) {
-    st->rollback(st);
+    wl_store_rollback(st);
     return rc;
   }
   res->rows = im->n;
-  return st->commit(st);
+  return wl_store_commit(st);
 }
 
 int wl_import_states(wl_import_result *res, wl_app *app, const wl_source *src,

@@ -34,7 +34,7 @@ static int job_alloc(wl_job **out, wl_app *app, const wl_source *src, enum wl_to
 static void begin_run(wl_job *j)
 {
   if (j->record_run &&
-      j->app->st->run_begin(j->app->st, &j->run_id, j->src.id, j->run_kind, j->from, j->to,
+      wl_store_run_begin(j->app->st, &j->run_id, j->src.id, j->run_kind, j->from, j->to,
                             wl_now()) != 0)
     wl_warn(j->src.name, "cannot record the run: %s", wl_errmsg());
 }
@@ -114,7 +114,7 @@ static void finish(wl_job *j, int rc, const char *outcome)
     snprintf(j->err, sizeof(j->err), "%s", wl_errmsg());
   mark_attention(j, rc);
   if (j->run_id &&
-      j->app->st->run_end(j->app->st, j->run_id, wl_now(), outcome, j->pages, j->rows,
+      wl_store_run_end(j->app->st, j->run_id, wl_now(), outcome, j->pages, j->rows,
                           (int)j->last_status, rc ? j->err : "") != 0)
     wl_warn(j->src.name, "cannot record the run: %s", wl_errmsg());
 }
@@ -223,7 +223,7 @@ static int check_lease(wl_job *j)
   int held = 0, rc;
   if (!j->lease_owner)
     return 0;
-  rc = j->app->st->lease_acquire(j->app->st, &held, j->src.id, j->lease_owner, wl_lease_now(),
+  rc = wl_store_lease_acquire(j->app->st, &held, j->src.id, j->lease_owner, wl_lease_now(),
                                  j->lease_ttl_s);
   if (rc == 0 && !held)
     rc = wl_err(WL_EFAIL, "another instance collects this source now; nothing stored");
@@ -295,9 +295,9 @@ static int store_snapshot(wl_job *j, const snapshot *s, int64_t now)
     return wl_err(WL_ENOMEM, "out of memory");
   for (size_t i = 0; i < s->n; i++)
     agents[i] = (wl_agent_row){s->a[i].agent_id, s->a[i].name, s->a[i].group_id};
-  if ((rc = st->begin(st)) != 0)
+  if ((rc = wl_store_begin(st)) != 0)
     goto out;
-  if ((rc = check_lease(j)) != 0 || (rc = st->states_open(st, j->src.id, add_open, &o)) != 0)
+  if ((rc = check_lease(j)) != 0 || (rc = wl_store_states_open(st, j->src.id, add_open, &o)) != 0)
     goto fail;
   for (size_t i = 0; i < o.n; i++) {
     o.r[i].agent_id = o.agent[i];
@@ -307,15 +307,15 @@ static int store_snapshot(wl_job *j, const snapshot *s, int64_t now)
   wl_last_poll_get(&last_ok, st, j->src.id);
   if ((rc = wl_timeline_step(&ops, o.r, o.n, last_ok, s->a, s->n, now,
                              wl_source_setting_int(st, &j->src, "rt-max-gap-s"))) != 0 ||
-      (rc = st->agents_upsert(st, j->src.id, agents, s->n)) != 0 ||
-      (rc = st->states_apply(st, j->src.id, ops.ops, ops.n)) != 0 ||
+      (rc = wl_store_agents_upsert(st, j->src.id, agents, s->n)) != 0 ||
+      (rc = wl_store_states_apply(st, j->src.id, ops.ops, ops.n)) != 0 ||
       (rc = wl_last_poll_set(st, j->src.id, now)) != 0)
     goto fail;
-  rc = st->commit(st);
+  rc = wl_store_commit(st);
   j->rows = (int64_t)ops.n;
   goto out;
 fail:
-  st->rollback(st);
+  wl_store_rollback(st);
 out:
   wl_timeline_ops_free(&ops);
   open_rows_free(&o);
@@ -407,7 +407,7 @@ static int finalize_rows(wl_job *j, int64_t final_edge)
   int64_t wm, edge;
   wl_watermark_get(&wm, st, j->src.id);
   edge = wm < final_edge ? wm : final_edge;
-  return edge > 0 ? st->intervals_finalize(st, j->src.id, edge - WL_INTERVAL_S + 1) : 0;
+  return edge > 0 ? wl_store_intervals_finalize(st, j->src.id, edge - WL_INTERVAL_S + 1) : 0;
 }
 
 static int store_window(wl_job *j)
@@ -436,15 +436,15 @@ static int store_window(wl_job *j)
                                 vr[i].start_utc + WL_INTERVAL_S <= final_edge, now};
   for (size_t i = 0; i < j->nqueues; i++)
     qr[i] = (wl_queue_row){j->queues[i].queue_id, j->queues[i].name, j->queues[i].media_type};
-  if ((rc = st->begin(st)) != 0)
+  if ((rc = wl_store_begin(st)) != 0)
     goto out;
-  if ((rc = check_lease(j)) != 0 || (rc = st->queues_upsert(st, j->src.id, qr, j->nqueues)) != 0 ||
-      (rc = st->intervals_replace(st, j->src.id, j->from, j->to, rows, n)) != 0 ||
+  if ((rc = check_lease(j)) != 0 || (rc = wl_store_queues_upsert(st, j->src.id, qr, j->nqueues)) != 0 ||
+      (rc = wl_store_intervals_replace(st, j->src.id, j->from, j->to, rows, n)) != 0 ||
       (rc = update_watermark(j, final_edge)) != 0 || (rc = finalize_rows(j, final_edge)) != 0) {
-    st->rollback(st);
+    wl_store_rollback(st);
     goto out;
   }
-  rc = st->commit(st);
+  rc = wl_store_commit(st);
   j->rows = (int64_t)n;
 out:
   free(vr);

@@ -215,14 +215,14 @@ int wl_setting_get(char *out, size_t outlen, wl_store *st, int64_t source_id, co
 {
   if (!wl_setting_key_known(key))
     return unknown_key(key);
-  return st->setting_get(st, out, outlen, source_id, key);
+  return wl_store_setting_get(st, out, outlen, source_id, key);
 }
 
 int wl_setting_set(wl_store *st, int64_t source_id, const char *key, const char *value)
 {
   if (!wl_setting_key_known(key))
     return unknown_key(key);
-  return st->setting_set(st, source_id, key, value);
+  return wl_store_setting_set(st, source_id, key, value);
 }
 
 static int instant_get(int64_t *out, wl_store *st, int64_t source_id, const char *key)
@@ -276,7 +276,7 @@ int64_t wl_source_setting_int(wl_store *st, const wl_source *src, const char *ke
   char buf[64];
   const wl_setting_def *d = def_of(key);
   long v;
-  if (st->setting_get(st, buf, sizeof(buf), src->id, key) == 0 && parse_long(&v, buf) == 0)
+  if (wl_store_setting_get(st, buf, sizeof(buf), src->id, key) == 0 && parse_long(&v, buf) == 0)
     return v;
   if (strcmp(key, "rt-max-gap-s") == 0)
     return 3 * (int64_t)src->interval_s;
@@ -289,7 +289,7 @@ int wl_source_setting_bool(wl_store *st, const wl_source *src, const char *key)
 {
   char buf[16];
   const wl_setting_def *d = def_of(key);
-  if (st->setting_get(st, buf, sizeof(buf), src->id, key) == 0)
+  if (wl_store_setting_get(st, buf, sizeof(buf), src->id, key) == 0)
     return strcmp(buf, "on") == 0;
   return strcmp(d->def, "on") == 0;
 }

@@ -220,7 +220,7 @@ int wl_verify(wl_verify_result *res, wl_app *app, const wl_source *src, int64_t 
     rc = fetch_buckets(&l.q[i], src, token, tz, from, to);
   }
   if (rc == 0)
-    rc = app->st->intervals_query(app->st, src->id, NULL, from, to, add_stored, &l);
+    rc = wl_store_intervals_query(app->st, src->id, NULL, from, to, add_stored, &l);
   for (size_t i = 0; i < l.n && rc == 0; i++) {
     res->queues++;
     for (size_t k = 0; k < l.q[i].n; k++) {

@@ -22,7 +22,7 @@
  * was open when the connection went is gone: calls fail until the caller
  * ends it (commit reports that nothing was saved).
  */
-#include "store/store.h"
+#include "store/backend.h"
 #include "store/migrations.h"
 #include "store/migrations_pg.h"
 #include "util/buf.h"
@@ -833,8 +833,6 @@ static int pg_source_add(wl_store *st, wl_source *src)
 {
   pg_cmd c = {.id = Q_SOURCE_ADD};
   int rc;
-  if (!src->name[0])
-    return wl_err(WL_EUSAGE, "a source needs a name");
   bind_source(&c.p, src);
   p_i64(&c.p, src->created_at);
   p_i64(&c.p, src->updated_at);
@@ -849,8 +847,6 @@ static int pg_source_update(wl_store *st, const wl_source *src)
 {
   pg_cmd c = {.id = Q_SOURCE_UPDATE};
   int rc;
-  if (!src->name[0])
-    return wl_err(WL_EUSAGE, "a source needs a name");
   bind_source(&c.p, src);
   p_i64(&c.p, src->updated_at);
   p_i64(&c.p, src->id);
@@ -931,8 +927,6 @@ static int pg_token_set(wl_store *st, int64_t source_id, enum wl_token_kind kind
 {
   pg_cmd c = {.id = kind == WL_TOKEN_HIST ? Q_TOKEN_SET_HIST : Q_TOKEN_SET_RT};
   int rc;
-  if (blob && len > (size_t)INT32_MAX)
-    return wl_err(WL_EUSAGE, "token blob too large");
   p_i64(&c.p, source_id);
   if (blob) /* NULL clears the token */
     p_bytes(&c.p, blob, len);
@@ -988,8 +982,6 @@ static int pg_setting_set(wl_store *st, int64_t source_id, const char *key, cons
 {
   pg_cmd c = {.id = value ? Q_SETTING_SET : Q_SETTING_DEL}; /* NULL unsets */
   int rc;
-  if (!key || !*key)
-    return wl_err(WL_EUSAGE, "a setting needs a key");
   p_i64(&c.p, source_id);
   p_text(&c.p, key);
   if (value)
@@ -1178,13 +1170,6 @@ static int pg_agent_get(wl_store *st, wl_agent_row *out_unused, int64_t source_i
 
 /* ---- window replaces (intervals, states, schedule) ------------------- */
 
-static int check_window(int64_t from, int64_t to)
-{
-  if (from >= to)
-    return wl_err(WL_EUSAGE, "empty window [%lld, %lld)", (long long)from, (long long)to);
-  return 0;
-}
-
 /* The 1-based position of the row the last (insert) command refused, 0
  * when none was. */
 static size_t rejected_row(const pg_cmd *ins)
@@ -1204,19 +1189,6 @@ static int replace_run(pg_store *s, pg_cmd *cmds, size_t ncmds, unit_check check
     rc = wl_err(WL_ENOTFOUND, "no source with id %lld", (long long)source_id);
   cmds_clear(cmds, ncmds);
   return rc == 0 ? 0 : batch_failed(s, rc);
-}
-
-static int iv_check_rows(int64_t from, int64_t to, const wl_interval_row *rows, size_t n)
-{
-  for (size_t i = 0; i < n; i++) {
-    if (!rows[i].queue_id || !*rows[i].queue_id)
-      return wl_err(WL_EUSAGE, "interval row %zu has no queue id", i + 1);
-    if (rows[i].start_utc < from || rows[i].start_utc >= to)
-      return wl_err(WL_EUSAGE, "interval row %zu (queue %s, start %lld) lies outside the "
-                               "window [%lld, %lld)", i + 1, rows[i].queue_id,
-                    (long long)rows[i].start_utc, (long long)from, (long long)to);
-  }
-  return 0;
 }
 
 static int iv_arrays(pg_params *p, const wl_interval_row *rows, size_t n)
@@ -1255,8 +1227,6 @@ static int pg_intervals_replace(wl_store *st, int64_t source_id, int64_t from, i
   pg_store *s = PG(st);
   pg_cmd cmds[2] = {{.id = Q_IV_DEL_WINDOW}, {.id = Q_IV_INSERT}};
   int rc;
-  if ((rc = check_window(from, to)) != 0 || (rc = iv_check_rows(from, to, rows, n)) != 0)
-    return rc;
   p_i64(&cmds[0].p, source_id);
   p_i64(&cmds[0].p, from);
   p_i64(&cmds[0].p, to);
@@ -1345,21 +1315,6 @@ static int pg_intervals_query(wl_store *st, int64_t source_id, const char *queue
 
 /* ---- agent_state ----------------------------------------------------- */
 
-static int state_op_check(const wl_state_op *op, size_t i)
-{
-  const wl_state_row *r = &op->row;
-  if (!r->agent_id || !*r->agent_id)
-    return wl_err(WL_EUSAGE, "state change %zu has no agent id", i + 1);
-  if (op->kind == WL_STATE_INSERT && (!r->state || !*r->state))
-    return wl_err(WL_EUSAGE, "state change %zu (agent %s) has no state", i + 1, r->agent_id);
-  if (r->end_utc != WL_OPEN_END && r->end_utc < r->start_utc)
-    return wl_err(WL_EUSAGE, "state change %zu (agent %s) ends before it starts", i + 1,
-                  r->agent_id);
-  if (op->kind != WL_STATE_INSERT && op->kind != WL_STATE_CLOSE)
-    return wl_err(WL_EUSAGE, "state change %zu has an unknown kind", i + 1);
-  return 0;
-}
-
 static void state_op_bind(pg_cmd *c, int64_t source_id, const wl_state_op *op)
 {
   const wl_state_row *r = &op->row;
@@ -1400,11 +1355,9 @@ static int pg_states_apply(wl_store *st, int64_t source_id, const wl_state_op *o
   pg_store *s = PG(st);
   pg_cmd *cmds;
   int rc = 0, closes = 0;
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    rc = state_op_check(&ops[i], i);
+  for (size_t i = 0; i < n; i++)
     closes |= ops[i].kind == WL_STATE_CLOSE;
-  }
-  if (rc != 0 || n == 0)
+  if (n == 0)
     return rc;
   if (!(cmds = calloc(n, sizeof(*cmds))))
     return wl_err(WL_ENOMEM, "out of memory storing state changes");
@@ -1458,35 +1411,6 @@ static int pg_states_query(wl_store *st, int64_t source_id, const char *agent_id
 }
 
 /* Rows for one agent's window must lie inside it and belong to the agent. */
-static int check_segment(const char *what, size_t i, const char *agent_id, const char *row_agent,
-                         int64_t start, int64_t end, int64_t from, int64_t to)
-{
-  if (row_agent && strcmp(row_agent, agent_id) != 0)
-    return wl_err(WL_EUSAGE, "%s row %zu is for agent %s, not %s", what, i + 1, row_agent,
-                  agent_id);
-  if (end == WL_OPEN_END || end < start)
-    return wl_err(WL_EUSAGE, "%s row %zu (agent %s) needs an end at or after its start", what,
-                  i + 1, agent_id);
-  if (start < from || end > to)
-    return wl_err(WL_EUSAGE, "%s row %zu (agent %s, %lld-%lld) lies outside the window "
-                             "[%lld, %lld)", what, i + 1, agent_id, (long long)start,
-                  (long long)end, (long long)from, (long long)to);
-  return 0;
-}
-
-static int st_check_rows(const char *agent_id, int64_t from, int64_t to,
-                         const wl_state_row *rows, size_t n)
-{
-  int rc = 0;
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    rc = check_segment("state", i, agent_id, rows[i].agent_id, rows[i].start_utc,
-                       rows[i].end_utc, from, to);
-    if (rc == 0 && (!rows[i].state || !*rows[i].state))
-      rc = wl_err(WL_EUSAGE, "state row %zu (agent %s) has no state", i + 1, agent_id);
-  }
-  return rc;
-}
-
 /* $1 source, $2 agent, $3 from and (all but one statement) $4 to. */
 static void bind_agent_window(pg_cmd *c, enum pq_id id, int64_t source_id, const char *agent_id,
                               int64_t from, int64_t to)
@@ -1560,10 +1484,6 @@ static int pg_states_replace(wl_store *st, int64_t source_id, const char *agent_
   struct seg_ctx ctx = {"state", agent_id, rows, sizeof(*rows),
                         offsetof(wl_state_row, start_utc)};
   int rc;
-  if (!agent_id || !*agent_id)
-    return wl_err(WL_EUSAGE, "states replace needs an agent");
-  if ((rc = check_window(from, to)) != 0 || (rc = st_check_rows(agent_id, from, to, rows, n)) != 0)
-    return rc;
   memset(cmds, 0, sizeof(cmds));
   for (size_t i = 0; i < 4; i++)
     bind_agent_window(&cmds[i], steps[i], source_id, agent_id, from, to);
@@ -1582,19 +1502,6 @@ static int pg_states_replace(wl_store *st, int64_t source_id, const char *agent_
 }
 
 /* ---- schedule_segment ------------------------------------------------ */
-
-static int sc_check_rows(const char *agent_id, int64_t from, int64_t to,
-                         const wl_schedule_row *rows, size_t n)
-{
-  int rc = 0;
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    rc = check_segment("schedule", i, agent_id, rows[i].agent_id, rows[i].start_utc,
-                       rows[i].end_utc, from, to);
-    if (rc == 0 && (!rows[i].activity || !*rows[i].activity))
-      rc = wl_err(WL_EUSAGE, "schedule row %zu (agent %s) has no activity", i + 1, agent_id);
-  }
-  return rc;
-}
 
 static int sc_arrays(arrays *a, const wl_schedule_row *rows, size_t n)
 {
@@ -1619,10 +1526,6 @@ static int pg_schedule_replace(wl_store *st, int64_t source_id, const char *agen
   struct seg_ctx ctx = {"schedule", agent_id, rows, sizeof(*rows),
                         offsetof(wl_schedule_row, start_utc)};
   int rc;
-  if (!agent_id || !*agent_id)
-    return wl_err(WL_EUSAGE, "schedule replace needs an agent");
-  if ((rc = check_window(from, to)) != 0 || (rc = sc_check_rows(agent_id, from, to, rows, n)) != 0)
-    return rc;
   memset(cmds, 0, sizeof(cmds));
   bind_agent_window(&cmds[0], Q_SC_DEL, source_id, agent_id, from, to);
   if (n > 0) {
@@ -1666,18 +1569,6 @@ static int pg_schedule_query(wl_store *st, int64_t source_id, const char *agent_
 
 /* ---- activity rules -------------------------------------------------- */
 
-static const char *const verdicts[] = {"in", "out", "neutral", NULL};
-static const char *const kinds[] = {"work", "rest", NULL};
-static const char *const run_kinds[] = {"realtime", "historical", "backfill", "test", NULL};
-static const char *const outcomes[] = {"running", "ok", "error", "interrupted", NULL};
-
-static int in_list(const char *v, const char *const *list)
-{
-  for (; v && *list; list++)
-    if (strcmp(v, *list) == 0)
-      return 1;
-  return 0;
-}
 
 /* A write of one statement: 0, or its error with a missing source (foreign
  * key) reported as in SQLite. */
@@ -1693,14 +1584,6 @@ static int pg_rule_set(wl_store *st, int64_t source_id, const wl_rule_row *rule)
 {
   pg_cmd c = {.id = Q_RULE_SET};
   int rc;
-  if (!rule->activity || !*rule->activity || !rule->state || !*rule->state)
-    return wl_err(WL_EUSAGE, "a rule needs an activity and a state");
-  if (!in_list(rule->verdict, verdicts))
-    return wl_err(WL_EUSAGE, "rule verdict '%s' is not one of in, out, neutral",
-                  rule->verdict ? rule->verdict : "");
-  if (!in_list(rule->kind, kinds))
-    return wl_err(WL_EUSAGE, "activity kind '%s' is not one of work, rest",
-                  rule->kind ? rule->kind : "");
   p_i64(&c.p, source_id);
   p_text(&c.p, rule->activity);
   p_text(&c.p, rule->state);
@@ -1737,10 +1620,6 @@ static int pg_run_begin(wl_store *st, int64_t *out_id, int64_t source_id, const 
 {
   pg_cmd c = {.id = Q_RUN_BEGIN};
   int rc;
-  *out_id = 0;
-  if (!in_list(kind, run_kinds))
-    return wl_err(WL_EUSAGE, "run kind '%s' is not one of realtime, historical, backfill, test",
-                  kind ? kind : "");
   p_i64(&c.p, source_id);
   p_text(&c.p, kind);
   p_i64(&c.p, window_from);
@@ -1758,9 +1637,6 @@ static int pg_run_end(wl_store *st, int64_t id, int64_t finished, const char *ou
 {
   pg_cmd c = {.id = Q_RUN_END};
   int rc;
-  if (!in_list(outcome, outcomes))
-    return wl_err(WL_EUSAGE, "run outcome '%s' is not one of ok, error, interrupted, running",
-                  outcome ? outcome : "");
   p_i64(&c.p, id);
   p_i64(&c.p, finished);
   p_text(&c.p, outcome);
@@ -1815,13 +1691,6 @@ static int pg_runs_list(wl_store *st, int64_t source_id, int limit, wl_run_cb cb
 
 /* ---- web accounts ---------------------------------------------------- */
 
-static int web_check_name(const char *name)
-{
-  if (!name || !*name)
-    return wl_err(WL_EUSAGE, "a user needs a name");
-  return 0;
-}
-
 /* A foreign-key failure here means the user does not exist. */
 static int web_write(pg_store *s, pg_cmd *c, const char *what, int64_t user_id)
 {
@@ -1839,9 +1708,6 @@ static int pg_user_add(wl_store *st, int64_t *out_id, const char *name, const ch
 {
   pg_cmd c = {.id = Q_USER_ADD};
   int rc;
-  *out_id = 0;
-  if ((rc = web_check_name(name)) != 0)
-    return rc;
   p_text(&c.p, name);
   p_text(&c.p, pw_hash);
   p_i64(&c.p, now);
@@ -1858,8 +1724,6 @@ static int pg_user_set_password(wl_store *st, const char *name, const char *pw_h
 {
   pg_cmd c = {.id = Q_USER_SET_PW};
   int rc;
-  if ((rc = web_check_name(name)) != 0)
-    return rc;
   p_text(&c.p, name);
   p_text(&c.p, pw_hash);
   rc = run1(PG(st), &c, "cannot change the password");
@@ -1874,11 +1738,6 @@ static int pg_user_get(wl_store *st, int64_t *out_id, char *pw_hash, size_t hash
 {
   pg_cmd c = {.id = Q_USER_GET};
   int rc;
-  *out_id = 0;
-  if (pw_hash && hashlen)
-    pw_hash[0] = '\0';
-  if ((rc = web_check_name(name)) != 0)
-    return rc;
   p_text(&c.p, name);
   rc = run1(PG(st), &c, "cannot read the user");
   if (rc == 0 && PQntuples(c.res) == 0) {
@@ -1915,8 +1774,6 @@ static int pg_session_add(wl_store *st, const char *sid_hash, int64_t user_id, c
                           int64_t expires_at, int64_t now)
 {
   pg_cmd c = {.id = Q_SESSION_ADD};
-  if (!sid_hash || !*sid_hash || !csrf || !*csrf)
-    return wl_err(WL_EUSAGE, "a session needs an id and a CSRF token");
   p_text(&c.p, sid_hash);
   p_i64(&c.p, user_id);
   p_text(&c.p, csrf);
@@ -1974,8 +1831,6 @@ static int pg_sessions_expire(wl_store *st, int64_t now)
 static int pg_apikey_add(wl_store *st, int64_t user_id, const char *key_hash, int64_t now)
 {
   pg_cmd c = {.id = Q_APIKEY_ADD};
-  if (!key_hash || !*key_hash)
-    return wl_err(WL_EUSAGE, "an API key needs a hash");
   p_i64(&c.p, user_id);
   p_text(&c.p, key_hash);
   p_i64(&c.p, now);
@@ -1999,24 +1854,11 @@ static int pg_apikey_find(wl_store *st, int64_t *user_id, const char *key_hash)
 
 /* ---- leases ---------------------------------------------------------- */
 
-static int lease_args(const char *owner, int64_t now, int64_t ttl_s)
-{
-  if (!owner || !*owner)
-    return wl_err(WL_EUSAGE, "a lease needs an owner");
-  if (ttl_s <= 0 || now > INT64_MAX - ttl_s)
-    return wl_err(WL_EUSAGE, "lease time to live %lld is not a positive number of seconds",
-                  (long long)ttl_s);
-  return 0;
-}
-
 static int pg_lease_acquire(wl_store *st, int *held, int64_t source_id, const char *owner,
                             int64_t now, int64_t ttl_s)
 {
   pg_cmd c = {.id = Q_LEASE_ACQUIRE};
   int rc;
-  *held = 0;
-  if ((rc = lease_args(owner, now, ttl_s)) != 0)
-    return rc;
   p_i64(&c.p, source_id);
   p_text(&c.p, owner);
   p_i64(&c.p, now);
@@ -2034,8 +1876,6 @@ static int pg_lease_release(wl_store *st, int64_t source_id, const char *owner)
 {
   pg_cmd c = {.id = source_id ? Q_LEASE_RELEASE : Q_LEASE_RELEASE_ALL};
   int rc;
-  if (!owner || !*owner)
-    return wl_err(WL_EUSAGE, "a lease needs an owner");
   if (source_id)
     p_i64(&c.p, source_id);
   p_text(&c.p, owner);
@@ -2129,8 +1969,6 @@ static int pg_user_remove(wl_store *st, const char *name)
 {
   pg_cmd c = {.id = Q_USER_DEL};
   int rc;
-  if ((rc = web_check_name(name)) != 0)
-    return rc;
   p_text(&c.p, name);
   rc = run1(PG(st), &c, "cannot remove the user");
   if (rc == 0 && changes(c.res) == 0)
@@ -2139,61 +1977,110 @@ static int pg_user_remove(wl_store *st, const char *name)
   return rc;
 }
 
-static const wl_store pg_ops = {
-  .backend = "postgresql",
+static const wl_store_conn_ops pg_conn = {
   .close = pg_close,
   .schema_version = pg_schema_version,
   .begin = pg_begin,
   .commit = pg_commit,
   .rollback = pg_rollback,
+};
+
+static const wl_store_source_ops pg_sources = {
   .source_add = pg_source_add,
   .source_update = pg_source_update,
   .source_get = pg_source_get,
   .source_get_by_id = pg_source_get_by_id,
   .source_list = pg_source_list,
   .source_remove = pg_source_remove,
+};
+
+static const wl_store_token_ops pg_tokens = {
   .token_set = pg_token_set,
   .token_get = pg_token_get,
+};
+
+static const wl_store_setting_ops pg_settings = {
   .setting_set = pg_setting_set,
   .setting_get = pg_setting_get,
   .setting_list = pg_setting_list,
+};
+
+static const wl_store_directory_ops pg_directory = {
   .queues_upsert = pg_queues_upsert,
   .queues_list = pg_queues_list,
   .agents_upsert = pg_agents_upsert,
   .agents_list = pg_agents_list,
   .agent_get = pg_agent_get,
+};
+
+static const wl_store_interval_ops pg_intervals = {
   .intervals_replace = pg_intervals_replace,
   .intervals_finalize = pg_intervals_finalize,
   .intervals_delete = pg_intervals_delete,
   .intervals_query = pg_intervals_query,
+};
+
+static const wl_store_state_ops pg_states = {
   .states_apply = pg_states_apply,
   .states_open = pg_states_open,
   .states_query = pg_states_query,
   .states_replace = pg_states_replace,
+};
+
+static const wl_store_schedule_ops pg_schedules = {
   .schedule_replace = pg_schedule_replace,
   .schedule_query = pg_schedule_query,
+};
+
+static const wl_store_rule_ops pg_rules = {
   .rule_set = pg_rule_set,
   .rules_list = pg_rules_list,
+};
+
+static const wl_store_run_ops pg_runs = {
   .run_begin = pg_run_begin,
   .run_end = pg_run_end,
   .runs_list = pg_runs_list,
+  .runs_in_range = pg_runs_in_range,
+};
+
+static const wl_store_web_ops pg_web = {
   .user_add = pg_user_add,
   .user_set_password = pg_user_set_password,
   .user_get = pg_user_get,
   .users_list = pg_users_list,
+  .user_remove = pg_user_remove,
   .session_add = pg_session_add,
   .session_get = pg_session_get,
   .session_delete = pg_session_delete,
   .sessions_expire = pg_sessions_expire,
+  .sessions_delete_user = pg_sessions_delete_user,
   .apikey_add = pg_apikey_add,
   .apikey_find = pg_apikey_find,
+  .apikeys_delete_user = pg_apikeys_delete_user,
+};
+
+static const wl_store_lease_ops pg_leases = {
   .lease_acquire = pg_lease_acquire,
   .lease_release = pg_lease_release,
   .leases_list = pg_leases_list,
-  .runs_in_range = pg_runs_in_range,
-  .sessions_delete_user = pg_sessions_delete_user,
-  .apikeys_delete_user = pg_apikeys_delete_user,
-  .user_remove = pg_user_remove,
+};
+
+static const wl_store_ops pg_ops = {
+  .version = WL_STORE_OPS_VERSION,
+  .name = "postgresql",
+  .conn = &pg_conn,
+  .sources = &pg_sources,
+  .tokens = &pg_tokens,
+  .settings = &pg_settings,
+  .directory = &pg_directory,
+  .intervals = &pg_intervals,
+  .states = &pg_states,
+  .schedules = &pg_schedules,
+  .rules = &pg_rules,
+  .runs = &pg_runs,
+  .web = &pg_web,
+  .leases = &pg_leases,
 };
 
 /* Server notices ("relation ... already exists, skipping") go to the log,
@@ -2301,7 +2188,7 @@ int wl_store_pg_open(wl_store **out, const char *uri)
     free(s);
     return wl_err(WL_ENOMEM, "out of memory opening the database");
   }
-  s->base = pg_ops;
+  s->base.ops = &pg_ops;
   rc = pg_connect(s, uri);
   if (rc == 0)
     rc = wl_migrations_pg_apply(s->conn, s->where);

@@ -3,7 +3,7 @@
  * object is used by one thread at a time (the writer, or one web request).
  * Every value reaches SQLite through sqlite3_bind_*; the SQL text is static.
  */
-#include "store/store.h"
+#include "store/backend.h"
 #include "store/migrations.h"
 #include "util/err.h"
 
@@ -394,8 +394,6 @@ static int sq_source_add(wl_store *st, wl_source *src)
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc;
-  if (!src->name[0])
-    return wl_err(WL_EUSAGE, "a source needs a name");
   if ((rc = stmt_get(s, Q_SOURCE_ADD, &q)) != 0)
     return rc;
   bind_source(q, src);
@@ -413,8 +411,6 @@ static int sq_source_update(wl_store *st, const wl_source *src)
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc;
-  if (!src->name[0])
-    return wl_err(WL_EUSAGE, "a source needs a name");
   if ((rc = stmt_get(s, Q_SOURCE_UPDATE, &q)) != 0)
     return rc;
   bind_source(q, src);
@@ -526,8 +522,6 @@ static int sq_token_set(wl_store *st, int64_t source_id, enum wl_token_kind kind
   enum sq_id id = kind == WL_TOKEN_HIST ? Q_TOKEN_SET_HIST : Q_TOKEN_SET_RT;
   sqlite3_stmt *q;
   int rc;
-  if (blob && len > (size_t)INT32_MAX)
-    return wl_err(WL_EUSAGE, "token blob too large");
   if ((rc = stmt_get(s, id, &q)) != 0)
     return rc;
   bind_i64(q, 1, source_id);
@@ -590,8 +584,6 @@ static int sq_setting_set(wl_store *st, int64_t source_id, const char *key, cons
   enum sq_id id = value ? Q_SETTING_SET : Q_SETTING_DEL; /* NULL unsets */
   sqlite3_stmt *q;
   int rc;
-  if (!key || !*key)
-    return wl_err(WL_EUSAGE, "a setting needs a key");
   if ((rc = stmt_get(s, id, &q)) != 0)
     return rc;
   bind_i64(q, 1, source_id);
@@ -780,26 +772,6 @@ static int sq_agent_get(wl_store *st, wl_agent_row *out_unused, int64_t source_i
 
 /* ---- interval_volume ------------------------------------------------- */
 
-static int check_window(int64_t from, int64_t to)
-{
-  if (from >= to)
-    return wl_err(WL_EUSAGE, "empty window [%lld, %lld)", (long long)from, (long long)to);
-  return 0;
-}
-
-static int iv_check_rows(int64_t from, int64_t to, const wl_interval_row *rows, size_t n)
-{
-  for (size_t i = 0; i < n; i++) {
-    if (!rows[i].queue_id || !*rows[i].queue_id)
-      return wl_err(WL_EUSAGE, "interval row %zu has no queue id", i + 1);
-    if (rows[i].start_utc < from || rows[i].start_utc >= to)
-      return wl_err(WL_EUSAGE, "interval row %zu (queue %s, start %lld) lies outside the "
-                               "window [%lld, %lld)", i + 1, rows[i].queue_id,
-                    (long long)rows[i].start_utc, (long long)from, (long long)to);
-  }
-  return 0;
-}
-
 static int iv_insert(sq_store *s, sqlite3_stmt *q, int64_t source_id, const wl_interval_row *r)
 {
   int rc;
@@ -845,8 +817,6 @@ static int sq_intervals_replace(wl_store *st, int64_t source_id, int64_t from, i
   sq_store *s = SQ(st);
   sqlite3_stmt *q = NULL;
   int rc;
-  if ((rc = check_window(from, to)) != 0 || (rc = iv_check_rows(from, to, rows, n)) != 0)
-    return rc;
   if ((rc = sq_begin(st)) != 0)
     return rc;
   rc = iv_delete_window(s, source_id, from, to);
@@ -955,21 +925,6 @@ static void bind_state(sqlite3_stmt *q, int64_t source_id, const wl_state_row *r
   bind_text(q, 6, r->vendor_code);
 }
 
-static int state_op_check(const wl_state_op *op, size_t i)
-{
-  const wl_state_row *r = &op->row;
-  if (!r->agent_id || !*r->agent_id)
-    return wl_err(WL_EUSAGE, "state change %zu has no agent id", i + 1);
-  if (op->kind == WL_STATE_INSERT && (!r->state || !*r->state))
-    return wl_err(WL_EUSAGE, "state change %zu (agent %s) has no state", i + 1, r->agent_id);
-  if (r->end_utc != WL_OPEN_END && r->end_utc < r->start_utc)
-    return wl_err(WL_EUSAGE, "state change %zu (agent %s) ends before it starts", i + 1,
-                  r->agent_id);
-  if (op->kind != WL_STATE_INSERT && op->kind != WL_STATE_CLOSE)
-    return wl_err(WL_EUSAGE, "state change %zu has an unknown kind", i + 1);
-  return 0;
-}
-
 static int state_op_apply(sq_store *s, int64_t source_id, const wl_state_op *op)
 {
   enum sq_id id = op->kind == WL_STATE_INSERT ? Q_ST_UPSERT : Q_ST_CLOSE;
@@ -997,11 +952,7 @@ static int state_op_apply(sq_store *s, int64_t source_id, const wl_state_op *op)
 static int sq_states_apply(wl_store *st, int64_t source_id, const wl_state_op *ops, size_t n)
 {
   sq_store *s = SQ(st);
-  int rc = 0;
-  for (size_t i = 0; rc == 0 && i < n; i++)
-    rc = state_op_check(&ops[i], i);
-  if (rc != 0 || n == 0)
-    return rc;
+  int rc;
   if ((rc = sq_begin(st)) != 0)
     return rc;
   for (size_t i = 0; rc == 0 && i < n; i++)
@@ -1060,35 +1011,6 @@ static int exec_agent_window(sq_store *s, enum sq_id id, int64_t source_id, cons
 }
 
 /* Rows for one agent's window must lie inside it and belong to the agent. */
-static int check_segment(const char *what, size_t i, const char *agent_id, const char *row_agent,
-                         int64_t start, int64_t end, int64_t from, int64_t to)
-{
-  if (row_agent && strcmp(row_agent, agent_id) != 0)
-    return wl_err(WL_EUSAGE, "%s row %zu is for agent %s, not %s", what, i + 1, row_agent,
-                  agent_id);
-  if (end == WL_OPEN_END || end < start)
-    return wl_err(WL_EUSAGE, "%s row %zu (agent %s) needs an end at or after its start", what,
-                  i + 1, agent_id);
-  if (start < from || end > to)
-    return wl_err(WL_EUSAGE, "%s row %zu (agent %s, %lld-%lld) lies outside the window "
-                             "[%lld, %lld)", what, i + 1, agent_id, (long long)start,
-                  (long long)end, (long long)from, (long long)to);
-  return 0;
-}
-
-static int st_check_rows(const char *agent_id, int64_t from, int64_t to, const wl_state_row *rows,
-                         size_t n)
-{
-  int rc = 0;
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    rc = check_segment("state", i, agent_id, rows[i].agent_id, rows[i].start_utc,
-                       rows[i].end_utc, from, to);
-    if (rc == 0 && (!rows[i].state || !*rows[i].state))
-      rc = wl_err(WL_EUSAGE, "state row %zu (agent %s) has no state", i + 1, agent_id);
-  }
-  return rc;
-}
-
 /* Makes room for [from, to) in the agent's timeline: a closed segment that
  * covers the span is split around it, one that crosses `from` (or is open
  * and started before it) ends at `from`, ones inside go, and one that starts
@@ -1127,10 +1049,6 @@ static int sq_states_replace(wl_store *st, int64_t source_id, const char *agent_
   sq_store *s = SQ(st);
   sqlite3_stmt *q = NULL;
   int rc;
-  if (!agent_id || !*agent_id)
-    return wl_err(WL_EUSAGE, "states replace needs an agent");
-  if ((rc = check_window(from, to)) != 0 || (rc = st_check_rows(agent_id, from, to, rows, n)) != 0)
-    return rc;
   if ((rc = sq_begin(st)) != 0)
     return rc;
   rc = st_clear_window(s, source_id, agent_id, from, to);
@@ -1165,29 +1083,12 @@ static int sc_insert(sq_store *s, sqlite3_stmt *q, int64_t source_id, const char
   return sq_fail(s, "cannot store a schedule row");
 }
 
-static int sc_check_rows(const char *agent_id, int64_t from, int64_t to,
-                         const wl_schedule_row *rows, size_t n)
-{
-  int rc = 0;
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    rc = check_segment("schedule", i, agent_id, rows[i].agent_id, rows[i].start_utc,
-                       rows[i].end_utc, from, to);
-    if (rc == 0 && (!rows[i].activity || !*rows[i].activity))
-      rc = wl_err(WL_EUSAGE, "schedule row %zu (agent %s) has no activity", i + 1, agent_id);
-  }
-  return rc;
-}
-
 static int sq_schedule_replace(wl_store *st, int64_t source_id, const char *agent_id,
                                int64_t from, int64_t to, const wl_schedule_row *rows, size_t n)
 {
   sq_store *s = SQ(st);
   sqlite3_stmt *q = NULL;
   int rc;
-  if (!agent_id || !*agent_id)
-    return wl_err(WL_EUSAGE, "schedule replace needs an agent");
-  if ((rc = check_window(from, to)) != 0 || (rc = sc_check_rows(agent_id, from, to, rows, n)) != 0)
-    return rc;
   if ((rc = sq_begin(st)) != 0)
     return rc;
   rc = exec_agent_window(s, Q_SC_DEL, source_id, agent_id, from, to,
@@ -1227,32 +1128,12 @@ static int sq_schedule_query(wl_store *st, int64_t source_id, const char *agent_
 
 /* ---- activity rules -------------------------------------------------- */
 
-static const char *const verdicts[] = {"in", "out", "neutral", NULL};
-static const char *const kinds[] = {"work", "rest", NULL};
-static const char *const run_kinds[] = {"realtime", "historical", "backfill", "test", NULL};
-static const char *const outcomes[] = {"running", "ok", "error", "interrupted", NULL};
-
-static int in_list(const char *v, const char *const *list)
-{
-  for (; v && *list; list++)
-    if (strcmp(v, *list) == 0)
-      return 1;
-  return 0;
-}
 
 static int sq_rule_set(wl_store *st, int64_t source_id, const wl_rule_row *rule)
 {
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc;
-  if (!rule->activity || !*rule->activity || !rule->state || !*rule->state)
-    return wl_err(WL_EUSAGE, "a rule needs an activity and a state");
-  if (!in_list(rule->verdict, verdicts))
-    return wl_err(WL_EUSAGE, "rule verdict '%s' is not one of in, out, neutral",
-                  rule->verdict ? rule->verdict : "");
-  if (!in_list(rule->kind, kinds))
-    return wl_err(WL_EUSAGE, "activity kind '%s' is not one of work, rest",
-                  rule->kind ? rule->kind : "");
   if ((rc = stmt_get(s, Q_RULE_SET, &q)) != 0)
     return rc;
   bind_i64(q, 1, source_id);
@@ -1291,10 +1172,6 @@ static int sq_run_begin(wl_store *st, int64_t *out_id, int64_t source_id, const 
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc;
-  *out_id = 0;
-  if (!in_list(kind, run_kinds))
-    return wl_err(WL_EUSAGE, "run kind '%s' is not one of realtime, historical, backfill, test",
-                  kind ? kind : "");
   if ((rc = stmt_get(s, Q_RUN_BEGIN, &q)) != 0)
     return rc;
   bind_i64(q, 1, source_id);
@@ -1315,9 +1192,6 @@ static int sq_run_end(wl_store *st, int64_t id, int64_t finished, const char *ou
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc;
-  if (!in_list(outcome, outcomes))
-    return wl_err(WL_EUSAGE, "run outcome '%s' is not one of ok, error, interrupted, running",
-                  outcome ? outcome : "");
   if ((rc = stmt_get(s, Q_RUN_END, &q)) != 0)
     return rc;
   bind_i64(q, 1, id);
@@ -1389,22 +1263,12 @@ static int web_prepare(sq_store *s, sqlite3_stmt **q, const char *sql)
   return 0;
 }
 
-static int web_check_name(const char *name)
-{
-  if (!name || !*name)
-    return wl_err(WL_EUSAGE, "a user needs a name");
-  return 0;
-}
-
 static int sq_user_add(wl_store *st, int64_t *out_id, const char *name, const char *pw_hash,
                        int64_t now)
 {
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc, step;
-  *out_id = 0;
-  if ((rc = web_check_name(name)) != 0)
-    return rc;
   if ((rc = web_prepare(s, &q, "INSERT INTO web_user (name, pw_hash, created_at) "
                                "VALUES (?1, ?2, ?3)")) != 0)
     return rc;
@@ -1427,8 +1291,7 @@ static int sq_user_set_password(wl_store *st, const char *name, const char *pw_h
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc;
-  if ((rc = web_check_name(name)) != 0 ||
-      (rc = web_prepare(s, &q, "UPDATE web_user SET pw_hash = ?2 WHERE name = ?1")) != 0)
+  if ((rc = web_prepare(s, &q, "UPDATE web_user SET pw_hash = ?2 WHERE name = ?1")) != 0)
     return rc;
   bind_text(q, 1, name);
   bind_text(q, 2, pw_hash);
@@ -1445,11 +1308,7 @@ static int sq_user_get(wl_store *st, int64_t *out_id, char *pw_hash, size_t hash
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc, step;
-  *out_id = 0;
-  if (pw_hash && hashlen)
-    pw_hash[0] = '\0';
-  if ((rc = web_check_name(name)) != 0 ||
-      (rc = web_prepare(s, &q, "SELECT id, pw_hash FROM web_user WHERE name = ?1")) != 0)
+  if ((rc = web_prepare(s, &q, "SELECT id, pw_hash FROM web_user WHERE name = ?1")) != 0)
     return rc;
   bind_text(q, 1, name);
   step = sqlite3_step(q);
@@ -1503,8 +1362,6 @@ static int sq_session_add(wl_store *st, const char *sid_hash, int64_t user_id, c
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc;
-  if (!sid_hash || !*sid_hash || !csrf || !*csrf)
-    return wl_err(WL_EUSAGE, "a session needs an id and a CSRF token");
   if ((rc = web_prepare(s, &q, "INSERT INTO web_session (id, user_id, csrf, expires_at, "
                                "created_at) VALUES (?1, ?2, ?3, ?4, ?5)")) != 0)
     return rc;
@@ -1578,8 +1435,6 @@ static int sq_apikey_add(wl_store *st, int64_t user_id, const char *key_hash, in
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc;
-  if (!key_hash || !*key_hash)
-    return wl_err(WL_EUSAGE, "an API key needs a hash");
   if ((rc = web_prepare(s, &q, "INSERT INTO api_key (user_id, key_hash, created_at) "
                                "VALUES (?1, ?2, ?3)")) != 0)
     return rc;
@@ -1624,16 +1479,6 @@ static int lease_prepare(sq_store *s, sqlite3_stmt **q, const char *sql)
   return 0;
 }
 
-static int lease_args(const char *owner, int64_t now, int64_t ttl_s)
-{
-  if (!owner || !*owner)
-    return wl_err(WL_EUSAGE, "a lease needs an owner");
-  if (ttl_s <= 0 || now > INT64_MAX - ttl_s)
-    return wl_err(WL_EUSAGE, "lease time to live %lld is not a positive number of seconds",
-                  (long long)ttl_s);
-  return 0;
-}
-
 /* One statement takes, renews or leaves the lease, so two processes can
  * never both hold it; sqlite3_changes() says which happened. */
 static int sq_lease_acquire(wl_store *st, int *held, int64_t source_id, const char *owner,
@@ -1642,9 +1487,7 @@ static int sq_lease_acquire(wl_store *st, int *held, int64_t source_id, const ch
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc, step;
-  *held = 0;
-  if ((rc = lease_args(owner, now, ttl_s)) != 0 ||
-      (rc = lease_prepare(s, &q, "INSERT INTO lease (source_id, owner, acquired_at, expires_at) "
+  if ((rc = lease_prepare(s, &q, "INSERT INTO lease (source_id, owner, acquired_at, expires_at) "
                                  "VALUES (?1, ?2, ?3, ?3 + ?4) "
                                  "ON CONFLICT (source_id) DO UPDATE SET owner = excluded.owner, "
                                  "expires_at = excluded.expires_at, acquired_at = CASE "
@@ -1672,8 +1515,6 @@ static int sq_lease_release(wl_store *st, int64_t source_id, const char *owner)
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
   int rc;
-  if (!owner || !*owner)
-    return wl_err(WL_EUSAGE, "a lease needs an owner");
   if (source_id) /* one source, or (0) all of the owner's */
     rc = lease_prepare(s, &q, "DELETE FROM lease WHERE owner = ?1 AND source_id = ?2");
   else
@@ -1780,8 +1621,7 @@ static int sq_user_remove(wl_store *st, const char *name)
 {
   sq_store *s = SQ(st);
   int rc;
-  if ((rc = web_check_name(name)) != 0 ||
-      (rc = web_exec1(s, "DELETE FROM web_user WHERE name = ?1", name, 0,
+  if ((rc = web_exec1(s, "DELETE FROM web_user WHERE name = ?1", name, 0,
                       "cannot remove the user")) != 0)
     return rc;
   if (sqlite3_changes(s->db) == 0)
@@ -1789,61 +1629,110 @@ static int sq_user_remove(wl_store *st, const char *name)
   return 0;
 }
 
-static const wl_store sqlite_ops = {
-  .backend = "sqlite",
+static const wl_store_conn_ops sq_conn = {
   .close = sq_close,
   .schema_version = sq_schema_version,
   .begin = sq_begin,
   .commit = sq_commit,
   .rollback = sq_rollback,
+};
+
+static const wl_store_source_ops sq_sources = {
   .source_add = sq_source_add,
   .source_update = sq_source_update,
   .source_get = sq_source_get,
   .source_get_by_id = sq_source_get_by_id,
   .source_list = sq_source_list,
   .source_remove = sq_source_remove,
+};
+
+static const wl_store_token_ops sq_tokens = {
   .token_set = sq_token_set,
   .token_get = sq_token_get,
+};
+
+static const wl_store_setting_ops sq_settings = {
   .setting_set = sq_setting_set,
   .setting_get = sq_setting_get,
   .setting_list = sq_setting_list,
+};
+
+static const wl_store_directory_ops sq_directory = {
   .queues_upsert = sq_queues_upsert,
   .queues_list = sq_queues_list,
   .agents_upsert = sq_agents_upsert,
   .agents_list = sq_agents_list,
   .agent_get = sq_agent_get,
+};
+
+static const wl_store_interval_ops sq_intervals = {
   .intervals_replace = sq_intervals_replace,
   .intervals_finalize = sq_intervals_finalize,
   .intervals_delete = sq_intervals_delete,
   .intervals_query = sq_intervals_query,
+};
+
+static const wl_store_state_ops sq_states = {
   .states_apply = sq_states_apply,
   .states_open = sq_states_open,
   .states_query = sq_states_query,
   .states_replace = sq_states_replace,
+};
+
+static const wl_store_schedule_ops sq_schedules = {
   .schedule_replace = sq_schedule_replace,
   .schedule_query = sq_schedule_query,
+};
+
+static const wl_store_rule_ops sq_rules = {
   .rule_set = sq_rule_set,
   .rules_list = sq_rules_list,
+};
+
+static const wl_store_run_ops sq_runs = {
   .run_begin = sq_run_begin,
   .run_end = sq_run_end,
   .runs_list = sq_runs_list,
+  .runs_in_range = sq_runs_in_range,
+};
+
+static const wl_store_web_ops sq_web = {
   .user_add = sq_user_add,
   .user_set_password = sq_user_set_password,
   .user_get = sq_user_get,
   .users_list = sq_users_list,
+  .user_remove = sq_user_remove,
   .session_add = sq_session_add,
   .session_get = sq_session_get,
   .session_delete = sq_session_delete,
   .sessions_expire = sq_sessions_expire,
+  .sessions_delete_user = sq_sessions_delete_user,
   .apikey_add = sq_apikey_add,
   .apikey_find = sq_apikey_find,
+  .apikeys_delete_user = sq_apikeys_delete_user,
+};
+
+static const wl_store_lease_ops sq_leases = {
   .lease_acquire = sq_lease_acquire,
   .lease_release = sq_lease_release,
   .leases_list = sq_leases_list,
-  .runs_in_range = sq_runs_in_range,
-  .sessions_delete_user = sq_sessions_delete_user,
-  .apikeys_delete_user = sq_apikeys_delete_user,
-  .user_remove = sq_user_remove,
+};
+
+static const wl_store_ops sqlite_ops = {
+  .version = WL_STORE_OPS_VERSION,
+  .name = "sqlite",
+  .conn = &sq_conn,
+  .sources = &sq_sources,
+  .tokens = &sq_tokens,
+  .settings = &sq_settings,
+  .directory = &sq_directory,
+  .intervals = &sq_intervals,
+  .states = &sq_states,
+  .schedules = &sq_schedules,
+  .rules = &sq_rules,
+  .runs = &sq_runs,
+  .web = &sq_web,
+  .leases = &sq_leases,
 };
 
 /* SQLite would report a missing directory as "unable to open database
@@ -1914,7 +1803,7 @@ int wl_store_sqlite_open(wl_store **out, const char *path)
     free(s);
     return wl_err(WL_ENOMEM, "out of memory opening the database");
   }
-  s->base = sqlite_ops;
+  s->base.ops = &sqlite_ops;
   if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
     rc = wl_err(WL_EFAIL, "cannot open database %s: %s", path,
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");

@@ -10,7 +10,7 @@
 
 int wl_aw_source(wl_req *rq, wl_source *src, wl_tz **tz)
 {
-  int rc = rq->app->st->source_get(rq->app->st, src, rq->arg);
+  int rc = wl_store_source_get(rq->app->st, src, rq->arg);
   *tz = NULL;
   if (rc == WL_ENOTFOUND) {
     wl_error_page(rq, MHD_HTTP_NOT_FOUND, "No such source",

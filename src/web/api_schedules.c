@@ -105,7 +105,7 @@ int wl_api_schedules_get(wl_req *rq)
   int rc = read_target(&p, rq);
   if (rc == 0) {
     g = (get_ctx){json_array(), p.tz};
-    rc = rq->app->st->schedule_query(rq->app->st, p.src.id, p.agent, p.from, p.to, get_row, &g);
+    rc = wl_store_schedule_query(rq->app->st, p.src.id, p.agent, p.from, p.to, get_row, &g);
     if (rc == 0)
       rc = wl_aw_send_json(rq, 0, g.arr);
     else
@@ -199,7 +199,7 @@ static int check_all(put_req *p)
                 a > b ? a : b, a > b ? b : a);
       }
   }
-  if (!p->create_agent && st->agent_get(st, NULL, p->src.id, p->agent) == WL_ENOTFOUND)
+  if (!p->create_agent && wl_store_agent_get(st, NULL, p->src.id, p->agent) == WL_ENOTFOUND)
     problem(p, "unknown agent '%s' (add create_agent=1 to add it)", p->agent);
   return 0;
 }
@@ -248,7 +248,7 @@ static int store(put_req *p, int *created)
   wl_store *st = p->rq->app->st;
   wl_schedule_row *all = calloc(p->n + 2, sizeof(*all));
   keep_ctx k;
-  int rc = all ? st->begin(st) : wl_err(WL_ENOMEM, "out of memory");
+  int rc = all ? wl_store_begin(st) : wl_err(WL_ENOMEM, "out of memory");
   *created = 0;
   memset(&k, 0, sizeof(k));
   k.p = p;
@@ -258,24 +258,24 @@ static int store(put_req *p, int *created)
     free(all);
     return rc;
   }
-  if (p->create_agent && st->agent_get(st, NULL, p->src.id, p->agent) == WL_ENOTFOUND) {
+  if (p->create_agent && wl_store_agent_get(st, NULL, p->src.id, p->agent) == WL_ENOTFOUND) {
     wl_agent_row a = {p->agent, "", ""};
-    rc = st->agents_upsert(st, p->src.id, &a, 1);
+    rc = wl_store_agents_upsert(st, p->src.id, &a, 1);
     *created = rc == 0;
   }
   /* only segments crossing from or to reach outside; one query each */
   if (rc == 0)
-    rc = st->schedule_query(st, p->src.id, p->agent, p->from - 1, p->from, keep_outside, &k);
+    rc = wl_store_schedule_query(st, p->src.id, p->agent, p->from - 1, p->from, keep_outside, &k);
   k.at_to = 1;
   if (rc == 0)
-    rc = st->schedule_query(st, p->src.id, p->agent, p->to, p->to + 1, keep_outside, &k);
+    rc = wl_store_schedule_query(st, p->src.id, p->agent, p->to, p->to + 1, keep_outside, &k);
   if (rc == 0) {
     for (size_t i = 0; i < p->n; i++)
       all[i] = p->segs[i].row;
     memcpy(all + p->n, k.keep, k.n * sizeof(*all));
-    rc = st->schedule_replace(st, p->src.id, p->agent, k.lo, k.hi, all, p->n + k.n);
+    rc = wl_store_schedule_replace(st, p->src.id, p->agent, k.lo, k.hi, all, p->n + k.n);
   }
-  rc = rc ? (st->rollback(st), rc) : st->commit(st);
+  rc = rc ? (wl_store_rollback(st), rc) : wl_store_commit(st);
   free(k.act[0]);
   free(k.act[1]);
   free(all);

@@ -101,7 +101,7 @@ int wl_auth_new_api_key(char *key, size_t keylen, wl_store *st, int64_t user_id)
   snprintf(key, keylen, "wlk_%s", hex);
   sodium_memzero(hex, sizeof(hex));
   wl_auth_sha256_hex(hash, key);
-  rc = st->apikey_add(st, user_id, hash, wl_now());
+  rc = wl_store_apikey_add(st, user_id, hash, wl_now());
   if (rc)
     sodium_memzero(key, keylen);
   return rc;
@@ -142,7 +142,7 @@ void wl_auth_user_name(wl_store *st, char *out, size_t outlen, int64_t user_id)
 {
   struct name_find f = {user_id, out, outlen};
   snprintf(out, outlen, "user %lld", (long long)user_id);
-  st->users_list(st, name_cb, &f);
+  wl_store_users_list(st, name_cb, &f);
 }
 
 int wl_auth_session(wl_req *rq)
@@ -153,7 +153,7 @@ int wl_auth_session(wl_req *rq)
   if (!is_hex64(sid))
     return WL_ENOTFOUND;
   wl_auth_sha256_hex(rq->sid_hash, sid);
-  rc = st->session_get(st, &rq->user_id, rq->csrf, sizeof(rq->csrf), rq->sid_hash, wl_now());
+  rc = wl_store_session_get(st, &rq->user_id, rq->csrf, sizeof(rq->csrf), rq->sid_hash, wl_now());
   if (rc != 0) {
     rq->sid_hash[0] = '\0';
     return rc;
@@ -171,8 +171,8 @@ int wl_auth_login(wl_req *rq, int64_t user_id, const char *user)
   wl_auth_random_hex(sid);
   wl_auth_random_hex(rq->csrf);
   wl_auth_sha256_hex(rq->sid_hash, sid);
-  st->sessions_expire(st, now); /* housekeeping; a failure here changes nothing */
-  rc = st->session_add(st, rq->sid_hash, user_id, rq->csrf, now + rq->web->cfg.session_ttl_s, now);
+  wl_store_sessions_expire(st, now); /* housekeeping; a failure here changes nothing */
+  rc = wl_store_session_add(st, rq->sid_hash, user_id, rq->csrf, now + rq->web->cfg.session_ttl_s, now);
   if (rc == 0) {
     rq->user_id = user_id;
     snprintf(rq->user, sizeof(rq->user), "%s", user);
@@ -185,7 +185,7 @@ int wl_auth_login(wl_req *rq, int64_t user_id, const char *user)
 void wl_auth_logout(wl_req *rq)
 {
   if (rq->sid_hash[0])
-    rq->app->st->session_delete(rq->app->st, rq->sid_hash);
+    wl_store_session_delete(rq->app->st, rq->sid_hash);
   rq->sid_hash[0] = '\0';
   rq->user_id = 0;
   wl_set_cookie(rq, SESSION_COOKIE, "", 0);
@@ -204,7 +204,7 @@ int wl_auth_bearer(wl_req *rq)
   while (*h == ' ')
     h++;
   wl_auth_sha256_hex(hash, h);
-  rc = rq->app->st->apikey_find(rq->app->st, &rq->user_id, hash);
+  rc = wl_store_apikey_find(rq->app->st, &rq->user_id, hash);
   if (rc == WL_ENOTFOUND)
     return wl_err(WL_EAUTH, "unknown API key");
   if (rc)

@@ -79,7 +79,7 @@ int wl_health_get(wl_health *h, wl_store *st, const wl_source *src, int64_t now)
   h->now = now;
   wl_last_poll_get(&h->rt_last_ok, st, src->id);
   wl_watermark_get(&h->hist_watermark, st, src->id);
-  rc = st->runs_list(st, src->id, RUNS_SCANNED, scan_run, h);
+  rc = wl_store_runs_list(st, src->id, RUNS_SCANNED, scan_run, h);
   if (h->hist_watermark > 0 && now > h->hist_watermark)
     h->windows_behind = (now - h->hist_watermark) / WL_BACKFILL_CHUNK_S;
   decide(h, st, src);

@@ -342,15 +342,15 @@ static int save_settings(rules_page *p)
     p->rq->status = MHD_HTTP_BAD_REQUEST;
     return render(p);
   }
-  if ((rc = st->begin(st)) != 0)
+  if ((rc = wl_store_begin(st)) != 0)
     return rc;
   for (int i = 0; i < NSET && rc == 0; i++)
     rc = wl_setting_set(st, p->src.id, set_keys[i], canon[i]);
   if (rc) {
-    st->rollback(st);
+    wl_store_rollback(st);
     return rc;
   }
-  if ((rc = st->commit(st)) != 0)
+  if ((rc = wl_store_commit(st)) != 0)
     return rc;
   wl_info(p->src.name, "web: adherence settings changed by '%s'", p->rq->user);
   return saved_redirect(p->rq, &p->src, "settings");

@@ -416,7 +416,7 @@ static char *stored_token(wl_req *rq, const sform *f, enum wl_token_kind kind)
   size_t len = 0;
   char *tok = NULL;
   if (f->is_new ||
-      rq->app->st->token_get(rq->app->st, &blob, &len, f->cur.id, kind) != 0)
+      wl_store_token_get(rq->app->st, &blob, &len, f->cur.id, kind) != 0)
     return NULL;
   if (wl_secret_decrypt(&tok, rq->app->key_path, blob, len) != 0)
     tok = NULL;
@@ -501,25 +501,25 @@ static int write_source(wl_req *rq, sform *f, wl_source *s)
   wl_store *st = rq->app->st;
   int rc;
   s->updated_at = wl_now(); /* the collectors reload a source whose updated_at changed */
-  if ((rc = st->begin(st)) != 0)
+  if ((rc = wl_store_begin(st)) != 0)
     return rc;
   if (f->is_new) {
     s->created_at = s->updated_at;
-    rc = st->source_add(st, s);
+    rc = wl_store_source_add(st, s);
     if (rc == 0)
       rc = wl_seed_default_rules(st, s->id);
   } else {
-    rc = st->source_update(st, s);
+    rc = wl_store_source_update(st, s);
   }
   if (rc == 0 && f->tok[0])
     rc = wl_token_store(rq->app, s->id, WL_TOKEN_RT, f->tok[0]);
   if (rc == 0 && f->tok[1])
     rc = wl_token_store(rq->app, s->id, WL_TOKEN_HIST, f->tok[1]);
   if (rc) {
-    st->rollback(st);
+    wl_store_rollback(st);
     return rc;
   }
-  return st->commit(st);
+  return wl_store_commit(st);
 }
 
 static int save(wl_req *rq, sform *f)
@@ -569,7 +569,7 @@ static int load_existing(wl_req *rq, sform *f)
 {
   int rc;
   memset(f, 0, sizeof(*f));
-  rc = rq->app->st->source_get(rq->app->st, &f->cur, rq->arg);
+  rc = wl_store_source_get(rq->app->st, &f->cur, rq->arg);
   if (rc == WL_ENOTFOUND)
     return wl_error_page(rq, MHD_HTTP_NOT_FOUND, "No such source",
                          "There is no source with this name; it may have been removed."),

@@ -86,7 +86,7 @@ static void test_unknown_key_fails(void **state)
   assert_string_equal(wl_errmsg(), "unknown setting key 'hist-watermrk'");
   assert_int_equal(wl_setting_get(buf, sizeof(buf), f->st, f->src.id, "hist-watermrk"), WL_EFAIL);
   /* nothing was written under the typo */
-  assert_int_equal(f->st->setting_get(f->st, buf, sizeof(buf), f->src.id, "hist-watermrk"),
+  assert_int_equal(wl_store_setting_get(f->st, buf, sizeof(buf), f->src.id, "hist-watermrk"),
                    WL_ENOTFOUND);
 }
 

@@ -92,8 +92,8 @@ static void test_creates_and_migrates(void **state)
   (void)state;
   db_path(path, sizeof(path));
   open_path(&st, path, 0);
-  assert_string_equal(st->backend, "sqlite");
-  assert_int_equal(st->schema_version(st, &v), 0);
+  assert_string_equal(wl_store_backend(st), "sqlite");
+  assert_int_equal(wl_store_schema_version(st, &v), 0);
   assert_int_equal(v, wl_store_latest_version());
   wl_store_close(st);
   {
@@ -134,7 +134,7 @@ static void test_empty_file_is_migrated(void **state)
   assert_non_null(fp);
   fclose(fp);
   open_path(&st, path, 0);
-  assert_int_equal(st->schema_version(st, &v), 0);
+  assert_int_equal(wl_store_schema_version(st, &v), 0);
   assert_int_equal(v, wl_store_latest_version());
   wl_store_close(st);
   remove_files(path);
@@ -183,7 +183,7 @@ static void test_foreign_keys_on(void **state)
   db_path(path, sizeof(path));
   open_path(&st, path, 0);
   /* a row for a source that does not exist is refused by the foreign key */
-  assert_int_equal(st->queues_upsert(st, 42, &q, 1), WL_ENOTFOUND);
+  assert_int_equal(wl_store_queues_upsert(st, 42, &q, 1), WL_ENOTFOUND);
   wl_store_close(st);
   assert_int_equal(raw_int(path, "SELECT count(*) FROM queue"), 0);
   remove_files(path);

@@ -81,7 +81,7 @@ static void wfx_add_user(wfx *f, const char *name, const char *pw)
   assert_int_equal(crypto_pwhash_str_alg(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_MIN,
                                          crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13),
                    0);
-  assert_int_equal(f->app->st->user_add(f->app->st, &id, name, hash, 1700000000), 0);
+  assert_int_equal(wl_store_user_add(f->app->st, &id, name, hash, 1700000000), 0);
 }
 
 static wfx *wfx_new(int session_ttl_s)

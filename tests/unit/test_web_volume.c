@@ -65,8 +65,8 @@ static void add_run(wl_store *st, int64_t src, const char *kind, int64_t from, i
                     const char *outcome, int64_t rows)
 {
   int64_t id;
-  assert_int_equal(st->run_begin(st, &id, src, kind, from, to, NOW - 3600), 0);
-  assert_int_equal(st->run_end(st, id, NOW - 3590, outcome, 3, rows, 200,
+  assert_int_equal(wl_store_run_begin(st, &id, src, kind, from, to, NOW - 3600), 0);
+  assert_int_equal(wl_store_run_end(st, id, NOW - 3590, outcome, 3, rows, 200,
                                strcmp(outcome, "ok") ? "8x8 answered 500" : ""), 0);
 }
 
@@ -82,7 +82,7 @@ static int64_t add_source(wl_store *st, const char *name)
   s.interval_s = 10;
   s.enabled = 1;
   s.created_at = s.updated_at = NOW - 86400 * 30;
-  assert_int_equal(st->source_add(st, &s), 0);
+  assert_int_equal(wl_store_source_add(st, &s), 0);
   return s.id;
 }
 
@@ -99,15 +99,15 @@ static int setup(void **state)
   fake_clock = NOW;
   st = v->w->app->st;
   v->src_id = add_source(st, "ny");
-  assert_int_equal(st->queues_upsert(st, v->src_id, queues, 4), 0);
-  assert_int_equal(st->intervals_replace(st, v->src_id, DAY0, DAY2, rows, n), 0);
+  assert_int_equal(wl_store_queues_upsert(st, v->src_id, queues, 4), 0);
+  assert_int_equal(wl_store_intervals_replace(st, v->src_id, DAY0, DAY2, rows, n), 0);
   /* every interval of the two days collected, except the second 01:15:
    * its pull failed, and nothing pulled it again */
   add_run(st, v->src_id, "historical", DAY0, GAP, "ok", 20);
   add_run(st, v->src_id, "historical", GAP, GAP + 900, "error", 0);
   add_run(st, v->src_id, "backfill", GAP + 900, DAY2, "ok", 321);
-  assert_int_equal(st->setting_set(st, v->src_id, "hist-watermark", "1730782800"), 0);
-  assert_int_equal(st->source_get(st, &v->src, "ny"), 0);
+  assert_int_equal(wl_store_setting_set(st, v->src_id, "hist-watermark", "1730782800"), 0);
+  assert_int_equal(wl_store_source_get(st, &v->src, "ny"), 0);
   *state = v;
   return 0;
 }
@@ -419,7 +419,7 @@ static int64_t watermark(vfx *v)
 {
   char buf[32];
   wl_store *st = v->w->app->st;
-  assert_int_equal(st->setting_get(st, buf, sizeof(buf), v->src_id, "hist-watermark"), 0);
+  assert_int_equal(wl_store_setting_get(st, buf, sizeof(buf), v->src_id, "hist-watermark"), 0);
   return strtoll(buf, NULL, 10);
 }
 
@@ -481,8 +481,8 @@ static void test_health_and_fill(void **state)
   assert_int_equal(watermark(v), GAP);
 
   /* older than backfill-max-days: the collectors never go back that far */
-  assert_int_equal(st->setting_set(st, v->src_id, "hist-watermark", "1730782800"), 0);
-  assert_int_equal(st->setting_set(st, v->src_id, "backfill-max-days", "1"), 0);
+  assert_int_equal(wl_store_setting_set(st, v->src_id, "hist-watermark", "1730782800"), 0);
+  assert_int_equal(wl_store_setting_set(st, v->src_id, "backfill-max-days", "1"), 0);
   post_fill(v, "from=2024-11-03&to=2024-11-05",
             "/source/ny/volume?from=2024-11-03&to=2024-11-05&by=day&filled=old#health");
   assert_int_equal(watermark(v), DAY2);
@@ -496,11 +496,11 @@ static void test_health_and_fill(void **state)
   {
     wl_source f;
     char buf[32];
-    assert_int_equal(st->source_get(st, &f, "fresh"), 0);
-    assert_int_equal(st->setting_set(st, f.id, "backfill-max-days", "1"), 0);
+    assert_int_equal(wl_store_source_get(st, &f, "fresh"), 0);
+    assert_int_equal(wl_store_setting_set(st, f.id, "backfill-max-days", "1"), 0);
     snprintf(body, sizeof(body), "csrf=%s&from=2024-11-03&to=2024-11-05", v->w->csrf);
     assert_int_equal(wfx_post(v->w, "/source/fresh/volume/fill", body), 303);
-    assert_int_equal(st->setting_get(st, buf, sizeof(buf), f.id, "hist-watermark"), 0);
+    assert_int_equal(wl_store_setting_get(st, buf, sizeof(buf), f.id, "hist-watermark"), 0);
     assert_int_equal(strtoll(buf, NULL, 10), NOW - 86400); /* 2024-11-04T12:00:00Z */
   }
   /* a later range: the gaps reach up to what is too recent to judge */
