@@ -114,6 +114,7 @@ static int state_op_check(const wl_state_op *op, size_t i)
   return 0;
 }
 
+/* Rows for one agent's window must lie inside it and belong to the agent. */
 static int check_segment(const char *what, size_t i, const char *agent_id, const char *row_agent,
                          int64_t start, int64_t end, int64_t from, int64_t to)
 {
