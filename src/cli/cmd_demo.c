@@ -6,6 +6,7 @@
  * then the web page and both collectors until Ctrl-C.
  */
 #include "cli/args.h"
+#include "core/sources.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/app.h"
@@ -18,7 +19,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/tz.h"
-#include "web/auth.h"
+#include "core/users.h"
 #include "web/web.h"
 
 #include <curl/curl.h>
@@ -93,7 +94,7 @@ static int start_emulator(demo *d)
 
 static int add_source(demo *d)
 {
-  wl_store *st = d->app->st;
+  wl_source_extras ex = {NULL, NULL, 0};
   wl_source *s = &d->src;
   int rc;
   memset(s, 0, sizeof(*s));
@@ -107,16 +108,10 @@ static int add_source(demo *d)
   s->interval_s = 10;
   s->enabled = 1;
   s->created_at = s->updated_at = wl_now();
-  if ((rc = wl_store_begin(st)) != 0)
+  ex.token = wl_emu_tenant_token(d->emu, 1);
+  if ((rc = wl_source_create(d->app, s, &ex)) != 0)
     return rc;
-  if ((rc = wl_store_source_add(st, s)) != 0 || (rc = wl_seed_default_rules(st, s->id)) != 0 ||
-      (rc = wl_token_store(d->app, s->id, WL_TOKEN_RT, wl_emu_tenant_token(d->emu, 1))) != 0) {
-    wl_store_rollback(st);
-    return rc;
-  }
-  if ((rc = wl_store_commit(st)) != 0)
-    return rc;
-  return wl_store_source_get(st, s, "demo"); /* has_token and the like, as stored */
+  return wl_source_get(d->app->st, s, "demo"); /* has_token and the like, as stored */
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *payload)
@@ -197,11 +192,9 @@ static int backfill(demo *d)
 
 static int add_admin(char *pw, size_t pwlen, demo *d)
 {
-  char hash[WL_PW_HASH_LEN];
   int64_t id;
   wl_auth_generate_password(pw, pwlen);
-  int rc = wl_auth_hash_password(hash, sizeof(hash), pw);
-  return rc ? rc : wl_store_user_add(d->app->st, &id, "admin", hash, wl_now());
+  return wl_user_add(d->app->st, &id, "admin", pw, wl_now());
 }
 
 static int run(demo *d)

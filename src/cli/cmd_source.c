@@ -1,4 +1,5 @@
 #include "cli/args.h"
+#include "core/sources.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/out.h"
@@ -86,21 +87,11 @@ static int fill_source(wl_source *src, const char *name, const add_opts *o)
 static int store_new_source(wl_app *app, wl_source *src, const char *token, const char *hist_token,
                             int fast)
 {
-  wl_store *st = app->st;
-  int rc = wl_store_begin(st);
-  if (rc)
-    return rc;
-  if ((rc = wl_store_source_add(st, src)) != 0 ||
-      (fast && (rc = wl_setting_set(st, src->id, "allow-fast-poll", "on")) != 0) ||
-      (token && (rc = wl_token_store(app, src->id, WL_TOKEN_RT, token)) != 0) ||
-      (hist_token && (rc = wl_token_store(app, src->id, WL_TOKEN_HIST, hist_token)) != 0) ||
-      (rc = wl_seed_default_rules(st, src->id)) != 0) {
-    wl_store_rollback(st);
-    if (rc == WL_EEXISTS)
-      return wl_err(WL_EUSAGE, "NAME: a source named '%s' already exists", src->name);
-    return rc;
-  }
-  return wl_store_commit(st);
+  wl_source_extras ex = {token, hist_token, fast};
+  int rc = wl_source_create(app, src, &ex);
+  if (rc == WL_EEXISTS)
+    return wl_err(WL_EUSAGE, "NAME: a source named '%s' already exists", src->name);
+  return rc;
 }
 
 static int source_add(wl_cli_ctx *ctx, int argc, char **argv)
@@ -214,17 +205,17 @@ static int source_set(wl_cli_ctx *ctx, int argc, char **argv)
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0 || (rc = wl_app_source(app, &src, argv[2])) != 0)
     goto out;
   fast = fast_poll_in(app, &src, argc, argv);
-  if ((rc = wl_store_begin(app->st)) != 0)
+  if ((rc = wl_source_begin(app)) != 0)
     goto out;
   for (int i = 3; i < argc && rc == 0; i++)
     rc = apply_pair(app, &src, argv[i], fast);
   src.updated_at = wl_now();
   if (rc == 0)
-    rc = wl_store_source_update(app->st, &src);
+    rc = wl_source_update(app, &src, NULL);
   if (rc == 0)
-    rc = wl_store_commit(app->st);
+    rc = wl_source_commit(app);
   else
-    wl_store_rollback(app->st);
+    wl_source_rollback(app);
   if (rc == 0)
     printf("source '%s' updated\n", src.name);
 out:
@@ -278,7 +269,7 @@ static int source_list(wl_cli_ctx *ctx, int argc, char **argv)
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0)
     return wl_cli_fail(rc);
   wl_out_new(&out, stdout, (enum wl_out_format)f, list_cols);
-  rc = wl_store_source_list(app->st, list_row, out);
+  rc = wl_source_list(app->st, list_row, out);
   wl_out_free(out);
   wl_app_free(app);
   return rc ? wl_cli_fail(rc) : 0;
@@ -377,7 +368,7 @@ static int source_remove(wl_cli_ctx *ctx, int argc, char **argv)
   if (argc != 3)
     return wl_cli_usage("source remove", "usage: wfmlink source remove NAME");
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0 || (rc = wl_app_source(app, &s, argv[2])) != 0 ||
-      (rc = wl_store_source_remove(app->st, s.id)) != 0)
+      (rc = wl_source_remove(app, s.id)) != 0)
     goto out;
   printf("source '%s' removed with all its data\n", s.name);
 out:

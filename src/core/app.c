@@ -35,6 +35,11 @@ void wl_app_free(wl_app *app)
   free(app);
 }
 
+int wl_app_schema_version(wl_app *app, int *out)
+{
+  return wl_store_schema_version(app->st, out);
+}
+
 int wl_app_source(wl_app *app, wl_source *out, const char *name)
 {
   int rc = wl_store_source_get(app->st, out, name);

@@ -1,4 +1,5 @@
 #include "core/importer.h"
+#include "core/schedules.h"
 #include "core/rowsets.h"
 #include "util/buf.h"
 #include "util/csv.h"
@@ -222,7 +223,7 @@ static void check_schedule_rows(importer *im, wl_app *app, const wl_source *src,
     if (!wl_adh_rules_has(rules, r->value))
       complain(im, r->line, "unknown activity '%s' (add it with 'wfmlink rules set')", r->value);
     if (!create_agents && (i == 0 || strcmp(im->rows[i - 1].agent, r->agent)) &&
-        wl_store_agent_get(app->st, NULL, src->id, r->agent) == WL_ENOTFOUND)
+        !wl_schedule_agent_known(app->st, src->id, r->agent))
       complain(im, r->line, "unknown agent '%s' (use --create-agents to add it)", r->agent);
   }
 }
@@ -232,16 +233,13 @@ static int add_unknown_agents(wl_import_result *res, wl_app *app, const wl_sourc
 {
   for (size_t i = 0; i < im->n; i++) {
     const char *a = im->rows[i].agent;
+    int created, rc;
     if (i && strcmp(im->rows[i - 1].agent, a) == 0)
       continue;
     res->agents++;
-    if (wl_store_agent_get(app->st, NULL, src->id, a) == WL_ENOTFOUND) {
-      wl_agent_row row = {a, "", ""};
-      int rc = wl_store_agents_upsert(app->st, src->id, &row, 1);
-      if (rc)
-        return rc;
-      res->agents_created++;
-    }
+    if ((rc = wl_schedule_agent_ensure(app->st, src->id, a, &created)) != 0)
+      return rc;
+    res->agents_created += created;
   }
   return 0;
 }
@@ -250,20 +248,22 @@ static int store_schedule(wl_import_result *res, wl_app *app, const wl_source *s
                           const importer *im, int create_agents)
 {
   wl_store *st = app->st;
-  int rc = wl_store_begin(st);
-  if (rc)
+  wl_schedule_row *rows = calloc(im->n ? im->n : 1, sizeof(*rows));
+  int rc = rows ? wl_store_begin(st) : wl_err(WL_ENOMEM, "out of memory");
+  if (rc) {
+    free(rows);
     return rc;
+  }
   rc = create_agents ? add_unknown_agents(res, app, src, im) : 0;
   if (!create_agents)
     for (size_t i = 0; i < im->n; i++)
       res->agents += i == 0 || strcmp(im->rows[i - 1].agent, im->rows[i].agent) != 0;
-  /* row by row: the file's segments never overlap each other, so each one
-   * removes only the stored segments it overlaps */
-  for (size_t i = 0; i < im->n && rc == 0; i++) {
-    const imp_row *r = &im->rows[i];
-    wl_schedule_row row = {r->agent, r->start, r->end, r->value};
-    rc = wl_store_schedule_replace(st, src->id, r->agent, r->start, r->end, &row, 1);
-  }
+  for (size_t i = 0; i < im->n; i++)
+    rows[i] = (wl_schedule_row){im->rows[i].agent, im->rows[i].start, im->rows[i].end,
+                                im->rows[i].value};
+  if (rc == 0)
+    rc = wl_schedule_store_rows(app, src, rows, im->n);
+  free(rows);
   if (rc) {
     wl_store_rollback(st);
     return rc;

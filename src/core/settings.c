@@ -225,6 +225,19 @@ int wl_setting_set(wl_store *st, int64_t source_id, const char *key, const char 
   return wl_store_setting_set(st, source_id, key, value);
 }
 
+int wl_setting_set_all(wl_store *st, int64_t source_id, const char *const *keys,
+                       const char *const *values, size_t n)
+{
+  int rc = wl_store_begin(st);
+  for (size_t i = 0; i < n && rc == 0; i++)
+    rc = wl_setting_set(st, source_id, keys[i], values[i]);
+  if (rc) {
+    wl_store_rollback(st);
+    return rc;
+  }
+  return wl_store_commit(st);
+}
+
 static int instant_get(int64_t *out, wl_store *st, int64_t source_id, const char *key)
 {
   char buf[32];

@@ -45,6 +45,10 @@ int wl_setting_get(char *out, size_t outlen, wl_store *st, int64_t source_id, co
 /* Writes (value NULL: removes) a setting; WL_EFAIL for an unknown key. */
 int wl_setting_set(wl_store *st, int64_t source_id, const char *key, const char *value);
 
+/* Writes several settings of a source in one transaction: all or none. */
+int wl_setting_set_all(wl_store *st, int64_t source_id, const char *const *keys,
+                       const char *const *values, size_t n);
+
 /* The history watermark (intervals before it are final and were read after
  * 8x8 completed them) and the last good real-time poll: UTC instants kept
  * as settings. _get: 0, or WL_ENOTFOUND when unset (*out is then 0). */

@@ -1,5 +1,6 @@
 /* Helpers shared by the adherence pages of one source (adh_web.h). */
 #include "web/adh_web.h"
+#include "core/sources.h"
 #include "util/array.h"
 #include "util/err.h"
 
@@ -10,7 +11,7 @@
 
 int wl_aw_source(wl_req *rq, wl_source *src, wl_tz **tz)
 {
-  int rc = wl_store_source_get(rq->app->st, src, rq->arg);
+  int rc = wl_source_get(rq->app->st, src, rq->arg);
   *tz = NULL;
   if (rc == WL_ENOTFOUND) {
     wl_error_page(rq, MHD_HTTP_NOT_FOUND, "No such source",

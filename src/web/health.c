@@ -5,6 +5,7 @@
  * always agree.
  */
 #include "web/web_int.h"
+#include "core/sources.h"
 #include "core/collector.h"
 #include "core/settings.h"
 #include "util/timeutil.h"
@@ -79,7 +80,7 @@ int wl_health_get(wl_health *h, wl_store *st, const wl_source *src, int64_t now)
   h->now = now;
   wl_last_poll_get(&h->rt_last_ok, st, src->id);
   wl_watermark_get(&h->hist_watermark, st, src->id);
-  rc = wl_store_runs_list(st, src->id, RUNS_SCANNED, scan_run, h);
+  rc = wl_source_runs(st, src->id, RUNS_SCANNED, scan_run, h);
   if (h->hist_watermark > 0 && now > h->hist_watermark)
     h->windows_behind = (now - h->hist_watermark) / WL_BACKFILL_CHUNK_S;
   decide(h, st, src);

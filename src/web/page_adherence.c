@@ -8,6 +8,7 @@
  * Default range: today in the source's time zone. Works without script.
  */
 #include "web/adh_web.h"
+#include "core/sources.h"
 #include "core/report.h"
 #include "core/rowsets.h"
 #include "core/settings.h"
@@ -149,7 +150,7 @@ static void range_form(adh_page *p)
   range_input(p, "to", "To (not included)", p->to_s, p->to);
   wl_buf_puts(b, "<label for=\"agent\">Agent</label><select id=\"agent\" name=\"agent\">"
                  "<option value=\"\">All agents</option>");
-  wl_store_agents_list(p->rq->app->st, p->src.id, agent_option, p);
+  wl_source_agents(p->rq->app->st, p->src.id, agent_option, p);
   wl_buf_puts(b, "</select><button type=\"submit\" class=\"primary\">Show</button>");
   if (one_day) {
     day_link(p, wl_tz_day_start(p->tz, p->from - 1), "\xe2\x86\x90 Previous day");

@@ -325,9 +325,11 @@ static int save_settings(rules_page *p)
 {
   wl_store *st = p->rq->app->st;
   char canon[NSET][64];
+  const char *vals[NSET];
   int bad = 0, rc;
   for (int i = 0; i < NSET; i++) {
     const char *v = wl_form_get(&p->rq->form, set_keys[i]);
+    vals[i] = canon[i];
     snprintf(p->set_val[i], sizeof(p->set_val[i]), "%s", v ? v : "");
     if (wl_setting_check(canon[i], sizeof(canon[i]), wl_setting_find(set_keys[i]), v ? v : "",
                          0) != 0) {
@@ -342,15 +344,7 @@ static int save_settings(rules_page *p)
     p->rq->status = MHD_HTTP_BAD_REQUEST;
     return render(p);
   }
-  if ((rc = wl_store_begin(st)) != 0)
-    return rc;
-  for (int i = 0; i < NSET && rc == 0; i++)
-    rc = wl_setting_set(st, p->src.id, set_keys[i], canon[i]);
-  if (rc) {
-    wl_store_rollback(st);
-    return rc;
-  }
-  if ((rc = wl_store_commit(st)) != 0)
+  if ((rc = wl_setting_set_all(st, p->src.id, set_keys, vals, NSET)) != 0)
     return rc;
   wl_info(p->src.name, "web: adherence settings changed by '%s'", p->rq->user);
   return saved_redirect(p->rq, &p->src, "settings");

@@ -5,6 +5,7 @@
  * reloads itself every 15 seconds.
  */
 #include "web/web_int.h"
+#include "core/sources.h"
 #include "util/array.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -172,7 +173,7 @@ static int runs_table(status_ctx *c, int limit)
   wl_buf_puts(b, "<h2>Recent collection runs</h2><table id=\"runs\"><thead><tr><th>Source</th>"
                  "<th>Kind</th><th>Window</th><th>Started</th><th>Took</th><th>Outcome</th>"
                  "<th>Rows</th><th>HTTP</th><th>Error</th></tr></thead><tbody>\n");
-  rc = wl_store_runs_list(st, id, limit, run_row, c);
+  rc = wl_source_runs(st, id, limit, run_row, c);
   wl_buf_puts(b, "</tbody></table>");
   return rc;
 }
@@ -181,7 +182,7 @@ int wl_page_status(wl_req *rq)
 {
   status_ctx c = {rq, NULL, 0, 0, wl_req_query(rq, "source"), wl_now()};
   wl_buf *b = &rq->out;
-  int rc = wl_store_source_list(rq->app->st, collect_source, &c);
+  int rc = wl_source_list(rq->app->st, collect_source, &c);
   if (rc == 0 && c.only && c.n == 0)
     rc = wl_error_page(rq, MHD_HTTP_NOT_FOUND, "No such source",
                        "There is no source with this name; it may have been removed.");

@@ -12,6 +12,7 @@
  * midnight in the source's time zone.
  */
 #include "web/volume_int.h"
+#include "core/sources.h"
 #include "core/settings.h"
 #include "util/array.h"
 #include "web/web_int.h"
@@ -201,7 +202,7 @@ static void parse_range(page *p, const char *from, const char *to)
 static int load(page *p)
 {
   wl_store *st = p->rq->app->st;
-  int rc = wl_store_source_get(st, &p->v.src, p->rq->arg);
+  int rc = wl_source_get(st, &p->v.src, p->rq->arg);
   if (rc == WL_ENOTFOUND) {
     wl_error_page(p->rq, MHD_HTTP_NOT_FOUND, "No such source",
                   "There is no source with this name; it may have been removed.");
@@ -209,7 +210,7 @@ static int load(page *p)
   }
   if (rc || (rc = wl_tz_load(&p->v.tz, p->v.src.timezone)) != 0)
     return rc;
-  return wl_store_queues_list(st, p->v.src.id, collect_queue, &p->all);
+  return wl_source_queues(st, p->v.src.id, collect_queue, &p->all);
 }
 
 static int parse_get(page *p)
@@ -308,7 +309,7 @@ static int load_series(wl_vol_view *v, wl_store *st)
   if (!v->entered || !v->accepted || !v->abandoned || !v->handle)
     return wl_err(WL_ENOMEM, "out of memory");
   v->prov_last = INT64_MIN;
-  return wl_store_intervals_query(st, v->src.id, NULL, v->f0, v->to, scan_row, v);
+  return wl_source_intervals(st, v->src.id, NULL, v->f0, v->to, scan_row, v);
 }
 
 static int report(page *p, wl_report_row_cb cb)

@@ -14,7 +14,7 @@
  * threads, and the pool keeps at most one open connection per busy thread.
  */
 #include "web/web_int.h"
-#include "web/auth.h"
+#include "core/users.h"
 #include "web/multipart.h"
 #include "core/importer.h"
 #include "util/err.h"

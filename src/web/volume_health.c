@@ -8,6 +8,7 @@
  * verify` compares the stored rows with 8x8's own statistics.
  */
 #include "web/volume_int.h"
+#include "core/sources.h"
 #include "util/array.h"
 #include "core/settings.h"
 #include "util/err.h"
@@ -114,13 +115,13 @@ int wl_vol_health_get(wl_vol_health *h, wl_store *st, const wl_source *src, int6
     c.n = (size_t)((end - c.f0 + WL_INTERVAL_S - 1) / WL_INTERVAL_S);
   if (c.n && !(c.ok = calloc(c.n, 1)))
     return wl_err(WL_ENOMEM, "out of memory");
-  rc = c.n ? wl_store_runs_in_range(st, src->id, NULL, c.f0, c.f0 + (int64_t)c.n * WL_INTERVAL_S, 0,
+  rc = c.n ? wl_source_runs_in_range(st, src->id, NULL, c.f0, c.f0 + (int64_t)c.n * WL_INTERVAL_S, 0,
                                cover_run, &c)
            : 0;
   if (rc == 0)
     rc = find_gaps(h, &c);
   if (rc == 0) {
-    rc = wl_store_runs_in_range(st, src->id, "backfill", INT64_MIN + 1, INT64_MAX, 1, last_backfill, h);
+    rc = wl_source_runs_in_range(st, src->id, "backfill", INT64_MIN + 1, INT64_MAX, 1, last_backfill, h);
     rc = rc == 1 ? 0 : rc;
   }
   free(c.ok);

@@ -12,7 +12,7 @@
 #include "core/app.h"
 #include "util/buf.h"
 #include "util/tz.h"
-#include "web/auth.h"
+#include "core/users.h"
 #include "web/web.h"
 
 struct MHD_Connection;
@@ -180,8 +180,6 @@ int wl_auth_login(wl_req *rq, int64_t user_id, const char *user);
 void wl_auth_logout(wl_req *rq);
 /* Authorization: Bearer KEY (0), WL_ENOTFOUND when absent, WL_EAUTH when wrong. */
 int wl_auth_bearer(wl_req *rq);
-/* The name of a user id (for the navigation bar). */
-void wl_auth_user_name(wl_store *st, char *out, size_t outlen, int64_t user_id);
 
 /* ---- HTML (html.c) ---- */
 

@@ -12,6 +12,8 @@
 #                 HTML goes through wl_html(), which escapes every string
 #   [sql]         SQL text outside src/store/: only the store speaks SQL
 #   [wfm-store]   #include "store/..." under src/wfm/: wfm depends on util only
+#   [store-call]  store calls under src/cli/ and src/web/ (wl_store_*(), the
+#                 backend ops table): front-ends call the use-cases in core/
 set -u
 src=${1:?usage: lint.sh SRC_DIR}
 [ -d "$src" ] || { echo "lint: $src is not a directory" >&2; exit 2; }
@@ -70,6 +72,12 @@ for my $f (@files) {
   if ($rel =~ m{^wfm/}) {
     complain($f, $raw, qr/^\s*#\s*include\s*"store\//, "wfm-store",
              "wfm/ includes store/ (row types live in wfm/records.h)");
+  }
+  if ($rel =~ m{^(?:cli|web)/}) {
+    complain($f, $code, qr/\bwl_store_\w+\s*\(|\bwl_store_ops\b|->\s*ops\s*->/,
+             "store-call", "store call in a front-end (call a use-case in core/)");
+    complain($f, $raw, qr/^\s*#\s*include\s*"store\/backend\.h"/, "store-call",
+             "a front-end includes the backend interface");
   }
 }
 exit $bad;

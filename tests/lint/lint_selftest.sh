@@ -43,6 +43,9 @@ plant html-printf web/page_sources.c 'static void planted(wl_buf *b, const char 
 plant sql core/report.c 'static const char planted[] = "SELECT name FROM source";'
 plant sql web/page_status.c 'static const char planted[] = "DELETE FROM session";'
 plant wfm-store wfm/volume.c '#include "store/store.h"'
+plant store-call web/page_status.c 'static int planted(wl_store *st, wl_source *s) { return wl_store_source_get(st, s, "x"); }'
+plant store-call cli/cmd_user.c 'static int planted(wl_store *st) { return wl_store_begin(st); }'
+plant store-call web/health.c '#include "store/backend.h"'
 # comments and strings do not count
 fresh
 printf '%s\n' '/* strcpy(a, b) and atoi(x) are banned */' 'static const char planted[] = "sprintf(";' >>"$tmp/src/util/csv.c"

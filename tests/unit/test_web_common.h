@@ -31,7 +31,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
-#include "web/auth.h"
+#include "core/users.h"
 #include "web/web.h"
 
 #define TEST_USER "admin"
