@@ -22,7 +22,9 @@ static int job_alloc(wl_job **out, wl_app *app, const wl_source *src, enum wl_to
     return wl_err(WL_ENOMEM, "out of memory");
   j->app = app;
   j->src = *src;
-  if ((rc = wl_tz_load(&j->tz, src->timezone)) != 0 ||
+  rc = WL_EUSAGE; /* no driver: wl_source_driver_find said why */
+  if (!(j->drv = wl_source_driver_find(src->vendor)) ||
+      (rc = wl_tz_load(&j->tz, src->timezone)) != 0 ||
       (rc = wl_token_load(&j->token, app, src, tk)) != 0) {
     wl_job_free(j);
     return rc;
@@ -138,46 +140,20 @@ static long timeout_s(const wl_job *j)
   return (long)wl_source_setting_int(j->app->st, &j->src, "http-timeout-s");
 }
 
-static int window_query(char *out, size_t n, const wl_job *j)
-{
-  char a[WL_ISO_LEN], b[WL_ISO_LEN], d[128], ed[256], etz[128];
-  /* 8x8's END is inclusive to the second (8x8-api.md) */
-  wl_time_format(a, sizeof(a), j->from, j->tz);
-  wl_time_format(b, sizeof(b), j->to - 1, j->tz);
-  snprintf(d, sizeof(d), "%s,%s", a, b);
-  if (wl_8x8_escape(ed, sizeof(ed), d) || wl_8x8_escape(etz, sizeof(etz), wl_tz_name(j->tz)))
-    return WL_EUSAGE;
-  snprintf(out, n, "d=%s&tz=%s&n=%lld", ed, etz, (long long)j->next_n);
-  return 0;
-}
-
 int wl_job_start_request(wl_job *j)
 {
-  const char *path, *base = j->src.hist_base_url, *tenant = j->src.hist_tenant;
-  char query[512];
-  const char *q = NULL;
+  wl_src_request rq;
   int rc;
-  if (j->kind == WL_JOB_REALTIME) {
-    path = "rtstats/stats/agents.json";
-    base = j->src.base_url;
-    tenant = j->src.tenant;
-  } else if (j->phase == 0) {
-    path = "stats/queues.json";
-    snprintf(query, sizeof(query), "n=%lld", (long long)j->next_n);
-    q = query;
-  } else {
-    path = "stats/allinteractions.json";
-    if ((rc = window_query(query, sizeof(query), j)) != 0) {
-      finish(j, rc, "error");
-      return rc;
-    }
-    q = query;
-  }
-  if (!*base)
-    base = j->src.base_url;
-  if (!*tenant)
-    tenant = j->src.tenant;
-  if ((rc = wl_8x8_req_new(&j->req, base, path, q, tenant, j->token, timeout_s(j))) != 0) {
+  if (j->kind == WL_JOB_REALTIME)
+    rc = j->drv->realtime_request(&rq, &j->src);
+  else if (j->phase == 0)
+    rc = j->drv->queues_request(&rq, &j->src, j->next_n);
+  else
+    rc = j->drv->window_request(&rq, &j->src, j->tz, j->from, j->to, j->next_n);
+  if (rc == 0)
+    rc = wl_8x8_req_new(&j->req, rq.base_url, rq.path, rq.query[0] ? rq.query : NULL,
+                        rq.tenant, j->token, timeout_s(j));
+  if (rc) {
     finish(j, rc, "error");
     return rc;
   }
@@ -200,15 +176,6 @@ static int64_t backoff_ms(const wl_job *j, const wl_8x8_req *r)
       d = ra;
   }
   return d;
-}
-
-static enum wl_8x8_format body_format(const wl_8x8_req *r)
-{
-  const char *p = r->body.ptr ? r->body.ptr : "";
-  while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || (unsigned char)*p == 0xEF ||
-         (unsigned char)*p == 0xBB || (unsigned char)*p == 0xBF)
-    p++;
-  return *p == '<' ? WL_8X8_XML : WL_8X8_JSON;
 }
 
 int64_t wl_lease_now(void)
@@ -328,8 +295,7 @@ static int handle_realtime(wl_job *j)
   snapshot s = {0};
   size_t skipped = 0;
   int64_t now = wl_now();
-  int rc = wl_8x8_parse_rt_agents(j->req->body.ptr, j->req->body.len, body_format(j->req),
-                                  add_agent, &s, &skipped);
+  int rc = j->drv->parse_realtime(j->req->body.ptr, j->req->body.len, add_agent, &s, &skipped);
   if (rc == 0) {
     if (skipped)
       wl_warn(j->src.name, "skipped %zu agent record%s without agent-id", skipped,
@@ -348,7 +314,7 @@ static int handle_realtime(wl_job *j)
 
 /* ---- historical ---- */
 
-static int add_queue(void *payload, const wl_8x8_queue *q)
+static int add_queue(void *payload, const wl_src_queue *q)
 {
   wl_job *j = payload;
   if (wl_array_reserve(&j->queues, &j->capqueues, j->nqueues, sizeof(*j->queues), 16))
@@ -465,18 +431,18 @@ static int same_page_again(wl_job *j, const char *first)
   return again;
 }
 
-/* The queue list, paged like every stats answer (50 records a page). */
-static int handle_queue_page(wl_job *j, enum wl_8x8_format fmt)
+/* The queue list, paged like the interactions. */
+static int handle_queue_page(wl_job *j)
 {
   size_t before = j->nqueues;
-  int rc = wl_8x8_parse_queues(j->req->body.ptr, j->req->body.len, fmt, add_queue, j);
+  int rc = j->drv->parse_queues(j->req->body.ptr, j->req->body.len, add_queue, j);
   size_t got;
   if (rc) {
     j->nqueues = before;
     return wl_err_wrap(rc, "queue list");
   }
   got = j->nqueues - before;
-  if (got >= WL_8X8_PAGE_SIZE && !same_page_again(j, j->queues[before].queue_id)) {
+  if (got >= (size_t)j->drv->page_size && !same_page_again(j, j->queues[before].queue_id)) {
     j->next_n += (int64_t)got;
     return 0;
   }
@@ -491,29 +457,26 @@ static int handle_queue_page(wl_job *j, enum wl_8x8_format fmt)
 static int handle_window(wl_job *j)
 {
   size_t nrec = 0, skipped = 0, before = j->nlegs;
-  enum wl_8x8_format fmt = body_format(j->req);
+  int64_t next_n = j->next_n;
   char first[128];
-  int rc;
+  int rc, more;
   if (j->phase == 0)
-    return handle_queue_page(j, fmt);
-  rc = wl_8x8_parse_interactions(j->req->body.ptr, j->req->body.len, fmt, add_leg, j, &nrec,
-                                 &skipped);
+    return handle_queue_page(j);
+  rc = j->drv->parse_window(j->req->body.ptr, j->req->body.len, add_leg, j, &nrec, &skipped);
   if (rc) {
     j->nlegs = before; /* the page is read again whole */
     return wl_err_wrap(rc, "interactions page n=%lld", (long long)j->next_n);
   }
   j->pages++;
   j->skipped += skipped;
-  /* a full page means more may follow, whatever it held */
-  if (nrec >= WL_8X8_PAGE_SIZE && j->pages >= 20000)
-    return wl_err(WL_EFAIL, "more than %d pages in one window: 8x8 does not seem to page",
-                  20000);
-  if (nrec >= WL_8X8_PAGE_SIZE) {
+  if ((more = j->drv->next_page(&next_n, nrec, j->pages)) < 0)
+    return more;
+  if (more) {
     snprintf(first, sizeof(first), "%s/%s/%lld", j->nlegs > before ? j->legs[before].interaction_id : "",
              j->nlegs > before ? j->legs[before].trans_rec_num : "",
              (long long)(j->nlegs > before ? j->legs[before].create_ts : 0));
     if (j->nlegs == before || !same_page_again(j, first)) {
-      j->next_n += (int64_t)nrec;
+      j->next_n = next_n;
       return 0;
     }
     j->nlegs = before;

@@ -56,8 +56,7 @@ static int get_with_retry(wl_8x8_req **out, const wl_source *src, const char *to
 
 static enum wl_8x8_format fmt_of(const wl_8x8_req *r)
 {
-  const char *b = r->body.ptr ? r->body.ptr : "";
-  return b[strspn(b, " \t\r\n")] == '<' ? WL_8X8_XML : WL_8X8_JSON;
+  return wl_8x8_detect_format(r->body.ptr, r->body.len);
 }
 
 typedef struct qlist {

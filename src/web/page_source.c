@@ -464,7 +464,7 @@ static void run_test(wl_req *rq, sform *f, int k)
              has_stored && !may_use_stored ? TOKEN_MOVED : "type a token to test");
     return;
   }
-  wl_conntest_values(res, url, tenant, tok, k ? WL_TOKEN_HIST : WL_TOKEN_RT);
+  wl_conntest_values(res, "8x8", url, tenant, tok, k ? WL_TOKEN_HIST : WL_TOKEN_RT);
   wl_secret_free(stored);
   wl_info(f->is_new ? NULL : f->cur.name, "web: %s connection test by '%s': %s (HTTP %ld)",
           k ? "historical" : "real-time", rq->user, res->ok ? "ok" : "failed", res->http_status);

@@ -1,0 +1,82 @@
+#ifndef WL_SOURCES_DRIVER_H
+#define WL_SOURCES_DRIVER_H
+/*
+ * What a contact-center source adapter provides (Fluent Bit's plugin
+ * shape): one const struct of its knowledge, the requests to make and how
+ * to read the answers, so core/ (the collector, jobs, the connection test)
+ * holds no vendor's paths, paging or formats. A driver lives in a folder
+ * beside sources/8x8/ and is listed in sources/drivers.c; a source row
+ * names its driver by vendor ("8x8").
+ *
+ * Requests are described, not sent: core/ runs them on its curl multi loop
+ * with the retries, leases and transactions it owns.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include "util/tz.h"
+#include "wfm/records.h"
+
+/* One queue of a source's queue list. */
+typedef struct wl_src_queue {
+  char queue_id[64];
+  char name[256];
+  char media_type[16];
+} wl_src_queue;
+
+typedef int (*wl_rt_agent_cb)(void *payload, const wl_rt_agent *a);
+typedef int (*wl_leg_cb)(void *payload, const wl_leg *leg);
+typedef int (*wl_src_queue_cb)(void *payload, const wl_src_queue *q);
+
+/* A request to make: which API root, as which tenant, what path. */
+typedef struct wl_src_request {
+  const char *base_url;     /* points into the source given */
+  const char *tenant;
+  char path[128];           /* relative to base_url */
+  char query[512];          /* escaped; "" for none */
+} wl_src_request;
+
+/* The outcome of a connection test, in words an administrator understands. */
+typedef struct wl_conntest_result {
+  int ok;
+  long http_status;
+  char message[768];
+} wl_conntest_result;
+
+typedef struct wl_source_driver {
+  const char *vendor;       /* wl_source.vendor */
+  int page_size;            /* a page this full means more may follow */
+  int max_pages;            /* pages of one window before paging is refused */
+
+  /* the real-time snapshot of every agent */
+  int (*realtime_request)(wl_src_request *out, const wl_source *src);
+  /* the queue list, page by page (next_n: 1-based index of the page's
+   * first record) */
+  int (*queues_request)(wl_src_request *out, const wl_source *src, int64_t next_n);
+  /* the interactions of [from, to) (UTC; the driver turns the window into
+   * the vendor's bounds in the source's zone tz), page by page */
+  int (*window_request)(wl_src_request *out, const wl_source *src, const wl_tz *tz,
+                        int64_t from, int64_t to, int64_t next_n);
+
+  /* Answers to those requests, whole bodies (the format is detected here,
+   * once). Records go to cb; counts may be NULL. */
+  int (*parse_realtime)(const char *buf, size_t len, wl_rt_agent_cb cb, void *payload,
+                        size_t *nskipped);
+  int (*parse_queues)(const char *buf, size_t len, wl_src_queue_cb cb, void *payload);
+  int (*parse_window)(const char *buf, size_t len, wl_leg_cb cb, void *payload,
+                      size_t *nrecords, size_t *nskipped);
+
+  /* After a window page of nrecords (pages read so far, this one
+   * included): 1 and *next_n moved on when another page follows, 0 when
+   * the window is complete, WL_EFAIL past max_pages. */
+  int (*next_page)(int64_t *next_n, size_t nrecords, int64_t pages);
+
+  /* One blocking request that shows whether base_url, tenant and token
+   * work: the real-time API, or (historical) the statistics API. */
+  void (*test)(wl_conntest_result *out, const char *base_url, const char *tenant,
+               const char *token, int historical);
+} wl_source_driver;
+
+/* The driver of a vendor ("8x8"), or NULL with an error naming it. */
+const wl_source_driver *wl_source_driver_find(const char *vendor);
+
+#endif
