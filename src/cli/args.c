@@ -11,8 +11,30 @@ static const wl_opt *find_opt(const wl_opt *opts, const char *arg, size_t len)
   return NULL;
 }
 
+static const wl_opt_many *find_many(const wl_opt_many *m, const char *arg, size_t len)
+{
+  for (; m && m->name; m++)
+    if (strlen(m->name) == len && strncmp(m->name, arg, len) == 0)
+      return m;
+  return NULL;
+}
+
+static int add_many(const char *cmd, const wl_opt_many *m, const char *v)
+{
+  if (*m->n >= m->max)
+    return wl_cli_usage(cmd, "%s given more than %d times", m->name, m->max);
+  m->many[(*m->n)++] = v;
+  return 0;
+}
+
 int wl_args_parse(const char *cmd, int argc, char **argv, int first, const wl_opt *opts,
                   const char **pos, int *npos, int maxpos)
+{
+  return wl_args_parse_many(cmd, argc, argv, first, opts, NULL, pos, npos, maxpos);
+}
+
+int wl_args_parse_many(const char *cmd, int argc, char **argv, int first, const wl_opt *opts,
+                       const wl_opt_many *multi, const char **pos, int *npos, int maxpos)
 {
   int only_pos = 0;
   *npos = 0;
@@ -24,6 +46,15 @@ int wl_args_parse(const char *cmd, int argc, char **argv, int first, const wl_op
       const char *eq = strchr(a, '=');
       size_t len = eq ? (size_t)(eq - a) : strlen(a);
       const wl_opt *o = find_opt(opts, a, len);
+      const wl_opt_many *m = o ? NULL : find_many(multi, a, len);
+      if (m) {
+        int rc;
+        if (!eq && i + 1 >= argc)
+          return wl_cli_usage(cmd, "%s needs a value", m->name);
+        if ((rc = add_many(cmd, m, eq ? eq + 1 : argv[++i])) != 0)
+          return rc;
+        continue;
+      }
       if (!o)
         return wl_cli_usage(cmd, "unknown option '%.*s'", (int)len, a);
       if (o->value) {

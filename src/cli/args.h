@@ -14,6 +14,20 @@ typedef struct wl_opt {
 int wl_args_parse(const char *cmd, int argc, char **argv, int first, const wl_opt *opts,
                   const char **pos, int *npos, int maxpos);
 
+/* A repeatable option (--queue A --queue B): each value is appended to
+ * many (at most max; more is a usage error naming the option). */
+typedef struct wl_opt_many {
+  const char *name;
+  const char **many;
+  int *n;
+  int max;
+} wl_opt_many;
+
+/* wl_args_parse with repeatable options besides opts (multi ends with a
+ * NULL name; may be NULL). */
+int wl_args_parse_many(const char *cmd, int argc, char **argv, int first, const wl_opt *opts,
+                       const wl_opt_many *multi, const char **pos, int *npos, int maxpos);
+
 /* --format: returns 0 and sets *out to the index in choices, or prints an
  * error naming --format and returns 2. */
 int wl_args_choice(int *out, const char *cmd, const char *flag, const char *value,

@@ -14,6 +14,10 @@ int wl_cmd_verify(wl_cli_ctx *ctx, int argc, char **argv);
 int wl_cmd_user(wl_cli_ctx *ctx, int argc, char **argv);
 int wl_cmd_demo(wl_cli_ctx *ctx, int argc, char **argv);
 int wl_cmd_report(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_forecast(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_volume(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_staffing(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_erlang(wl_cli_ctx *ctx, int argc, char **argv);
 
 extern const char wl_help_source[];
 extern const char wl_help_collect[];
@@ -26,5 +30,9 @@ extern const char wl_help_schedule[];
 extern const char wl_help_states[];
 extern const char wl_help_rules[];
 extern const char wl_help_verify[];
+extern const char wl_help_forecast[];
+extern const char wl_help_volume[];
+extern const char wl_help_staffing[];
+extern const char wl_help_erlang[];
 
 #endif

@@ -2,6 +2,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/tz.h"
+#include "wfm/erlang.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -27,6 +28,11 @@ const wl_setting_def wl_setting_defs[] = {
   {"backfill-max-days", WL_SET_INT, "35", 1, 3660, 0, "how far back an outage is backfilled"},
   {"hist-delay-s", WL_SET_INT, "60", 0, 840, 0, "delay after each 15-minute boundary"},
   {"http-timeout-s", WL_SET_INT, "30", 1, 600, 0, "timeout of one historical request"},
+  {"staffing-target", WL_SET_TARGET, "80/20", 0, 0, 0, "service level P/T: P % answered within T s"},
+  {"staffing-model", WL_SET_MODEL, "erlang-c", 0, 0, 0, "erlang-c, or erlang-a (callers abandon)"},
+  {"staffing-patience-s", WL_SET_INT, "120", 1, 86400, 0, "Erlang A: callers' mean patience"},
+  {"staffing-shrinkage", WL_SET_FRACTION, "0.30", 0, 999, 0, "share of paid time not on queues (0 to <1)"},
+  {"staffing-max-occupancy", WL_SET_FRACTION, "0.85", 1, 1000, 0, "highest occupancy to plan for (0 to 1]"},
   {NULL, 0, NULL, 0, 0, 0, NULL},
 };
 
@@ -150,6 +156,32 @@ static int check_bool(char *out, size_t outlen, const char *key, const char *v)
   return 0;
 }
 
+/* The planner's staffing settings, in the forms `wfmlink staffing` takes. */
+static int check_staffing(char *out, size_t outlen, const wl_setting_def *def, const char *value)
+{
+  double p, t, x;
+  char *end;
+  if (def->type == WL_SET_TARGET) {
+    if (wl_erlang_parse_target(&p, &t, value) != 0)
+      return wl_err(WL_EUSAGE, "%s: '%s' is not P/T with 0 < P < 100 (e.g. 80/20)", def->key,
+                    value);
+  } else if (def->type == WL_SET_MODEL) {
+    if (strcmp(value, "erlang-c") != 0 && strcmp(value, "erlang-a") != 0)
+      return wl_err(WL_EUSAGE, "%s: '%s' is not erlang-c or erlang-a", def->key, value);
+  } else {
+    errno = 0;
+    x = strtod(value, &end);
+    if (!*value || *end || errno || x * 1000 < def->min || x * 1000 > def->max ||
+        (def->min == 1 && x <= 0))
+      return wl_err(WL_EUSAGE, "%s: '%s' must be a number from %g to %s%g", def->key, value,
+                    def->min / 1000.0, def->max == 999 ? "below " : "", def->max == 999 ? 1.0 :
+                    def->max / 1000.0);
+  }
+  if ((size_t)snprintf(out, outlen, "%s", value) >= outlen)
+    return wl_err(WL_EUSAGE, "%s: the value is too long", def->key);
+  return 0;
+}
+
 int wl_setting_check(char *out, size_t outlen, const wl_setting_def *def, const char *value,
                      int allow_fast_poll)
 {
@@ -181,6 +213,10 @@ int wl_setting_check(char *out, size_t outlen, const wl_setting_def *def, const 
       return wl_err(WL_EUSAGE, "%s: %ld is outside %ld..%ld", def->key, v, def->min, def->max);
     snprintf(out, outlen, "%ld", v);
     return 0;
+  case WL_SET_TARGET:
+  case WL_SET_FRACTION:
+  case WL_SET_MODEL:
+    return check_staffing(out, outlen, def, value);
   case WL_SET_STRING:
     break;
   }

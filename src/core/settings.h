@@ -12,7 +12,10 @@
 #include "store/store.h"
 
 enum wl_setting_type { WL_SET_INT, WL_SET_BOOL, WL_SET_STRING, WL_SET_URL, WL_SET_TZ,
-                       WL_SET_TENANT };
+                       WL_SET_TENANT,
+                       WL_SET_TARGET,     /* "80/20": P % answered within T s */
+                       WL_SET_FRACTION,   /* a decimal; min/max in thousandths */
+                       WL_SET_MODEL };    /* erlang-c | erlang-a */
 
 typedef struct wl_setting_def {
   const char *key;           /* as on the command line, dashes kept */

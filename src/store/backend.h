@@ -12,7 +12,7 @@
  */
 #include "store/store.h"
 
-#define WL_STORE_OPS_VERSION 1
+#define WL_STORE_OPS_VERSION 2 /* 2: intervals_upsert, the planning domain */
 
 typedef struct wl_store_conn_ops {
   void (*close)(wl_store *st);
@@ -57,6 +57,7 @@ typedef struct wl_store_interval_ops {
                            const wl_interval_row *rows, size_t n);
   int (*intervals_finalize)(wl_store *st, int64_t source_id, int64_t before);
   int (*intervals_delete)(wl_store *st, int64_t source_id, const char *queue_id, int64_t start_utc);
+  int (*intervals_upsert)(wl_store *st, int64_t source_id, const wl_interval_row *rows, size_t n);
   int (*intervals_query)(wl_store *st, int64_t source_id, const char *queue_id, int64_t from,
                          int64_t to, wl_interval_cb cb, void *payload);
 } wl_store_interval_ops;
@@ -118,6 +119,23 @@ typedef struct wl_store_lease_ops {
   int (*leases_list)(wl_store *st, wl_lease_cb cb, void *payload);
 } wl_store_lease_ops;
 
+typedef struct wl_store_plan_ops {
+  int (*vol_import_add)(wl_store *st, int64_t source_id, const wl_vol_import_row *row);
+  int (*vol_imports_query)(wl_store *st, int64_t source_id, const char *queue_id, int64_t from,
+                           int64_t to, wl_vol_import_cb cb, void *payload);
+  int (*special_day_set)(wl_store *st, int64_t source_id, const wl_special_day_row *row);
+  int (*special_day_remove)(wl_store *st, int64_t source_id, const char *queue_id,
+                            const char *date);
+  int (*special_days_list)(wl_store *st, int64_t source_id, wl_special_day_cb cb,
+                           void *payload);
+  int (*forecast_save)(wl_store *st, int64_t *out_id, int64_t source_id,
+                       const wl_fc_saved_row *hdr, const wl_fc_value_row *rows, size_t n);
+  int (*forecasts_saved_list)(wl_store *st, int64_t source_id, wl_fc_saved_cb cb,
+                              void *payload);
+  int (*forecast_saved_values)(wl_store *st, int64_t saved_id, const char *queue_id,
+                               int64_t from, int64_t to, wl_fc_value_cb cb, void *payload);
+} wl_store_plan_ops;
+
 typedef struct wl_store_ops {
   int version;                 /* WL_STORE_OPS_VERSION */
   const char *name;            /* "sqlite" | "postgresql" */
@@ -133,6 +151,7 @@ typedef struct wl_store_ops {
   const wl_store_run_ops *runs;
   const wl_store_web_ops *web;
   const wl_store_lease_ops *leases;
+  const wl_store_plan_ops *plans;     /* planning: imports, special days, saved forecasts */
 } wl_store_ops;
 
 struct wl_store {

@@ -141,6 +141,44 @@ static const char *const migrations[] = {
   "  owner TEXT NOT NULL,"
   "  acquired_at INTEGER NOT NULL,"
   "  expires_at INTEGER NOT NULL);",
+
+  /* 3: planning (issue 12): imported-history coverage, special days, saved
+   * forecasts (values in tenths) */
+  "CREATE TABLE volume_import ("
+  "  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+  "  queue_id TEXT NOT NULL,"
+  "  from_utc INTEGER NOT NULL,"
+  "  to_utc INTEGER NOT NULL,"
+  "  imported_at INTEGER NOT NULL,"
+  "  CHECK (to_utc > from_utc));"
+  "CREATE INDEX volume_import_source ON volume_import (source_id, queue_id, from_utc);"
+
+  "CREATE TABLE forecast_special_day ("
+  "  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+  "  queue_id TEXT NOT NULL,"
+  "  day TEXT NOT NULL,"
+  "  exclude INTEGER NOT NULL,"
+  "  factor_milli INTEGER NOT NULL,"
+  "  PRIMARY KEY (source_id, queue_id, day));"
+
+  "CREATE TABLE forecast_saved ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+  "  name TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  as_of INTEGER NOT NULL,"
+  "  from_utc INTEGER NOT NULL,"
+  "  to_utc INTEGER NOT NULL,"
+  "  UNIQUE (source_id, name));"
+
+  "CREATE TABLE forecast_value ("
+  "  saved_id INTEGER NOT NULL REFERENCES forecast_saved(id) ON DELETE CASCADE,"
+  "  queue_id TEXT NOT NULL,"
+  "  start_utc INTEGER NOT NULL,"
+  "  volume_x10 INTEGER NOT NULL,"
+  "  aht_x10 INTEGER NOT NULL,"
+  "  method TEXT NOT NULL,"
+  "  PRIMARY KEY (saved_id, start_utc, queue_id));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

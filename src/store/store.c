@@ -10,6 +10,7 @@
  */
 #include "store/backend.h"
 #include "store/migrations.h"
+#include "store/plan_check.h"
 #include "util/err.h"
 
 #include <stdint.h>
@@ -26,7 +27,7 @@ static int check_ops(wl_store *st)
   const wl_store_ops *o = st->ops;
   if (o && o->version == WL_STORE_OPS_VERSION && o->conn && o->sources && o->tokens &&
       o->settings && o->directory && o->intervals && o->states && o->schedules && o->rules &&
-      o->runs && o->web && o->leases)
+      o->runs && o->web && o->leases && o->plans)
     return 0;
   if (o && o->conn && o->conn->close)
     o->conn->close(st);
@@ -549,4 +550,62 @@ int wl_store_lease_release(wl_store *st, int64_t source_id, const char *owner)
 int wl_store_leases_list(wl_store *st, wl_lease_cb cb, void *payload)
 {
   return st->ops->leases->leases_list(st, cb, payload);
+}
+
+int wl_store_intervals_upsert(wl_store *st, int64_t source_id, const wl_interval_row *rows,
+                              size_t n)
+{
+  int rc = plan_check_upsert(rows, n);
+  return rc ? rc : st->ops->intervals->intervals_upsert(st, source_id, rows, n);
+}
+
+/* ---- plans ---- */
+
+int wl_store_vol_import_add(wl_store *st, int64_t source_id, const wl_vol_import_row *row)
+{
+  int rc = plan_check_import(row);
+  return rc ? rc : st->ops->plans->vol_import_add(st, source_id, row);
+}
+
+int wl_store_vol_imports_query(wl_store *st, int64_t source_id, const char *queue_id,
+                               int64_t from, int64_t to, wl_vol_import_cb cb, void *payload)
+{
+  return st->ops->plans->vol_imports_query(st, source_id, queue_id, from, to, cb, payload);
+}
+
+int wl_store_special_day_set(wl_store *st, int64_t source_id, const wl_special_day_row *row)
+{
+  int rc = plan_check_special(row);
+  return rc ? rc : st->ops->plans->special_day_set(st, source_id, row);
+}
+
+int wl_store_special_day_remove(wl_store *st, int64_t source_id, const char *queue_id,
+                                const char *date)
+{
+  return st->ops->plans->special_day_remove(st, source_id, queue_id, date);
+}
+
+int wl_store_special_days_list(wl_store *st, int64_t source_id, wl_special_day_cb cb,
+                               void *payload)
+{
+  return st->ops->plans->special_days_list(st, source_id, cb, payload);
+}
+
+int wl_store_forecast_save(wl_store *st, int64_t *out_id, int64_t source_id,
+                           const wl_fc_saved_row *hdr, const wl_fc_value_row *rows, size_t n)
+{
+  int rc = plan_check_saved(hdr, rows, n);
+  return rc ? rc : st->ops->plans->forecast_save(st, out_id, source_id, hdr, rows, n);
+}
+
+int wl_store_forecasts_saved_list(wl_store *st, int64_t source_id, wl_fc_saved_cb cb,
+                                  void *payload)
+{
+  return st->ops->plans->forecasts_saved_list(st, source_id, cb, payload);
+}
+
+int wl_store_forecast_saved_values(wl_store *st, int64_t saved_id, const char *queue_id,
+                                   int64_t from, int64_t to, wl_fc_value_cb cb, void *payload)
+{
+  return st->ops->plans->forecast_saved_values(st, saved_id, queue_id, from, to, cb, payload);
 }

@@ -163,6 +163,31 @@ int wl_store_sessions_delete_user(wl_store *st, int64_t user_id);
 int wl_store_apikeys_delete_user(wl_store *st, int64_t user_id);
 int wl_store_user_remove(wl_store *st, const char *name);
 
+/* planning (issue 12) */
+/* inserts the rows or replaces stored rows of the same queue and start,
+ * atomically; other rows stay */
+int wl_store_intervals_upsert(wl_store *st, int64_t source_id, const wl_interval_row *rows,
+                              size_t n);
+int wl_store_vol_import_add(wl_store *st, int64_t source_id, const wl_vol_import_row *row);
+/* coverage rows of the queue (NULL: all) overlapping [from, to), by start */
+int wl_store_vol_imports_query(wl_store *st, int64_t source_id, const char *queue_id,
+                               int64_t from, int64_t to, wl_vol_import_cb cb, void *payload);
+/* one row per (queue, date): set replaces */
+int wl_store_special_day_set(wl_store *st, int64_t source_id, const wl_special_day_row *row);
+int wl_store_special_day_remove(wl_store *st, int64_t source_id, const char *queue_id,
+                                const char *date); /* WL_ENOTFOUND */
+int wl_store_special_days_list(wl_store *st, int64_t source_id, wl_special_day_cb cb,
+                               void *payload); /* by date, queue */
+/* saves under hdr->name, replacing a saved forecast of that name */
+int wl_store_forecast_save(wl_store *st, int64_t *out_id, int64_t source_id,
+                           const wl_fc_saved_row *hdr, const wl_fc_value_row *rows, size_t n);
+int wl_store_forecasts_saved_list(wl_store *st, int64_t source_id, wl_fc_saved_cb cb,
+                                  void *payload); /* newest first */
+/* values of a saved forecast with start in [from, to), queue NULL all;
+ * by start, queue */
+int wl_store_forecast_saved_values(wl_store *st, int64_t saved_id, const char *queue_id,
+                                   int64_t from, int64_t to, wl_fc_value_cb cb, void *payload);
+
 /* Opens (creating and migrating) the database named by dsn. WL_EUSAGE for a
  * malformed DSN, WL_EFAIL when the schema is newer than this binary knows. */
 int wl_store_open(wl_store **out, const char *dsn);

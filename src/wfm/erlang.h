@@ -36,6 +36,13 @@ typedef struct wl_erlang_out {
   double p_abandon;        /* 0 for Erlang C */
 } wl_erlang_out;
 
+/* Erlang B: the blocking probability of N servers offered A Erlangs, by
+ * the recursion (N >= 0, A >= 0). */
+double wl_erlang_b(int n, double a);
+/* Parses a --target value "P/T" (80/20: 80 % answered within 20 s) into
+ * *p = 0.80 and *t_s = 20; 0 < P < 100, T >= 0, else WL_EUSAGE naming
+ * --target. */
+int wl_erlang_parse_target(double *p, double *t_s, const char *s);
 /* Validates in (WL_EUSAGE naming the field as a CLI flag, e.g.
  * "--shrinkage must be >= 0 and < 1"). */
 int wl_erlang_check(const wl_erlang_in *in);

@@ -160,4 +160,41 @@ typedef struct wl_user_row {
 } wl_user_row;
 typedef int (*wl_user_cb)(void *payload, const wl_user_row *row);
 
+/* Planning (issue 12). Observed coverage from `volume import`: the local
+ * days [from, to) of one queue count as observed (no row = 0 contacts). */
+typedef struct wl_vol_import_row {
+  const char *queue_id;
+  int64_t from, to;
+  int64_t imported_at;
+} wl_vol_import_row;
+typedef int (*wl_vol_import_cb)(void *payload, const wl_vol_import_row *row);
+
+/* A day set by hand for forecasting: date "YYYY-MM-DD" (local), queue_id ""
+ * for every queue of the source; exclude 1 leaves a past day out, else
+ * factor_milli/1000 multiplies a future day's forecast. */
+typedef struct wl_special_day_row {
+  const char *queue_id;
+  const char *date;
+  int exclude;
+  int64_t factor_milli;
+} wl_special_day_row;
+typedef int (*wl_special_day_cb)(void *payload, const wl_special_day_row *row);
+
+/* A forecast a planner saved (forecast --save NAME), and its values in
+ * tenths (volume 12.3 -> 123; aht_x10 -1 when none). */
+typedef struct wl_fc_saved_row {
+  int64_t id;
+  const char *name;
+  int64_t created_at, as_of, from, to;
+} wl_fc_saved_row;
+typedef struct wl_fc_value_row {
+  const char *queue_id;
+  int64_t start_utc;
+  int64_t volume_x10;
+  int64_t aht_x10;
+  const char *method;
+} wl_fc_value_row;
+typedef int (*wl_fc_saved_cb)(void *payload, const wl_fc_saved_row *row);
+typedef int (*wl_fc_value_cb)(void *payload, const wl_fc_value_row *row);
+
 #endif

@@ -34,7 +34,7 @@ suite() {
   fi
 }
 
-for t in test_store test_store_lease test_store_web test_store_runs; do
+for t in test_store test_store_lease test_store_web test_store_runs test_store_plan; do
   if [ -x "$BIN/$t" ]; then
     suite "$t" "$PG_DSN" WL_TEST_DB_RESTART="$PG_RESTART_CMD"
   elif [ "$t" != test_store_web ]; then

@@ -223,7 +223,7 @@ static void test_healthz_and_errors(void **state)
   char ct[100];
   assert_int_equal(wfx_get(f, "/healthz"), 200);
   assert_string_equal(wfx_body(f), "{\n  \"status\": \"ok\",\n  \"database\": \"ok\",\n"
-                                   "  \"schema_version\": 2,\n  \"version\": \"0.1.0\"\n}\n");
+                                   "  \"schema_version\": 3,\n  \"version\": \"0.1.0\"\n}\n");
   assert_string_equal(wfx_header(f, "Content-Type", ct, sizeof(ct)), "application/json");
   assert_int_equal(wfx_get(f, "/no/such/page"), 404);
   assert_int_equal(wfx_post(f, "/healthz", "x=1"), 405);

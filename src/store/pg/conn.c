@@ -170,6 +170,50 @@ static const char *const sql_text[Q_COUNT] = {
   [Q_APIKEY_DEL_USER] = "DELETE FROM api_key WHERE user_id = $1",
   /* sessions and API keys go with the user (ON DELETE CASCADE) */
   [Q_USER_DEL] = "DELETE FROM web_user WHERE name = $1",
+
+  /* planning (issue 12); a repeated (queue, start) in one upsert batch is
+   * refused by PostgreSQL ("cannot affect row a second time"), and the
+   * caller's validation refuses it first */
+  [Q_IV_UPSERT] =
+    "INSERT INTO interval_volume (source_id, queue_id, start_utc, entered, accepted, "
+    "abandoned, handle_time_s, wait_time_s, final, updated_at) "
+    "SELECT $1::bigint, q, s, e, a, ab, h, w, f, u FROM unnest($2::text[], $3::bigint[], "
+    "$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], "
+    "$10::bigint[]) AS t(q, s, e, a, ab, h, w, f, u) "
+    "ON CONFLICT (source_id, queue_id, start_utc) DO UPDATE SET "
+    "entered = excluded.entered, accepted = excluded.accepted, "
+    "abandoned = excluded.abandoned, handle_time_s = excluded.handle_time_s, "
+    "wait_time_s = excluded.wait_time_s, final = excluded.final, "
+    "updated_at = excluded.updated_at",
+  [Q_VI_ADD] = "INSERT INTO volume_import (source_id, queue_id, from_utc, to_utc, imported_at) "
+               "VALUES ($1, $2, $3, $4, $5)",
+  [Q_VI_QUERY_ALL] = "SELECT queue_id, from_utc, to_utc, imported_at FROM volume_import "
+                     "WHERE source_id = $1 AND from_utc < $3 AND to_utc > $2 "
+                     "ORDER BY from_utc, " C_ORDER("queue_id"),
+  [Q_VI_QUERY_QUEUE] = "SELECT queue_id, from_utc, to_utc, imported_at FROM volume_import "
+                       "WHERE source_id = $1 AND from_utc < $3 AND to_utc > $2 "
+                       "AND queue_id = $4 ORDER BY from_utc",
+  [Q_SD_SET] = "INSERT INTO forecast_special_day (source_id, queue_id, day, exclude, "
+               "factor_milli) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_id, queue_id, day) "
+               "DO UPDATE SET exclude = excluded.exclude, factor_milli = excluded.factor_milli",
+  [Q_SD_DEL] = "DELETE FROM forecast_special_day WHERE source_id = $1 AND queue_id = $2 "
+               "AND day = $3",
+  [Q_SD_LIST] = "SELECT queue_id, day, exclude, factor_milli FROM forecast_special_day "
+                "WHERE source_id = $1 ORDER BY day, " C_ORDER("queue_id"),
+  [Q_FC_DEL_NAME] = "DELETE FROM forecast_saved WHERE source_id = $1 AND name = $2",
+  [Q_FC_ADD] = "INSERT INTO forecast_saved (source_id, name, created_at, as_of, from_utc, "
+               "to_utc) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+  [Q_FC_VALUE_ADD] = "INSERT INTO forecast_value (saved_id, queue_id, start_utc, volume_x10, "
+                     "aht_x10, method) SELECT $1::bigint, q, s, v, a, m FROM unnest($2::text[], "
+                     "$3::bigint[], $4::bigint[], $5::bigint[], $6::text[]) AS t(q, s, v, a, m)",
+  [Q_FC_LIST] = "SELECT id, name, created_at, as_of, from_utc, to_utc FROM forecast_saved "
+                "WHERE source_id = $1 ORDER BY created_at DESC, id DESC",
+  [Q_FC_VALUES_ALL] = "SELECT queue_id, start_utc, volume_x10, aht_x10, method "
+                      "FROM forecast_value WHERE saved_id = $1 AND start_utc >= $2 "
+                      "AND start_utc < $3 ORDER BY start_utc, " C_ORDER("queue_id"),
+  [Q_FC_VALUES_QUEUE] = "SELECT queue_id, start_utc, volume_x10, aht_x10, method "
+                        "FROM forecast_value WHERE saved_id = $1 AND start_utc >= $2 "
+                        "AND start_utc < $3 AND queue_id = $4 ORDER BY start_utc",
 };
 
 /* ---- errors and the connection --------------------------------------- */
@@ -251,7 +295,7 @@ int pg_exec_ctl(pg_store *s, const char *sql, char *tag, size_t taglen)
 
 /* ---- transactions ---------------------------------------------------- */
 
-static int pg_begin(wl_store *st)
+int pg_begin(wl_store *st)
 {
   pg_store *s = PG(st);
   if (s->depth == 0) { /* BEGIN itself goes out with the first statement */
@@ -286,7 +330,7 @@ static int tx_finish(pg_store *s, int commit)
   return rc;
 }
 
-static int pg_commit(wl_store *st)
+int pg_commit(wl_store *st)
 {
   pg_store *s = PG(st);
   if (s->depth == 0)
@@ -296,7 +340,7 @@ static int pg_commit(wl_store *st)
   return tx_finish(s, 1);
 }
 
-static int pg_rollback(wl_store *st)
+int pg_rollback(wl_store *st)
 {
   pg_store *s = PG(st);
   if (s->depth == 0)
@@ -348,6 +392,7 @@ static const wl_store_ops pg_ops = {
   .runs = &pg_runs_ops,
   .web = &pg_web_ops,
   .leases = &pg_leases_ops,
+  .plans = &pg_plans_ops,
 };
 
 /* Server notices ("relation ... already exists, skipping") go to the log,

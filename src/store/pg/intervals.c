@@ -149,9 +149,28 @@ static int pg_intervals_query(wl_store *st, int64_t source_id, const char *queue
                      emit_interval, &c, "cannot read intervals");
 }
 
+static int pg_intervals_upsert(wl_store *st, int64_t source_id, const wl_interval_row *rows,
+                               size_t n)
+{
+  pg_store *s = PG(st);
+  pg_cmd c = {.id = Q_IV_UPSERT};
+  int rc;
+  if (n == 0)
+    return 0;
+  pg_p_i64(&c.p, source_id);
+  if ((rc = iv_arrays(&c.p, rows, n)) != 0) {
+    pg_cmds_clear(&c, 1);
+    return pg_batch_failed(s, rc);
+  }
+  rc = pg_write1(s, &c, "cannot store the interval rows");
+  pg_cmds_clear(&c, 1);
+  return rc;
+}
+
 const wl_store_interval_ops pg_intervals_ops = {
   .intervals_replace = pg_intervals_replace,
   .intervals_finalize = pg_intervals_finalize,
   .intervals_delete = pg_intervals_delete,
+  .intervals_upsert = pg_intervals_upsert,
   .intervals_query = pg_intervals_query,
 };

@@ -72,6 +72,9 @@ enum pq_id {
   Q_LEASE_ACQUIRE, Q_LEASE_RELEASE, Q_LEASE_RELEASE_ALL, Q_LEASE_LIST,
   Q_RUN_IN_RANGE,
   Q_SESSION_DEL_USER, Q_APIKEY_DEL_USER, Q_USER_DEL,
+  Q_IV_UPSERT, Q_VI_ADD, Q_VI_QUERY_ALL, Q_VI_QUERY_QUEUE,
+  Q_SD_SET, Q_SD_DEL, Q_SD_LIST,
+  Q_FC_DEL_NAME, Q_FC_ADD, Q_FC_VALUE_ADD, Q_FC_LIST, Q_FC_VALUES_ALL, Q_FC_VALUES_QUEUE,
   Q_COUNT
 };
 
@@ -153,6 +156,11 @@ struct seg_ctx {
 /* ---- shared between the files of this backend ---- */
 
 /* conn.c */
+/* Transactions (nested, as in SQLite); the ops table's begin, commit and
+ * rollback, also used inside batch functions. */
+int pg_begin(wl_store *st);
+int pg_commit(wl_store *st);
+int pg_rollback(wl_store *st);
 /* After a failure: a broken connection also ends the transaction. */
 int pg_conn_broken(pg_store *s);
 int pg_fail(pg_store *s, const PGresult *r, const char *what);
@@ -248,5 +256,6 @@ extern const wl_store_rule_ops pg_rules_ops;
 extern const wl_store_run_ops pg_runs_ops;
 extern const wl_store_web_ops pg_web_ops;
 extern const wl_store_lease_ops pg_leases_ops;
+extern const wl_store_plan_ops pg_plans_ops;
 
 #endif

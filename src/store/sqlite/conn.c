@@ -5,6 +5,44 @@
 #include "store/sqlite/sqlite_int.h"
 
 static const char *const sql_text[Q_COUNT] = {
+  /* planning (issue 12) */
+  [Q_IV_UPSERT] = "INSERT INTO interval_volume (source_id, queue_id, start_utc, entered, "
+                  "accepted, abandoned, handle_time_s, wait_time_s, final, updated_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                  "ON CONFLICT (source_id, queue_id, start_utc) DO UPDATE SET "
+                  "entered = excluded.entered, accepted = excluded.accepted, "
+                  "abandoned = excluded.abandoned, handle_time_s = excluded.handle_time_s, "
+                  "wait_time_s = excluded.wait_time_s, final = excluded.final, "
+                  "updated_at = excluded.updated_at",
+  [Q_VI_ADD] = "INSERT INTO volume_import (source_id, queue_id, from_utc, to_utc, imported_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5)",
+  [Q_VI_QUERY_ALL] = "SELECT queue_id, from_utc, to_utc, imported_at FROM volume_import "
+                     "WHERE source_id = ?1 AND from_utc < ?3 AND to_utc > ?2 "
+                     "ORDER BY from_utc, queue_id",
+  [Q_VI_QUERY_QUEUE] = "SELECT queue_id, from_utc, to_utc, imported_at FROM volume_import "
+                       "WHERE source_id = ?1 AND from_utc < ?3 AND to_utc > ?2 "
+                       "AND queue_id = ?4 ORDER BY from_utc",
+  [Q_SD_SET] = "INSERT INTO forecast_special_day (source_id, queue_id, day, exclude, "
+               "factor_milli) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source_id, queue_id, day) "
+               "DO UPDATE SET exclude = excluded.exclude, factor_milli = excluded.factor_milli",
+  [Q_SD_DEL] = "DELETE FROM forecast_special_day WHERE source_id = ?1 AND queue_id = ?2 "
+               "AND day = ?3",
+  [Q_SD_LIST] = "SELECT queue_id, day, exclude, factor_milli FROM forecast_special_day "
+                "WHERE source_id = ?1 ORDER BY day, queue_id",
+  [Q_FC_DEL_NAME] = "DELETE FROM forecast_saved WHERE source_id = ?1 AND name = ?2",
+  [Q_FC_ADD] = "INSERT INTO forecast_saved (source_id, name, created_at, as_of, from_utc, "
+               "to_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [Q_FC_VALUE_ADD] = "INSERT INTO forecast_value (saved_id, queue_id, start_utc, volume_x10, "
+                     "aht_x10, method) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [Q_FC_LIST] = "SELECT id, name, created_at, as_of, from_utc, to_utc FROM forecast_saved "
+                "WHERE source_id = ?1 ORDER BY created_at DESC, id DESC",
+  [Q_FC_VALUES_ALL] = "SELECT queue_id, start_utc, volume_x10, aht_x10, method "
+                      "FROM forecast_value WHERE saved_id = ?1 AND start_utc >= ?2 "
+                      "AND start_utc < ?3 ORDER BY start_utc, queue_id",
+  [Q_FC_VALUES_QUEUE] = "SELECT queue_id, start_utc, volume_x10, aht_x10, method "
+                        "FROM forecast_value WHERE saved_id = ?1 AND start_utc >= ?2 "
+                        "AND start_utc < ?3 AND queue_id = ?4 ORDER BY start_utc",
+
   [Q_SOURCE_ADD] = "INSERT INTO source (name, vendor, base_url, tenant, hist_base_url, "
                    "hist_tenant, interval_s, timezone, enabled, created_at, updated_at) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -325,6 +363,7 @@ static const wl_store_ops sqlite_ops = {
   .runs = &sq_runs_ops,
   .web = &sq_web_ops,
   .leases = &sq_leases_ops,
+  .plans = &sq_plans_ops,
 };
 
 /* SQLite would report a missing directory as "unable to open database

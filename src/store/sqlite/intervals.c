@@ -145,9 +145,25 @@ static int sq_intervals_query(wl_store *st, int64_t source_id, const char *queue
                      emit_interval, &c, "cannot read intervals");
 }
 
+static int sq_intervals_upsert(wl_store *st, int64_t source_id, const wl_interval_row *rows,
+                               size_t n)
+{
+  sq_store *s = SQ(st);
+  sqlite3_stmt *q = NULL;
+  int rc;
+  if ((rc = sq_begin(st)) != 0)
+    return rc;
+  rc = sq_stmt_get(s, Q_IV_UPSERT, &q);
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    rc = iv_insert(s, q, source_id, &rows[i]);
+  sq_stmt_done(s, Q_IV_UPSERT, q);
+  return sq_tx_end(s, rc);
+}
+
 const wl_store_interval_ops sq_intervals_ops = {
   .intervals_replace = sq_intervals_replace,
   .intervals_finalize = sq_intervals_finalize,
   .intervals_delete = sq_intervals_delete,
+  .intervals_upsert = sq_intervals_upsert,
   .intervals_query = sq_intervals_query,
 };

@@ -41,6 +41,9 @@ enum sq_id {
   Q_SC_DEL, Q_SC_INSERT, Q_SC_QUERY_ALL, Q_SC_QUERY_AGENT,
   Q_RULE_SET, Q_RULE_LIST,
   Q_RUN_BEGIN, Q_RUN_END, Q_RUN_LIST_ALL, Q_RUN_LIST_SOURCE,
+  Q_IV_UPSERT, Q_VI_ADD, Q_VI_QUERY_ALL, Q_VI_QUERY_QUEUE,
+  Q_SD_SET, Q_SD_DEL, Q_SD_LIST,
+  Q_FC_DEL_NAME, Q_FC_ADD, Q_FC_VALUE_ADD, Q_FC_LIST, Q_FC_VALUES_ALL, Q_FC_VALUES_QUEUE,
   Q_COUNT
 };
 
@@ -117,5 +120,6 @@ extern const wl_store_rule_ops sq_rules_ops;
 extern const wl_store_run_ops sq_runs_ops;
 extern const wl_store_web_ops sq_web_ops;
 extern const wl_store_lease_ops sq_leases_ops;
+extern const wl_store_plan_ops sq_plans_ops;
 
 #endif
