@@ -154,9 +154,33 @@ typedef struct wl_store_ops {
   const wl_store_plan_ops *plans;     /* planning: imports, special days, saved forecasts */
 } wl_store_ops;
 
+/* A backend's connection table from functions named PREFIX_close, ... */
+#define WL_STORE_CONN_OPS_INIT(prefix)                                                     \
+  {                                                                                       \
+    .close = prefix##_close, .schema_version = prefix##_schema_version,                   \
+    .begin = prefix##_begin, .commit = prefix##_commit, .rollback = prefix##_rollback,    \
+  }
+
+/* A backend's ops table from its domain tables, named PREFIX_DOMAIN_ops
+ * (sq_sources_ops, pg_sources_ops, ...). */
+#define WL_STORE_OPS_INIT(prefix, backend_name)                                            \
+  {                                                                                       \
+    .version = WL_STORE_OPS_VERSION, .name = backend_name, .conn = &prefix##_conn_ops,    \
+    .sources = &prefix##_sources_ops, .tokens = &prefix##_tokens_ops,                     \
+    .settings = &prefix##_settings_ops, .directory = &prefix##_directory_ops,             \
+    .intervals = &prefix##_intervals_ops, .states = &prefix##_states_ops,                 \
+    .schedules = &prefix##_schedules_ops, .rules = &prefix##_rules_ops,                   \
+    .runs = &prefix##_runs_ops, .web = &prefix##_web_ops, .leases = &prefix##_leases_ops, \
+    .plans = &prefix##_plans_ops,                                                         \
+  }
+
 struct wl_store {
   const wl_store_ops *ops;
 };
+
+/* The end of a backend's constructor: *out = st when rc is 0, else st is
+ * closed (through its ops) and *out stays NULL. Returns rc. */
+int wl_store_opened(wl_store **out, wl_store *st, int rc);
 
 /* Backend constructors (store/sqlite/, store/pg/). */
 int wl_store_sqlite_open(wl_store **out, const char *path);

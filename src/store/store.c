@@ -56,6 +56,17 @@ int wl_store_open(wl_store **out, const char *dsn)
   return rc;
 }
 
+int wl_store_opened(wl_store **out, wl_store *st, int rc)
+{
+  *out = NULL;
+  if (rc != 0) {
+    st->ops->conn->close(st);
+    return rc;
+  }
+  *out = st;
+  return 0;
+}
+
 void wl_store_close(wl_store *st)
 {
   if (st)

@@ -377,23 +377,7 @@ static void pg_close(wl_store *st)
   free(s);
 }
 
-static const wl_store_ops pg_ops = {
-  .version = WL_STORE_OPS_VERSION,
-  .name = "postgresql",
-  .conn = &pg_conn_ops,
-  .sources = &pg_sources_ops,
-  .tokens = &pg_tokens_ops,
-  .settings = &pg_settings_ops,
-  .directory = &pg_directory_ops,
-  .intervals = &pg_intervals_ops,
-  .states = &pg_states_ops,
-  .schedules = &pg_schedules_ops,
-  .rules = &pg_rules_ops,
-  .runs = &pg_runs_ops,
-  .web = &pg_web_ops,
-  .leases = &pg_leases_ops,
-  .plans = &pg_plans_ops,
-};
+static const wl_store_ops pg_ops = WL_STORE_OPS_INIT(pg, "postgresql");
 
 /* Server notices ("relation ... already exists, skipping") go to the log,
  * one line each, never straight to stderr as libpq's default would. */
@@ -504,18 +488,7 @@ int wl_store_pg_open(wl_store **out, const char *uri)
   rc = pg_connect(s, uri);
   if (rc == 0)
     rc = wl_migrations_pg_apply(s->conn, s->where);
-  if (rc != 0) {
-    pg_close(&s->base);
-    return rc;
-  }
-  *out = &s->base;
-  return 0;
+  return wl_store_opened(out, &s->base, rc);
 }
 
-const wl_store_conn_ops pg_conn_ops = {
-  .close = pg_close,
-  .schema_version = pg_schema_version,
-  .begin = pg_begin,
-  .commit = pg_commit,
-  .rollback = pg_rollback,
-};
+const wl_store_conn_ops pg_conn_ops = WL_STORE_CONN_OPS_INIT(pg);

@@ -348,23 +348,7 @@ static void sq_close(wl_store *st)
   free(s);
 }
 
-static const wl_store_ops sqlite_ops = {
-  .version = WL_STORE_OPS_VERSION,
-  .name = "sqlite",
-  .conn = &sq_conn_ops,
-  .sources = &sq_sources_ops,
-  .tokens = &sq_tokens_ops,
-  .settings = &sq_settings_ops,
-  .directory = &sq_directory_ops,
-  .intervals = &sq_intervals_ops,
-  .states = &sq_states_ops,
-  .schedules = &sq_schedules_ops,
-  .rules = &sq_rules_ops,
-  .runs = &sq_runs_ops,
-  .web = &sq_web_ops,
-  .leases = &sq_leases_ops,
-  .plans = &sq_plans_ops,
-};
+static const wl_store_ops sqlite_ops = WL_STORE_OPS_INIT(sq, "sqlite");
 
 /* SQLite would report a missing directory as "unable to open database
  * file"; say which directory instead. */
@@ -442,18 +426,7 @@ int wl_store_sqlite_open(wl_store **out, const char *path)
     rc = sq_configure(s);
   if (rc == 0)
     rc = wl_migrations_sqlite_apply(s->db, path);
-  if (rc != 0) {
-    sq_close(&s->base);
-    return rc;
-  }
-  *out = &s->base;
-  return 0;
+  return wl_store_opened(out, &s->base, rc);
 }
 
-const wl_store_conn_ops sq_conn_ops = {
-  .close = sq_close,
-  .schema_version = sq_schema_version,
-  .begin = sq_begin,
-  .commit = sq_commit,
-  .rollback = sq_rollback,
-};
+const wl_store_conn_ops sq_conn_ops = WL_STORE_CONN_OPS_INIT(sq);
