@@ -47,6 +47,32 @@ int wl_staffing_defaults(wl_staffing_params *out, wl_app *app, const wl_source *
   return 0;
 }
 
+const char *const wl_staffing_setting_keys[] = {
+  "staffing-target", "staffing-model", "staffing-patience-s", "staffing-shrinkage",
+  "staffing-max-occupancy", NULL};
+
+int wl_staffing_settings_get(char (*out)[64], wl_app *app, const wl_source *src)
+{
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < WL_STAFFING_NSET; i++)
+    rc = setting_text(out[i], sizeof(out[i]), app, src, wl_staffing_setting_keys[i]);
+  return rc;
+}
+
+int wl_staffing_settings_save(wl_app *app, const wl_source *src, const char *const *values)
+{
+  char canon[WL_STAFFING_NSET][64];
+  int rc = 0;
+  for (size_t i = 0; i < WL_STAFFING_NSET; i++)
+    if ((rc = wl_setting_check(canon[i], sizeof(canon[i]),
+                               wl_setting_find(wl_staffing_setting_keys[i]),
+                               values[i] ? values[i] : "", 0)) != 0)
+      return rc;
+  for (size_t i = 0; rc == 0 && i < WL_STAFFING_NSET; i++)
+    rc = app->st->setting_set(app->st, src->id, wl_staffing_setting_keys[i], canon[i]);
+  return rc;
+}
+
 int wl_staffing_check(const wl_staffing_params *p)
 {
   wl_erlang_in in = {.model = p->model, .calls = 0, .aht_s = 1, .interval_s = WL_INTERVAL_S,

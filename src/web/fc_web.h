@@ -1,0 +1,109 @@
+#ifndef WL_WEB_FC_WEB_H
+#define WL_WEB_FC_WEB_H
+/*
+ * Shared by the forecast and staffing pages of one source (page_forecast.c,
+ * page_staffing.c), their CSV downloads and the JSON API (api_forecast.c):
+ * the request's arguments (from the query string, or a posted form) turned
+ * into the same wl_forecast_req / wl_staffing_req the command line builds,
+ * with the same checks, plus the server-drawn line chart (forecast_chart.c).
+ *
+ * Arguments: queue (repeatable; none: every queue), from, to (dates or ISO
+ * instants, default today .. today + 7 days), as_of (default now), method
+ * (default auto); staffing adds target, model, patience_s, shrinkage,
+ * max_occupancy (default: the source's settings) and actual (1: staff the
+ * recorded volume).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/forecast.h"
+#include "core/staffing.h"
+#include "web/adh_web.h"
+#include "web/web_int.h"
+
+#define WL_FCW_MAX_QUEUES 64        /* as `--queue` on the command line */
+#define WL_FCW_MAX_ARGS 96
+#define WL_FCW_MAX_TABLE_ROWS 20000 /* rows in a page's table (the CSV has all) */
+#define WL_FCW_MAX_CHARTS 12        /* one chart per queue, at most */
+#define WL_FCW_CHART_MAX_DAYS 62    /* longest span drawn */
+#define WL_FCW_ACTUAL_DAYS 7        /* recorded volume drawn before the forecast */
+#define WL_FCW_ACCURACY_DAYS 28     /* the accuracy table's backtest, before as-of */
+
+typedef struct wl_fcw_queue {
+  char id[64], name[128];
+} wl_fcw_queue;
+
+typedef struct wl_fcw {
+  wl_req *rq;
+  wl_source src;
+  wl_tz *tz;
+  wl_fcw_queue *all;                /* the source's queues (picker) */
+  size_t nall, allcap;
+  char queues[WL_FCW_MAX_QUEUES][64];
+  const char *qptr[WL_FCW_MAX_QUEUES];
+  size_t nq;
+  char from_s[64], to_s[64], as_of_s[64], method_s[32];
+  /* staffing */
+  char target_s[32], model_s[16], patience_s[32], shrinkage_s[32], occupancy_s[32];
+  int actual;
+  wl_staffing_req req;              /* req.fc: the forecast request */
+  char err[400];                    /* why the arguments were refused, "" fine */
+  char param[24];                   /* the argument named by err */
+} wl_fcw;
+
+/* Loads the source named by rq->arg (WL_ENOTFOUND after answering 404) and
+ * its queues, then reads the arguments: from the posted form when
+ * from_form, else the query string; staffing reads its parameters too.
+ * A refused argument is not an error: v->err and v->param say why. */
+int wl_fcw_open(wl_fcw *v, wl_req *rq, int from_form, int staffing);
+void wl_fcw_close(wl_fcw *v);
+
+/* The queue's name from the source's table ("" when unknown). */
+const char *wl_fcw_queue_name(const wl_fcw *v, const char *id);
+/* Whether the queue was chosen (no choice: every queue). */
+int wl_fcw_chosen(const wl_fcw *v, const char *id);
+
+/* The arguments as a query string (percent-encoded, not HTML-escaped). */
+void wl_fcw_query(wl_buf *b, const wl_fcw *v, int staffing);
+/* Hidden <input>s carrying the arguments (for the forms that post). */
+void wl_fcw_hidden(wl_buf *b, const wl_fcw *v);
+/* The form: range, as-of, method, queue checkboxes; extra is HTML added
+ * inside (staffing's parameters), csv_path the download ("" none). */
+void wl_fcw_form(wl_fcw *v, const char *page, const char *extra_html, const char *csv_href,
+                 const char *csv_file);
+/* A 400 answer naming v->param: JSON {"error", "parameter"} under /api/,
+ * else plain text (CSV downloads). */
+int wl_fcw_refuse(wl_fcw *v);
+/* Report rows as the command line's CSV (header, then the rows). */
+int wl_fcw_send_csv(wl_req *rq, const wl_aw_rows *rows, const char *const *cols);
+/* "2024-11-03 09:15" local, for tables and charts. */
+void wl_fcw_local(char *out, size_t n, int64_t t, const wl_tz *tz);
+
+/* ---- the line chart (forecast_chart.c) ---- */
+
+#define WL_FCC_MAX_SERIES 4
+
+typedef struct wl_fcc_series {
+  const char *label, *color, *css;  /* css: class of its <polyline> */
+  const double *y;                  /* per slot; NAN: no value */
+  int bars;                         /* drawn as bars, not a line */
+  int dashed;
+} wl_fcc_series;
+
+typedef struct wl_fcc {
+  const wl_tz *tz;
+  int64_t t0;                       /* slot i starts at t0 + 900 i */
+  size_t n;
+  wl_fcc_series s[WL_FCC_MAX_SERIES];
+  size_t ns;
+  int64_t mark;                     /* a vertical "as of" line, 0 none */
+  const char *mark_label;
+  const char *y_label;              /* "contacts per 15 min", "agents" */
+  const char *id;                   /* the <svg> id */
+} wl_fcc;
+
+/* Appends the SVG (local-time axis, day lines, legend, one <title> per
+ * series so it reads without script). */
+void wl_fcc_draw(wl_buf *b, const wl_fcc *c);
+
+#endif
