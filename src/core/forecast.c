@@ -263,7 +263,15 @@ typedef struct text_ctx {
   wl_report_row_cb cb;
   void *payload;
   const wl_tz *tz;
+  wl_forecast_note_cb note;
 } text_ctx;
+
+/* Notes reach the caller's payload, not this wrapper's. */
+static int text_note(void *payload, const char *queue_id, const char *text)
+{
+  const text_ctx *c = payload;
+  return c->note(c->payload, queue_id, text);
+}
 
 static int text_row(void *payload, const wl_forecast_row *row)
 {
@@ -286,13 +294,13 @@ static int text_row(void *payload, const wl_forecast_row *row)
 int wl_forecast_report(wl_app *app, const wl_source *src, const wl_forecast_req *req,
                        wl_report_row_cb cb, wl_forecast_note_cb note, void *payload)
 {
-  text_ctx c = {cb, payload, NULL};
+  text_ctx c = {cb, payload, NULL, note};
   wl_tz *tz = NULL;
   int rc = wl_tz_load(&tz, src->timezone);
   if (rc != 0)
     return rc;
   c.tz = tz;
-  rc = wl_forecast(app, src, req, text_row, note, &c);
+  rc = wl_forecast(app, src, req, text_row, note ? text_note : NULL, &c);
   wl_tz_free(tz);
   return rc;
 }
@@ -305,6 +313,8 @@ typedef struct save_ctx {
   size_t n, cap, qidx_cap;
   char (*queues)[64];
   size_t nq, qcap;
+  wl_forecast_note_cb note;
+  void *payload;
 } save_ctx;
 
 static int queue_index(save_ctx *c, const char *id, size_t *out)
@@ -316,6 +326,12 @@ static int queue_index(save_ctx *c, const char *id, size_t *out)
   }
   *out = c->nq - 1; /* rows come queue by queue */
   return 0;
+}
+
+static int save_note(void *payload, const char *queue_id, const char *text)
+{
+  const save_ctx *c = payload;
+  return c->note(c->payload, queue_id, text);
 }
 
 static int keep_value(void *payload, const wl_forecast_row *row)
@@ -337,11 +353,11 @@ static int keep_value(void *payload, const wl_forecast_row *row)
 int wl_forecast_save(wl_app *app, const wl_source *src, const wl_forecast_req *req,
                      const char *name, wl_forecast_note_cb note, void *payload)
 {
-  save_ctx c = {0};
+  save_ctx c = {.note = note, .payload = payload};
   wl_fc_saved_row h = {.name = name, .created_at = wl_now(), .as_of = req->as_of,
                        .from = req->from, .to = req->to};
   int64_t id;
-  int rc = wl_forecast(app, src, req, keep_value, note, payload);
+  int rc = wl_forecast(app, src, req, keep_value, note ? save_note : NULL, &c);
   for (size_t i = 0; rc == 0 && i < c.n; i++)
     c.v[i].queue_id = c.queues[c.qidx[i]]; /* the array has stopped moving */
   if (rc == 0)

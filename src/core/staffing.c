@@ -292,6 +292,13 @@ static int flush_queue(st_run *r)
   return rc;
 }
 
+/* The engine's notes reach the caller's payload, not the run's. */
+static int run_note(void *payload, const char *queue_id, const char *text)
+{
+  const st_run *r = payload;
+  return r->note(r->payload, queue_id, text);
+}
+
 static int take_forecast(void *payload, const wl_forecast_row *f)
 {
   st_run *r = payload;
@@ -328,7 +335,7 @@ int wl_staffing(wl_app *app, const wl_source *src, const wl_staffing_req *req,
       qsort(r.act.v, r.act.n, sizeof(*r.act.v), cmp_actual);
   }
   if (rc == 0)
-    rc = wl_forecast(app, src, &req->fc, take_forecast, note, &r);
+    rc = wl_forecast(app, src, &req->fc, take_forecast, note ? run_note : NULL, &r);
   if (rc == 0 && r.nq > 0)
     rc = flush_queue(&r);
   sched_free(&r.sched);
@@ -349,7 +356,15 @@ typedef struct text_ctx {
   wl_report_row_cb cb;
   void *payload;
   const wl_tz *tz;
+  wl_forecast_note_cb note;
 } text_ctx;
+
+/* Notes reach the caller's payload, not this wrapper's. */
+static int text_note(void *payload, const char *queue_id, const char *text)
+{
+  const text_ctx *c = payload;
+  return c->note(c->payload, queue_id, text);
+}
 
 static int text_row(void *payload, const wl_staffing_row *row)
 {
@@ -380,13 +395,13 @@ static int text_row(void *payload, const wl_staffing_row *row)
 int wl_staffing_report(wl_app *app, const wl_source *src, const wl_staffing_req *req,
                        wl_report_row_cb cb, wl_forecast_note_cb note, void *payload)
 {
-  text_ctx c = {cb, payload, NULL};
+  text_ctx c = {cb, payload, NULL, note};
   wl_tz *tz = NULL;
   int rc = wl_tz_load(&tz, src->timezone);
   if (rc != 0)
     return rc;
   c.tz = tz;
-  rc = wl_staffing(app, src, req, text_row, note, &c);
+  rc = wl_staffing(app, src, req, text_row, note ? text_note : NULL, &c);
   wl_tz_free(tz);
   return rc;
 }
