@@ -276,9 +276,10 @@ static int accuracy_row(void *payload, const char *const *v)
   wl_buf *b = &a->p->v.rq->out;
   qchart *q = chart_of(a->p, v[0]);
   int pick = q && strcmp(q->auto_pick, v[1]) == 0;
-  wl_html(b, "<tr data-queue=\"%s\" data-method=\"%s\"%s><td>%s</td><td>%s%s</td>", v[0], v[1],
-          pick ? " class=\"auto-pick\"" : "", v[0], v[1],
-          pick ? " <span class=\"badge ok\">auto's pick</span>" : "");
+  wl_html(b, "<tr data-queue=\"%s\" data-method=\"%s\"", v[0], v[1]);
+  wl_buf_puts(b, pick ? " class=\"auto-pick\">" : ">");
+  wl_html(b, "<td>%s</td><td>%s", v[0], v[1]);
+  wl_buf_puts(b, pick ? " <span class=\"badge ok\">auto's pick</span></td>" : "</td>");
   for (size_t i = 2; i < 8; i++)
     wl_html(b, "<td class=\"num\">%s</td>", v[i]);
   wl_buf_puts(b, "</tr>\n");
