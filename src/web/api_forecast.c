@@ -49,16 +49,8 @@ static json_t *envelope(const wl_fcw *v)
 static int answer(wl_fcw *v, api_ctx *c, const char *const *cols, int staffing, int rc)
 {
   json_t *o;
-  if (rc == WL_EUSAGE) { /* the engine refused the request: name the argument */
-    char msg[sizeof(v->err)];
-    snprintf(msg, sizeof(msg), "%s", wl_errmsg());
-    snprintf(v->err, sizeof(v->err), "%s", msg);
-    snprintf(v->param, sizeof(v->param), "%s", strstr(msg, "--as-of") ? "as_of"
-                                               : strstr(msg, "--queue") ? "queue" : "to");
-    return wl_fcw_refuse(v);
-  }
-  if (rc)
-    return rc;
+  if ((rc = wl_fcw_refused(v, rc)) != 0 || v->err[0])
+    return rc ? rc : wl_fcw_refuse(v);
   if (!(o = envelope(v)))
     return wl_err(WL_ENOMEM, "out of memory");
   if (staffing)

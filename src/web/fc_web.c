@@ -383,6 +383,34 @@ int wl_fcw_send_csv(wl_req *rq, const wl_aw_rows *rows, const char *const *cols)
   return rc;
 }
 
+int wl_fcw_refused(wl_fcw *v, int rc)
+{
+  if (rc != WL_EUSAGE)
+    return rc;
+  param_of_flag(v, wl_errmsg());
+  return 0;
+}
+
+int wl_fcw_page(wl_fcw *v, int rc, const char *what, int (*render)(void *payload),
+                void *payload)
+{
+  char title[160];
+  if ((rc = wl_fcw_refused(v, rc)) != 0)
+    return rc;
+  snprintf(title, sizeof(title), "%s · %s", what, v->src.name);
+  wl_page_begin(v->rq, title);
+  rc = render(payload);
+  wl_page_end(v->rq);
+  return rc;
+}
+
+int wl_fcw_csv(wl_fcw *v, int rc, const wl_aw_rows *rows, const char *const *cols)
+{
+  if ((rc = wl_fcw_refused(v, rc)) != 0)
+    return rc;
+  return v->err[0] ? wl_fcw_refuse(v) : wl_fcw_send_csv(v->rq, rows, cols);
+}
+
 void wl_fcw_local(char *out, size_t n, int64_t t, const wl_tz *tz)
 {
   wl_civil c;

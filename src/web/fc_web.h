@@ -74,6 +74,16 @@ void wl_fcw_form(wl_fcw *v, const char *page, const char *extra_html, const char
 /* A 400 answer naming v->param: JSON {"error", "parameter"} under /api/,
  * else plain text (CSV downloads). */
 int wl_fcw_refuse(wl_fcw *v);
+/* An engine's refusal (rc WL_EUSAGE) of arguments the checks let through
+ * becomes v->err naming its argument, and 0; other rc are returned. */
+int wl_fcw_refused(wl_fcw *v, int rc);
+/* Answers a page after loading (rc): an engine's refusal (WL_EUSAGE)
+ * becomes v->err, shown by render (400); title "WHAT · SOURCE". */
+int wl_fcw_page(wl_fcw *v, int rc, const char *what, int (*render)(void *payload),
+                void *payload);
+/* Answers a CSV download after loading (rc): v->err or an engine's refusal
+ * as a 400, else the rows under the command line's header. */
+int wl_fcw_csv(wl_fcw *v, int rc, const wl_aw_rows *rows, const char *const *cols);
 /* Report rows as the command line's CSV (header, then the rows). */
 int wl_fcw_send_csv(wl_req *rq, const wl_aw_rows *rows, const char *const *cols);
 /* "2024-11-03 09:15" local, for tables and charts. */

@@ -117,8 +117,8 @@ static int auto_row(void *payload, const wl_forecast_row *r)
   return 0;
 }
 
-/* Which method auto picks per charted queue, when the view uses another. */
-static int auto_picks(fpage *p)
+/* The forecast of the charted queues with method, up to `to`, to cb. */
+static int chart_forecast(fpage *p, enum wl_fc_method method, int64_t to, wl_forecast_cb cb)
 {
   wl_forecast_req r = p->v.req.fc;
   const char *ids[WL_FCW_MAX_CHARTS];
@@ -126,10 +126,12 @@ static int auto_picks(fpage *p)
     ids[i] = p->q[i].id;
   r.queues = ids;
   r.nqueues = p->nq;
-  r.method = WL_FC_AUTO;
-  r.to = wl_tz_next_day_start(p->v.tz, r.from);
-  r.as_of_given = 0; /* a shorter range: the as-of limit against --to is moot */
-  return wl_forecast(p->v.rq->app, &p->v.src, &r, auto_row, NULL, p);
+  r.method = method;
+  if (to != r.to) {
+    r.to = to;
+    r.as_of_given = 0; /* a shorter range: the as-of limit against --to is moot */
+  }
+  return wl_forecast(p->v.rq->app, &p->v.src, &r, cb, NULL, p);
 }
 
 static void chart_span(fpage *p)
@@ -188,17 +190,11 @@ static int load_charts(fpage *p)
   if (p->n && (rc = wl_report_volume(p->v.rq->app, &p->v.src, &r, WL_BY_INTERVAL, actual_row,
                                      p)) != 0)
     return rc;
-  {
-    wl_forecast_req f = p->v.req.fc;
-    const char *ids[WL_FCW_MAX_CHARTS];
-    for (size_t i = 0; i < p->nq; i++)
-      ids[i] = p->q[i].id;
-    f.queues = ids;
-    f.nqueues = p->nq;
-    rc = wl_forecast(p->v.rq->app, &p->v.src, &f, chart_row, NULL, p);
-  }
+  rc = chart_forecast(p, p->v.req.fc.method, p->v.req.fc.to, chart_row);
+  /* which method auto picks per queue, when the view uses another */
   if (rc == 0 && p->v.req.fc.method != WL_FC_AUTO)
-    rc = auto_picks(p);
+    rc = chart_forecast(p, WL_FC_AUTO, wl_tz_next_day_start(p->v.tz, p->v.req.fc.from),
+                        auto_row);
   return rc;
 }
 
@@ -462,26 +458,21 @@ static void fpage_free(fpage *p)
   wl_fcw_close(&p->v);
 }
 
+static int render_cb(void *payload)
+{
+  return render(payload);
+}
+
 int wl_page_forecast(wl_req *rq)
 {
   fpage *p = calloc(1, sizeof(*p));
-  char title[160];
   int rc;
   if (!p)
     return wl_err(WL_ENOMEM, "out of memory");
   rc = wl_fcw_open(&p->v, rq, 0, 0);
   if (rc == 0 && !p->v.err[0] && (rc = load_rows(p)) == 0)
     rc = load_charts(p);
-  if (rc == WL_EUSAGE) { /* refused by the engine: shown on the page */
-    snprintf(p->v.err, sizeof(p->v.err), "%s", wl_errmsg());
-    rc = 0;
-  }
-  if (rc == 0) {
-    snprintf(title, sizeof(title), "Forecast · %s", p->v.src.name);
-    wl_page_begin(rq, title);
-    rc = render(p);
-    wl_page_end(rq);
-  }
+  rc = wl_fcw_page(&p->v, rc, "Forecast", render_cb, p);
   fpage_free(p);
   free(p);
   return rc;
@@ -494,10 +485,9 @@ int wl_page_forecast_csv(wl_req *rq)
   if (!p)
     return wl_err(WL_ENOMEM, "out of memory");
   rc = wl_fcw_open(&p->v, rq, 0, 0);
-  if (rc == 0 && p->v.err[0])
-    rc = wl_fcw_refuse(&p->v);
-  else if (rc == 0 && (rc = load_rows(p)) == 0)
-    rc = wl_fcw_send_csv(rq, &p->rows, wl_forecast_cols);
+  if (rc == 0 && !p->v.err[0])
+    rc = load_rows(p);
+  rc = wl_fcw_csv(&p->v, rc, &p->rows, wl_forecast_cols);
   fpage_free(p);
   free(p);
   return rc;

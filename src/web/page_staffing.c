@@ -419,26 +419,21 @@ static void spage_free(spage *p)
   wl_fcw_close(&p->v);
 }
 
+static int render_cb(void *payload)
+{
+  return render(payload);
+}
+
 int wl_page_staffing(wl_req *rq)
 {
   spage *p = calloc(1, sizeof(*p));
-  char title[160];
   int rc;
   if (!p)
     return wl_err(WL_ENOMEM, "out of memory");
   rc = wl_fcw_open(&p->v, rq, 0, 1);
   if (rc == 0 && !p->v.err[0] && (rc = load_rows(p)) == 0)
     rc = load_series(p);
-  if (rc == WL_EUSAGE) {
-    snprintf(p->v.err, sizeof(p->v.err), "%s", wl_errmsg());
-    rc = 0;
-  }
-  if (rc == 0) {
-    snprintf(title, sizeof(title), "Staffing · %s", p->v.src.name);
-    wl_page_begin(rq, title);
-    rc = render(p);
-    wl_page_end(rq);
-  }
+  rc = wl_fcw_page(&p->v, rc, "Staffing", render_cb, p);
   spage_free(p);
   free(p);
   return rc;
@@ -451,10 +446,9 @@ int wl_page_staffing_csv(wl_req *rq)
   if (!p)
     return wl_err(WL_ENOMEM, "out of memory");
   rc = wl_fcw_open(&p->v, rq, 0, 1);
-  if (rc == 0 && p->v.err[0])
-    rc = wl_fcw_refuse(&p->v);
-  else if (rc == 0 && (rc = load_rows(p)) == 0)
-    rc = wl_fcw_send_csv(rq, &p->rows, wl_staffing_cols);
+  if (rc == 0 && !p->v.err[0])
+    rc = load_rows(p);
+  rc = wl_fcw_csv(&p->v, rc, &p->rows, wl_staffing_cols);
   spage_free(p);
   free(p);
   return rc;

@@ -102,14 +102,6 @@ static long api(ffx *f, const char *path)
   return wfx_req(f->w, "GET", path, NULL, NULL, f->auth);
 }
 
-static size_t count(const char *hay, const char *needle)
-{
-  size_t n = 0;
-  for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-    n++;
-  return n;
-}
-
 /* ---- tests ---- */
 
 static void test_login_required(void **state)
@@ -158,16 +150,16 @@ static void test_page(void **state)
   assert_true(wfx_has(f->w, "<tr><td>7</td><td>Q, &lt;7&gt;</td><td>2024-06-17T09:45:00-04:00"
                             "</td><td class=\"num\">44.0</td><td class=\"num\">200.0</td>"
                             "<td>seasonal-naive</td></tr>"));
-  assert_int_equal(count(wfx_body(f->w), "<td>seasonal-naive</td></tr>"), 4);
+  assert_int_equal(wfx_count(wfx_body(f->w), "<td>seasonal-naive</td></tr>"), 4);
   assert_false(wfx_has(f->w, "Q, <7>"));
   /* one chart: 4 forecast points, no intraday line (as-of before the day) */
-  assert_int_equal(count(wfx_body(f->w), "<svg id=\"fc-chart-0\""), 1);
+  assert_int_equal(wfx_count(wfx_body(f->w), "<svg id=\"fc-chart-0\""), 1);
   assert_true(wfx_has(f->w, "data-points=\"4\"><title>Forecast</title>"));
   assert_false(wfx_has(f->w, "class=\"intraday\""));
   /* the accuracy table: every method, auto's pick marked */
-  assert_int_equal(count(wfx_body(f->w), "<tr data-queue=\"7\" data-method="), 6);
+  assert_int_equal(wfx_count(wfx_body(f->w), "<tr data-queue=\"7\" data-method="), 6);
   assert_true(wfx_has(f->w, "data-method=\"seasonal-naive\" class=\"auto-pick\">"));
-  assert_int_equal(count(wfx_body(f->w), "class=\"auto-pick\""), 1);
+  assert_int_equal(wfx_count(wfx_body(f->w), "class=\"auto-pick\""), 1);
   assert_true(wfx_has(f->w, "href=\"/source/ny/forecast.csv?from=2024-06-17T09%3A00%3A00-04%3A00"
                             "&amp;to=2024-06-17T10%3A00%3A00-04%3A00&amp;as_of="));
   /* as-of 09:30 on the day: the intraday re-forecast as its own line */
