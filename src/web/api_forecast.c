@@ -13,24 +13,8 @@
 #include "util/timeutil.h"
 
 #include <microhttpd.h>
+#include <stdlib.h>
 #include <string.h>
-
-static const char *const note_cols[] = {"queue_id", "text", NULL};
-
-typedef struct api_ctx {
-  wl_aw_rows rows, notes;
-} api_ctx;
-
-static int keep_row(void *payload, const char *const *values)
-{
-  return wl_aw_rows_add(&((api_ctx *)payload)->rows, values);
-}
-
-static int keep_note(void *payload, const char *queue_id, const char *text)
-{
-  const char *v[2] = {queue_id ? queue_id : "", text};
-  return wl_aw_rows_add(&((api_ctx *)payload)->notes, v);
-}
 
 static json_t *j_time(int64_t t, const wl_tz *tz)
 {
@@ -46,8 +30,9 @@ static json_t *envelope(const wl_fcw *v)
                    "method", v->method_s);
 }
 
-static int answer(wl_fcw *v, api_ctx *c, const char *const *cols, int staffing, int rc)
+static int answer(wl_fcw_base *b, const char *const *cols, int staffing, int rc)
 {
+  wl_fcw *v = &b->v;
   json_t *o;
   if ((rc = wl_fcw_refused(v, rc)) != 0 || v->err[0])
     return rc ? rc : wl_fcw_refuse(v);
@@ -59,30 +44,26 @@ static int answer(wl_fcw *v, api_ctx *c, const char *const *cols, int staffing, 
                                         v->req.params.patience_s, "shrinkage",
                                         v->req.params.shrinkage, "max_occupancy",
                                         v->req.params.max_occupancy, "actual", v->actual));
-  json_object_set_new(o, "rows", wl_aw_rows_json(&c->rows, cols));
-  json_object_set_new(o, "notes", wl_aw_rows_json(&c->notes, note_cols));
+  json_object_set_new(o, "rows", wl_aw_rows_json(&b->rows, cols));
+  json_object_set_new(o, "notes", wl_aw_rows_json(&b->notes, wl_fcw_note_cols));
   return wl_aw_send_json(v->rq, 0, o);
 }
 
 static int run(wl_req *rq, int staffing)
 {
-  wl_fcw v;
-  api_ctx c;
-  const char *const *cols = staffing ? wl_staffing_cols : wl_forecast_cols;
-  int rc = wl_fcw_open(&v, rq, 0, staffing);
-  wl_aw_rows_init(&c.rows, cols);
-  wl_aw_rows_init(&c.notes, note_cols);
-  if (rc == 0 && v.err[0])
-    rc = wl_fcw_refuse(&v);
-  else if (rc == 0) {
-    rc = staffing ? wl_staffing_report(rq->app, &v.src, &v.req, keep_row, keep_note, &c)
-                  : wl_forecast_report(rq->app, &v.src, &v.req.fc, keep_row, keep_note, &c);
-    rc = answer(&v, &c, cols, staffing, rc);
-  }
-  wl_aw_rows_free(&c.rows);
-  wl_aw_rows_free(&c.notes);
-  wl_fcw_close(&v);
-  return rc == WL_ENOTFOUND ? 0 : rc;
+  wl_fcw_base *b = calloc(1, sizeof(*b));
+  int rc;
+  if (!b)
+    return wl_err(WL_ENOMEM, "out of memory");
+  rc = wl_fcw_open(&b->v, rq, 0, staffing);
+  if (rc == 0 && b->v.err[0])
+    rc = wl_fcw_refuse(&b->v);
+  else if (rc == 0)
+    rc = answer(b, staffing ? wl_staffing_cols : wl_forecast_cols, staffing,
+                wl_fcw_load_rows(b, staffing));
+  wl_fcw_base_free(b);
+  free(b);
+  return rc;
 }
 
 int wl_api_forecast(wl_req *rq)

@@ -417,3 +417,105 @@ void wl_fcw_local(char *out, size_t n, int64_t t, const wl_tz *tz)
   wl_tz_to_civil(&c, tz, t);
   snprintf(out, n, "%04d-%02d-%02d %02d:%02d", c.year, c.month, c.day, c.hour, c.min);
 }
+
+/* ---- a page's rows, and serving a page of a kind ---- */
+
+const char *const wl_fcw_note_cols[] = {"queue_id", "text", NULL};
+
+static int base_row(void *payload, const char *const *values)
+{
+  return wl_aw_rows_add(&((wl_fcw_base *)payload)->rows, values);
+}
+
+static int base_note(void *payload, const char *queue_id, const char *text)
+{
+  const char *v[2] = {queue_id ? queue_id : "", text};
+  return wl_aw_rows_add(&((wl_fcw_base *)payload)->notes, v);
+}
+
+int wl_fcw_load_rows(wl_fcw_base *b, int staffing)
+{
+  wl_app *app = b->v.rq->app;
+  wl_aw_rows_init(&b->rows, staffing ? wl_staffing_cols : wl_forecast_cols);
+  wl_aw_rows_init(&b->notes, wl_fcw_note_cols);
+  return staffing ? wl_staffing_report(app, &b->v.src, &b->v.req, base_row, base_note, b)
+                  : wl_forecast_report(app, &b->v.src, &b->v.req.fc, base_row, base_note, b);
+}
+
+void wl_fcw_base_free(wl_fcw_base *b)
+{
+  wl_aw_rows_free(&b->rows);
+  wl_aw_rows_free(&b->notes);
+  wl_fcw_close(&b->v);
+}
+
+int wl_fcw_serve(wl_req *rq, const wl_fcw_kind *k, int csv)
+{
+  wl_fcw_base *p = calloc(1, k->size);
+  int rc;
+  if (!p)
+    return wl_err(WL_ENOMEM, "out of memory");
+  rc = wl_fcw_open(&p->v, rq, 0, k->staffing);
+  if (rc == 0 && !p->v.err[0] && (rc = wl_fcw_load_rows(p, k->staffing)) == 0 && !csv && k->load)
+    rc = k->load(p);
+  if (csv)
+    rc = wl_fcw_csv(&p->v, rc, &p->rows, k->staffing ? wl_staffing_cols : wl_forecast_cols);
+  else
+    rc = wl_fcw_page(&p->v, rc, k->what, k->render, p);
+  if (k->release)
+    k->release(p);
+  wl_fcw_base_free(p);
+  free(p);
+  return rc;
+}
+
+void wl_fcw_rows_table(wl_fcw_base *p, const char *const *cols)
+{
+  wl_buf *b = &p->v.rq->out;
+  size_t shown = p->rows.n < WL_FCW_MAX_TABLE_ROWS ? p->rows.n : WL_FCW_MAX_TABLE_ROWS;
+  wl_buf_puts(b, "<div class=\"table-wrap\"><table class=\"vol\" id=\"rows\"><thead><tr>");
+  for (size_t c = 0; c < p->rows.ncols; c++) {
+    char name[32];
+    snprintf(name, sizeof(name), "%.*s", (int)strcspn(cols[c], ":"), cols[c]);
+    wl_html(b, "<th data-col=\"%s\">%s</th>", name, name);
+  }
+  wl_buf_puts(b, "</tr></thead><tbody>\n");
+  for (size_t r = 0; r < shown; r++) {
+    wl_buf_puts(b, "<tr>");
+    for (size_t c = 0; c < p->rows.ncols; c++)
+      wl_html(b, strchr(cols[c], ':') ? "<td class=\"num\">%s</td>" : "<td>%s</td>",
+              wl_aw_cell(&p->rows, r, c));
+    wl_buf_puts(b, "</tr>\n");
+  }
+  wl_buf_puts(b, "</tbody></table></div>");
+  if (shown < p->rows.n)
+    wl_html(b, "<p class=\"notice warn\">The table stops after %zu rows; the CSV has all %zu."
+               "</p>", shown, p->rows.n);
+}
+
+int wl_fcw_head(wl_fcw *v, const char *title, const char *tab)
+{
+  wl_buf *b = &v->rq->out;
+  wl_html(b, "<h1>%s <span class=\"muted\">%s</span></h1>", title, v->src.name);
+  wl_aw_tabs(v->rq, &v->src, tab);
+  if (!v->err[0])
+    return 0;
+  wl_html(b, "<p class=\"notice bad\" id=\"error\">%s</p>", v->err);
+  v->rq->status = MHD_HTTP_BAD_REQUEST;
+  return 1;
+}
+
+void wl_fcw_notes(wl_fcw_base *p)
+{
+  wl_buf *b = &p->v.rq->out;
+  wl_buf_puts(b, "<section class=\"card\" id=\"notes\"><h2>Notes</h2>");
+  if (p->notes.n == 0)
+    wl_buf_puts(b, "<p class=\"muted\">None: every day of the history was used.</p>");
+  else
+    wl_buf_puts(b, "<ul class=\"fc-notes\">");
+  for (size_t i = 0; i < p->notes.n; i++) {
+    const char *q = wl_aw_cell(&p->notes, i, 0);
+    wl_html(b, "<li>%s%s%s</li>", q, q[0] ? ": " : "", wl_aw_cell(&p->notes, i, 1));
+  }
+  wl_buf_puts(b, p->notes.n ? "</ul></section>\n" : "</section>\n");
+}

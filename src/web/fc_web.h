@@ -51,6 +51,45 @@ typedef struct wl_fcw {
   char param[24];                   /* the argument named by err */
 } wl_fcw;
 
+/* The columns of the notes rows: queue_id, text. */
+extern const char *const wl_fcw_note_cols[];
+
+/* The start of a page's state: the view, the report's rows and notes. */
+typedef struct wl_fcw_base {
+  wl_fcw v;
+  wl_aw_rows rows;                  /* wl_forecast_report / wl_staffing_report */
+  wl_aw_rows notes;                 /* queue_id, text */
+} wl_fcw_base;
+
+/* A page of this kind: its state is `size` bytes starting with a
+ * wl_fcw_base; load adds to the rows what the page shows besides (may be
+ * NULL), render writes it, release frees what load took (may be NULL). */
+typedef struct wl_fcw_kind {
+  const char *what;                 /* "Forecast": the title */
+  int staffing;
+  size_t size;
+  int (*load)(void *page);
+  int (*render)(void *page);
+  void (*release)(void *page);
+} wl_fcw_kind;
+
+/* Answers the page (csv 0) or its CSV download (csv 1) of this kind. */
+int wl_fcw_serve(wl_req *rq, const wl_fcw_kind *k, int csv);
+/* The view's report rows and notes into b (b->v opened without error). */
+int wl_fcw_load_rows(wl_fcw_base *b, int staffing);
+/* Frees the rows and notes, and closes the view. */
+void wl_fcw_base_free(wl_fcw_base *b);
+
+/* The report rows as a table (id "rows"; the column names as headers),
+ * stopping after WL_FCW_MAX_TABLE_ROWS with a notice. */
+void wl_fcw_rows_table(wl_fcw_base *p, const char *const *cols);
+
+/* The heading "TITLE source", the source's tabs (tab active) and v->err
+ * when the arguments were refused (then 400, and 1 is returned). */
+int wl_fcw_head(wl_fcw *v, const char *title, const char *tab);
+/* The engine's notes (left-out days, auto's choice, AHT fallbacks). */
+void wl_fcw_notes(wl_fcw_base *p);
+
 /* Loads the source named by rq->arg (WL_ENOTFOUND after answering 404) and
  * its queues, then reads the arguments: from the posted form when
  * from_form, else the query string; staffing reads its parameters too.

@@ -22,6 +22,7 @@
 #define PLOT_H (CH - T - B)
 #define INK "#5b6675"
 #define RULE "#e6ebf1"
+#define DASH " stroke-dasharray=\"5 3\""
 
 static double x_at(const wl_fcc *c, double i)
 {
@@ -100,8 +101,11 @@ static void legend(wl_buf *b, const wl_fcc *c)
       wl_html(b, "<rect x=\"%d\" y=\"9\" width=\"12\" height=\"12\" fill=\"%s\"/>", (int)x,
               se->color);
     else
-      wl_html(b, "<line x1=\"%d\" y1=\"15\" x2=\"%d\" y2=\"15\" stroke=\"%s\" stroke-width=\"2.5\"%s/>",
-              (int)x, (int)x + 16, se->color, se->dashed ? " stroke-dasharray=\"5 3\"" : "");
+    {
+      wl_html(b, "<line x1=\"%d\" y1=\"15\" x2=\"%d\" y2=\"15\" stroke=\"%s\" "
+                 "stroke-width=\"2.5\"", (int)x, (int)x + 16, se->color);
+      wl_buf_puts(b, se->dashed ? DASH "/>" : "/>");
+    }
     wl_html(b, "<text x=\"%d\" y=\"19\">%s</text>", (int)x + 21, se->label);
     x += 34 + 6.5 * (double)strlen(se->label);
   }
@@ -125,8 +129,8 @@ static void line(wl_buf *b, const wl_fcc *c, const wl_fcc_series *se, double yma
   int open = 0;
   size_t points = 0;
   wl_html(b, "<path class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-             "stroke-linejoin=\"round\"%s d=\"", se->css, se->color,
-          se->dashed ? " stroke-dasharray=\"5 3\"" : "");
+             "stroke-linejoin=\"round\"", se->css, se->color);
+  wl_buf_puts(b, se->dashed ? DASH " d=\"" : " d=\"");
   for (size_t i = 0; i < c->n; i++) {
     if (isnan(se->y[i])) {
       open = 0;

@@ -31,9 +31,7 @@ typedef struct qchart {
 } qchart;
 
 typedef struct fpage {
-  wl_fcw v;
-  wl_aw_rows rows;           /* wl_forecast_report's rows */
-  wl_aw_rows notes;          /* queue_id, text */
+  wl_fcw_base b;             /* the view, wl_forecast_report's rows and notes */
   qchart q[WL_FCW_MAX_CHARTS];
   size_t nq;
   int64_t t0;                /* the charts' first interval */
@@ -41,28 +39,6 @@ typedef struct fpage {
   int64_t intraday_from, intraday_to; /* the re-forecast day, 0: none */
   int64_t acc_from, acc_to;
 } fpage;
-
-static const char *const note_cols[] = {"queue_id", "text", NULL};
-
-static int keep_note(void *payload, const char *queue_id, const char *text)
-{
-  fpage *p = payload;
-  const char *v[2] = {queue_id ? queue_id : "", text};
-  return wl_aw_rows_add(&p->notes, v);
-}
-
-static int keep_row(void *payload, const char *const *values)
-{
-  return wl_aw_rows_add(&((fpage *)payload)->rows, values);
-}
-
-/* The rows of `wfmlink forecast` for the view, and the engine's notes. */
-static int load_rows(fpage *p)
-{
-  wl_aw_rows_init(&p->rows, wl_forecast_cols);
-  wl_aw_rows_init(&p->notes, note_cols);
-  return wl_forecast_report(p->v.rq->app, &p->v.src, &p->v.req.fc, keep_row, keep_note, p);
-}
 
 /* ---- charts ---- */
 
@@ -104,7 +80,7 @@ static int actual_row(void *payload, const char *const *values)
   qchart *q = chart_of(p, values[0]);
   int64_t t;
   size_t i;
-  if (q && wl_time_parse_arg(&t, values[2], p->v.tz) == 0 && slot_of(p, t, &i))
+  if (q && wl_time_parse_arg(&t, values[2], p->b.v.tz) == 0 && slot_of(p, t, &i))
     q->actual[i] = strtod(values[3], NULL);
   return 0;
 }
@@ -120,7 +96,7 @@ static int auto_row(void *payload, const wl_forecast_row *r)
 /* The forecast of the charted queues with method, up to `to`, to cb. */
 static int chart_forecast(fpage *p, enum wl_fc_method method, int64_t to, wl_forecast_cb cb)
 {
-  wl_forecast_req r = p->v.req.fc;
+  wl_forecast_req r = p->b.v.req.fc;
   const char *ids[WL_FCW_MAX_CHARTS];
   for (size_t i = 0; i < p->nq; i++)
     ids[i] = p->q[i].id;
@@ -131,15 +107,15 @@ static int chart_forecast(fpage *p, enum wl_fc_method method, int64_t to, wl_for
     r.to = to;
     r.as_of_given = 0; /* a shorter range: the as-of limit against --to is moot */
   }
-  return wl_forecast(p->v.rq->app, &p->v.src, &r, cb, NULL, p);
+  return wl_forecast(p->b.v.rq->app, &p->b.v.src, &r, cb, NULL, p);
 }
 
 static void chart_span(fpage *p)
 {
-  const wl_forecast_req *fc = &p->v.req.fc;
+  const wl_forecast_req *fc = &p->b.v.req.fc;
   int64_t base = fc->as_of < fc->from ? fc->as_of : fc->from;
   wl_civil c;
-  wl_tz_to_civil(&c, p->v.tz, base);
+  wl_tz_to_civil(&c, p->b.v.tz, base);
   c.hour = c.min = c.sec = 0;
   {
     int y, m, d;
@@ -149,22 +125,22 @@ static void chart_span(fpage *p)
     c.month = m;
     c.day = d;
   }
-  p->t0 = wl_interval_ceil(wl_tz_from_civil(p->v.tz, &c, 0));
+  p->t0 = wl_interval_ceil(wl_tz_from_civil(p->b.v.tz, &c, 0));
   p->n = fc->to - p->t0 <= (int64_t)WL_FCW_CHART_MAX_DAYS * 86400 + 7200
            ? (size_t)((fc->to - p->t0 + WL_INTERVAL_S - 1) / WL_INTERVAL_S) : 0;
   /* the intraday re-forecast applies when as-of is inside the first day */
-  if (fc->as_of > fc->from && fc->as_of < wl_tz_next_day_start(p->v.tz, fc->from)) {
+  if (fc->as_of > fc->from && fc->as_of < wl_tz_next_day_start(p->b.v.tz, fc->from)) {
     p->intraday_from = fc->from;
-    p->intraday_to = wl_tz_next_day_start(p->v.tz, fc->from);
+    p->intraday_to = wl_tz_next_day_start(p->b.v.tz, fc->from);
   }
 }
 
 static int alloc_charts(fpage *p)
 {
-  for (size_t i = 0; i < p->v.nall + p->v.nq && p->nq < WL_FCW_MAX_CHARTS; i++) {
-    const char *id = i < p->v.nq ? p->v.queues[i] : p->v.all[i - p->v.nq].id;
+  for (size_t i = 0; i < p->b.v.nall + p->b.v.nq && p->nq < WL_FCW_MAX_CHARTS; i++) {
+    const char *id = i < p->b.v.nq ? p->b.v.queues[i] : p->b.v.all[i - p->b.v.nq].id;
     qchart *q;
-    if ((p->v.nq && i >= p->v.nq) || chart_of(p, id))
+    if ((p->b.v.nq && i >= p->b.v.nq) || chart_of(p, id))
       continue;
     q = &p->q[p->nq++];
     snprintf(q->id, sizeof(q->id), "%s", id);
@@ -179,31 +155,32 @@ static int alloc_charts(fpage *p)
   return 0;
 }
 
-static int load_charts(fpage *p)
+static int load_charts(void *payload)
 {
-  wl_report_range r = {p->t0, p->v.req.fc.to, NULL, 0};
+  fpage *p = payload;
+  wl_report_range r = {p->t0, p->b.v.req.fc.to, NULL, 0};
   int rc;
   chart_span(p);
   if ((rc = alloc_charts(p)) != 0 || p->nq == 0)
     return rc;
   r.filter = p->nq == 1 ? p->q[0].id : NULL;
-  if (p->n && (rc = wl_report_volume(p->v.rq->app, &p->v.src, &r, WL_BY_INTERVAL, actual_row,
+  if (p->n && (rc = wl_report_volume(p->b.v.rq->app, &p->b.v.src, &r, WL_BY_INTERVAL, actual_row,
                                      p)) != 0)
     return rc;
-  rc = chart_forecast(p, p->v.req.fc.method, p->v.req.fc.to, chart_row);
+  rc = chart_forecast(p, p->b.v.req.fc.method, p->b.v.req.fc.to, chart_row);
   /* which method auto picks per queue, when the view uses another */
-  if (rc == 0 && p->v.req.fc.method != WL_FC_AUTO)
-    rc = chart_forecast(p, WL_FC_AUTO, wl_tz_next_day_start(p->v.tz, p->v.req.fc.from),
+  if (rc == 0 && p->b.v.req.fc.method != WL_FC_AUTO)
+    rc = chart_forecast(p, WL_FC_AUTO, wl_tz_next_day_start(p->b.v.tz, p->b.v.req.fc.from),
                         auto_row);
   return rc;
 }
 
 static void render_chart(fpage *p, const qchart *q)
 {
-  wl_buf *b = &p->v.rq->out;
-  const char *name = wl_fcw_queue_name(&p->v, q->id);
+  wl_buf *b = &p->b.v.rq->out;
+  const char *name = wl_fcw_queue_name(&p->b.v, q->id);
   char id[96];
-  wl_fcc c = {.tz = p->v.tz, .t0 = p->t0, .n = p->n, .mark = p->v.req.fc.as_of,
+  wl_fcc c = {.tz = p->b.v.tz, .t0 = p->t0, .n = p->n, .mark = p->b.v.req.fc.as_of,
               .mark_label = "as of", .y_label = "contacts per 15 min", .id = id};
   snprintf(id, sizeof(id), "fc-chart-%zu", (size_t)(q - p->q));
   c.s[c.ns++] = (wl_fcc_series){"Recorded", "#8db8e8", "actual", q->actual, 1, 0};
@@ -219,7 +196,7 @@ static void render_chart(fpage *p, const qchart *q)
 
 static void render_charts(fpage *p)
 {
-  wl_buf *b = &p->v.rq->out;
+  wl_buf *b = &p->b.v.rq->out;
   if (!p->n) {
     wl_html(b, "<p class=\"notice warn\">The charts cover at most %d days; choose a shorter "
                "range to see them.</p>", WL_FCW_CHART_MAX_DAYS - WL_FCW_ACTUAL_DAYS);
@@ -227,38 +204,23 @@ static void render_charts(fpage *p)
   }
   for (size_t i = 0; i < p->nq; i++)
     render_chart(p, &p->q[i]);
-  if (p->v.nq == 0 && p->v.nall > WL_FCW_MAX_CHARTS)
+  if (p->b.v.nq == 0 && p->b.v.nall > WL_FCW_MAX_CHARTS)
     wl_html(b, "<p class=\"notice warn\">Charts for the first %d queues; pick queues to see "
                "others.</p>", WL_FCW_MAX_CHARTS);
 }
 
 /* ---- notes, accuracy, table ---- */
 
-static void render_notes(fpage *p)
-{
-  wl_buf *b = &p->v.rq->out;
-  wl_buf_puts(b, "<section class=\"card\" id=\"notes\"><h2>Notes</h2>");
-  if (p->notes.n == 0)
-    wl_buf_puts(b, "<p class=\"muted\">None: every day of the history was used.</p>");
-  else
-    wl_buf_puts(b, "<ul class=\"fc-notes\">");
-  for (size_t i = 0; i < p->notes.n; i++) {
-    const char *q = wl_aw_cell(&p->notes, i, 0);
-    wl_html(b, "<li>%s%s%s</li>", q[0] ? q : "", q[0] ? ": " : "", wl_aw_cell(&p->notes, i, 1));
-  }
-  wl_buf_puts(b, p->notes.n ? "</ul></section>\n" : "</section>\n");
-}
-
 static void accuracy_range(fpage *p)
 {
   wl_civil c;
   int y, m, d;
-  wl_tz_to_civil(&c, p->v.tz, p->v.req.fc.as_of);
-  p->acc_to = wl_tz_day_start(p->v.tz, p->v.req.fc.as_of);
+  wl_tz_to_civil(&c, p->b.v.tz, p->b.v.req.fc.as_of);
+  p->acc_to = wl_tz_day_start(p->b.v.tz, p->b.v.req.fc.as_of);
   wl_civil_from_days(wl_days_from_civil(c.year, c.month, c.day) - WL_FCW_ACCURACY_DAYS, &y, &m,
                      &d);
   c = (wl_civil){.year = y, .month = m, .day = d};
-  p->acc_from = wl_tz_from_civil(p->v.tz, &c, 0);
+  p->acc_from = wl_tz_from_civil(p->b.v.tz, &c, 0);
 }
 
 typedef struct acc_ctx {
@@ -269,7 +231,7 @@ typedef struct acc_ctx {
 static int accuracy_row(void *payload, const char *const *v)
 {
   acc_ctx *a = payload;
-  wl_buf *b = &a->p->v.rq->out;
+  wl_buf *b = &a->p->b.v.rq->out;
   qchart *q = chart_of(a->p, v[0]);
   int pick = q && strcmp(q->auto_pick, v[1]) == 0;
   wl_html(b, "<tr data-queue=\"%s\" data-method=\"%s\"", v[0], v[1]);
@@ -285,7 +247,7 @@ static int accuracy_row(void *payload, const char *const *v)
 
 static int render_accuracy(fpage *p)
 {
-  wl_buf *b = &p->v.rq->out;
+  wl_buf *b = &p->b.v.rq->out;
   const char *ids[WL_FCW_MAX_CHARTS];
   acc_ctx a = {p, 0};
   wl_accuracy_req r = {.queues = ids, .nqueues = p->nq};
@@ -296,14 +258,14 @@ static int render_accuracy(fpage *p)
   r.to = p->acc_to;
   for (size_t i = 0; i < p->nq; i++)
     ids[i] = p->q[i].id;
-  wl_date_format(from, sizeof(from), p->acc_from, p->v.tz);
-  wl_date_format(to, sizeof(to), p->acc_to, p->v.tz);
+  wl_date_format(from, sizeof(from), p->acc_from, p->b.v.tz);
+  wl_date_format(to, sizeof(to), p->acc_to, p->b.v.tz);
   wl_html(b, "<section class=\"card\" id=\"accuracy\"><h2>Accuracy per method <span "
              "class=\"muted\">backtest %s to %s (not included), one forecast per week</span></h2>"
              "<div class=\"table-wrap\"><table class=\"vol\"><thead><tr><th>Queue</th>"
              "<th>Method</th><th>Intervals</th><th>wMAPE %%</th><th>MAPE %%</th><th>Bias %%</th>"
              "<th>Day MAPE %%</th><th>vs seasonal naive %%</th></tr></thead><tbody>\n", from, to);
-  rc = p->nq ? wl_forecast_accuracy(p->v.rq->app, &p->v.src, &r, accuracy_row, NULL, &a) : 0;
+  rc = p->nq ? wl_forecast_accuracy(p->b.v.rq->app, &p->b.v.src, &r, accuracy_row, NULL, &a) : 0;
   if (rc == 0 && a.rows == 0)
     wl_buf_puts(b, "<tr class=\"empty\"><td colspan=\"8\" class=\"muted\">No queues to "
                    "evaluate.</td></tr>");
@@ -316,28 +278,9 @@ static int render_accuracy(fpage *p)
 
 static void render_table(fpage *p)
 {
-  wl_buf *b = &p->v.rq->out;
-  size_t shown = p->rows.n < WL_FCW_MAX_TABLE_ROWS ? p->rows.n : WL_FCW_MAX_TABLE_ROWS;
-  wl_buf_puts(b, "<section class=\"card\" id=\"forecast-table\"><h2>15-minute intervals</h2>"
-                 "<div class=\"table-wrap\"><table class=\"vol\" id=\"rows\"><thead><tr>");
-  for (size_t c = 0; c < p->rows.ncols; c++) {
-    char name[32];
-    snprintf(name, sizeof(name), "%.*s", (int)strcspn(wl_forecast_cols[c], ":"),
-             wl_forecast_cols[c]);
-    wl_html(b, "<th data-col=\"%s\">%s</th>", name, name);
-  }
-  wl_buf_puts(b, "</tr></thead><tbody>\n");
-  for (size_t r = 0; r < shown; r++) {
-    wl_buf_puts(b, "<tr>");
-    for (size_t c = 0; c < p->rows.ncols; c++)
-      wl_html(b, strchr(wl_forecast_cols[c], ':') ? "<td class=\"num\">%s</td>" : "<td>%s</td>",
-              wl_aw_cell(&p->rows, r, c));
-    wl_buf_puts(b, "</tr>\n");
-  }
-  wl_buf_puts(b, "</tbody></table></div>");
-  if (shown < p->rows.n)
-    wl_html(b, "<p class=\"notice warn\">The table stops after %zu rows; the CSV has all %zu."
-               "</p>", shown, p->rows.n);
+  wl_buf *b = &p->b.v.rq->out;
+  wl_buf_puts(b, "<section class=\"card\" id=\"forecast-table\"><h2>15-minute intervals</h2>");
+  wl_fcw_rows_table(&p->b, wl_forecast_cols);
   wl_buf_puts(b, "</section>\n");
 }
 
@@ -351,8 +294,8 @@ typedef struct saved_ctx {
 static int saved_row(void *payload, const wl_forecast_saved_cmp *s)
 {
   saved_ctx *c = payload;
-  wl_buf *b = &c->p->v.rq->out;
-  const wl_tz *tz = c->p->v.tz;
+  wl_buf *b = &c->p->b.v.rq->out;
+  const wl_tz *tz = c->p->b.v.tz;
   char made[32], asof[32], from[32], to[32], fsum[32], asum[32], w[32];
   wl_fcw_local(made, sizeof(made), s->created_at, tz);
   wl_fcw_local(asof, sizeof(asof), s->as_of, tz);
@@ -375,15 +318,15 @@ static int saved_row(void *payload, const wl_forecast_saved_cmp *s)
 
 static int render_saved(fpage *p)
 {
-  wl_req *rq = p->v.rq;
+  wl_req *rq = p->b.v.rq;
   wl_buf *b = &rq->out;
   saved_ctx c = {p, 0};
   int rc;
   wl_html(b, "<section class=\"card\" id=\"saved\"><h2>Saved forecasts</h2>"
              "<form method=\"post\" action=\"/source/%s/forecast/save\" class=\"fill\">",
-          p->v.src.name);
+          p->b.v.src.name);
   wl_html_csrf(rq);
-  wl_fcw_hidden(b, &p->v);
+  wl_fcw_hidden(b, &p->b.v);
   wl_buf_puts(b, "<label>Save this forecast as <input type=\"text\" name=\"name\" "
                  "maxlength=\"100\" required></label> <button type=\"submit\">Save</button>"
                  "</form>");
@@ -393,7 +336,7 @@ static int render_saved(fpage *p)
                  "<th>Saved</th><th>As of</th><th>Range</th><th>Values</th>"
                  "<th>Compared</th><th>Forecast</th><th>Recorded</th><th>wMAPE %</th></tr>"
                  "</thead><tbody>\n");
-  rc = wl_forecast_saved_compare(rq->app, &p->v.src, wl_now(), saved_row, &c);
+  rc = wl_forecast_saved_compare(rq->app, &p->b.v.src, wl_now(), saved_row, &c);
   if (rc == 0 && c.n == 0)
     wl_buf_puts(b, "<tr class=\"empty\"><td colspan=\"9\" class=\"muted\">None saved yet."
                    "</td></tr>");
@@ -412,32 +355,28 @@ static void csv_link(wl_buf *href, char *file, size_t n, const wl_fcw *v, const 
   snprintf(file, n, "%s-%s-%.10s-%.10s.csv", v->src.name, what, v->from_s, v->to_s);
 }
 
-static int render(fpage *p)
+static int render(void *payload)
 {
-  wl_req *rq = p->v.rq;
+  fpage *p = payload;
+  wl_req *rq = p->b.v.rq;
   wl_buf *b = &rq->out, href;
   char file[200], a[32], z[32], asof[32];
   int rc = 0;
   wl_buf_init(&href, 64 * 1024);
-  if (!p->v.err[0])
-    csv_link(&href, file, sizeof(file), &p->v, "forecast");
-  wl_html(b, "<h1>Forecast <span class=\"muted\">%s</span></h1>", p->v.src.name);
-  wl_aw_tabs(rq, &p->v.src, "forecast");
-  if (p->v.err[0]) {
-    wl_html(b, "<p class=\"notice bad\" id=\"error\">%s</p>", p->v.err);
-    rq->status = MHD_HTTP_BAD_REQUEST;
-  } else {
-    wl_fcw_local(a, sizeof(a), p->v.req.fc.from, p->v.tz);
-    wl_fcw_local(z, sizeof(z), p->v.req.fc.to, p->v.tz);
-    wl_fcw_local(asof, sizeof(asof), p->v.req.fc.as_of, p->v.tz);
+  if (!p->b.v.err[0])
+    csv_link(&href, file, sizeof(file), &p->b.v, "forecast");
+  if (!wl_fcw_head(&p->b.v, "Forecast", "forecast")) {
+    wl_fcw_local(a, sizeof(a), p->b.v.req.fc.from, p->b.v.tz);
+    wl_fcw_local(z, sizeof(z), p->b.v.req.fc.to, p->b.v.tz);
+    wl_fcw_local(asof, sizeof(asof), p->b.v.req.fc.as_of, p->b.v.tz);
     wl_html(b, "<p class=\"sub\">%s to %s, %s · as of %s · method %s</p>", a, z,
-            p->v.src.timezone, asof, p->v.method_s);
+            p->b.v.src.timezone, asof, p->b.v.method_s);
   }
-  wl_fcw_form(&p->v, "forecast", NULL, href.ptr, file);
+  wl_fcw_form(&p->b.v, "forecast", NULL, href.ptr, file);
   wl_buf_free(&href);
-  if (!p->v.err[0]) {
+  if (!p->b.v.err[0]) {
     render_charts(p);
-    render_notes(p);
+    wl_fcw_notes(&p->b);
     if ((rc = render_accuracy(p)) == 0) {
       render_table(p);
       rc = render_saved(p);
@@ -446,51 +385,26 @@ static int render(fpage *p)
   return rc;
 }
 
-static void fpage_free(fpage *p)
+static void fpage_free(void *payload)
 {
+  fpage *p = payload;
   for (size_t i = 0; i < p->nq; i++) {
     free(p->q[i].actual);
     free(p->q[i].forecast);
     free(p->q[i].intraday);
   }
-  wl_aw_rows_free(&p->rows);
-  wl_aw_rows_free(&p->notes);
-  wl_fcw_close(&p->v);
 }
 
-static int render_cb(void *payload)
-{
-  return render(payload);
-}
+static const wl_fcw_kind kind = {"Forecast", 0, sizeof(fpage), load_charts, render, fpage_free};
 
 int wl_page_forecast(wl_req *rq)
 {
-  fpage *p = calloc(1, sizeof(*p));
-  int rc;
-  if (!p)
-    return wl_err(WL_ENOMEM, "out of memory");
-  rc = wl_fcw_open(&p->v, rq, 0, 0);
-  if (rc == 0 && !p->v.err[0] && (rc = load_rows(p)) == 0)
-    rc = load_charts(p);
-  rc = wl_fcw_page(&p->v, rc, "Forecast", render_cb, p);
-  fpage_free(p);
-  free(p);
-  return rc;
+  return wl_fcw_serve(rq, &kind, 0);
 }
 
 int wl_page_forecast_csv(wl_req *rq)
 {
-  fpage *p = calloc(1, sizeof(*p));
-  int rc;
-  if (!p)
-    return wl_err(WL_ENOMEM, "out of memory");
-  rc = wl_fcw_open(&p->v, rq, 0, 0);
-  if (rc == 0 && !p->v.err[0])
-    rc = load_rows(p);
-  rc = wl_fcw_csv(&p->v, rc, &p->rows, wl_forecast_cols);
-  fpage_free(p);
-  free(p);
-  return rc;
+  return wl_fcw_serve(rq, &kind, 1);
 }
 
 /* ---- save ---- */
@@ -508,35 +422,34 @@ static int check_name(const char *name)
 
 int wl_page_forecast_save(wl_req *rq)
 {
-  fpage *p = calloc(1, sizeof(*p));
+  wl_fcw *v = calloc(1, sizeof(*v));
   const char *name = wl_form_get(&rq->form, "name");
   wl_buf loc;
   int rc;
-  if (!p)
+  if (!v)
     return wl_err(WL_ENOMEM, "out of memory");
   wl_buf_init(&loc, 64 * 1024);
-  rc = wl_fcw_open(&p->v, rq, 1, 0);
-  if (rc == 0 && !p->v.err[0] && !check_name(name))
-    snprintf(p->v.err, sizeof(p->v.err), "name: give the forecast a name of 1 to 100 "
-                                         "characters.");
-  if (rc == 0 && p->v.err[0])
-    wl_error_page(rq, MHD_HTTP_BAD_REQUEST, "Bad request", p->v.err);
-  else if (rc == 0 && (rc = wl_forecast_save(rq->app, &p->v.src, &p->v.req.fc, name, NULL,
+  rc = wl_fcw_open(v, rq, 1, 0);
+  if (rc == 0 && !v->err[0] && !check_name(name))
+    snprintf(v->err, sizeof(v->err), "name: give the forecast a name of 1 to 100 characters.");
+  if (rc == 0 && v->err[0])
+    wl_error_page(rq, MHD_HTTP_BAD_REQUEST, "Bad request", v->err);
+  else if (rc == 0 && (rc = wl_forecast_save(rq->app, &v->src, &v->req.fc, name, NULL,
                                              NULL)) == 0) {
-    wl_info(p->v.src.name, "web: '%s' saved the forecast '%s'", rq->user, name);
-    wl_buf_printf(&loc, "/source/%s/forecast?", p->v.src.name);
-    wl_fcw_query(&loc, &p->v, 0);
+    wl_info(v->src.name, "web: '%s' saved the forecast '%s'", rq->user, name);
+    wl_buf_printf(&loc, "/source/%s/forecast?", v->src.name);
+    wl_fcw_query(&loc, v, 0);
     wl_buf_puts(&loc, "&saved=1#saved");
     if (!loc.ptr || loc.len >= sizeof(rq->location)) { /* too long: the default view */
       wl_buf_reset(&loc);
-      wl_buf_printf(&loc, "/source/%s/forecast?saved=1#saved", p->v.src.name);
+      wl_buf_printf(&loc, "/source/%s/forecast?saved=1#saved", v->src.name);
     }
     rc = wl_redirect(rq, loc.ptr ? loc.ptr : "/sources");
   } else if (rc == WL_EUSAGE) {
     rc = wl_error_page(rq, MHD_HTTP_BAD_REQUEST, "Bad request", wl_errmsg());
   }
   wl_buf_free(&loc);
-  fpage_free(p);
-  free(p);
+  wl_fcw_close(v);
+  free(v);
   return rc;
 }

@@ -28,37 +28,17 @@
 enum { C_QUEUE = 0, C_START = 1, C_AGENTS = 5, C_SCHED = 11 };
 
 typedef struct spage {
-  wl_fcw v;
-  wl_aw_rows rows, notes;
+  wl_fcw_base b;               /* the view, wl_staffing_report's rows and notes */
   int64_t t0;
   size_t n;                    /* intervals of [from, to) */
   double *req, *sched, *over, *under; /* per interval; NAN: none */
 } spage;
 
-static const char *const note_cols[] = {"queue_id", "text", NULL};
-
-static int keep_note(void *payload, const char *queue_id, const char *text)
-{
-  const char *v[2] = {queue_id ? queue_id : "", text};
-  return wl_aw_rows_add(&((spage *)payload)->notes, v);
-}
-
-static int keep_row(void *payload, const char *const *values)
-{
-  return wl_aw_rows_add(&((spage *)payload)->rows, values);
-}
-
-static int load_rows(spage *p)
-{
-  wl_aw_rows_init(&p->rows, wl_staffing_cols);
-  wl_aw_rows_init(&p->notes, note_cols);
-  return wl_staffing_report(p->v.rq->app, &p->v.src, &p->v.req, keep_row, keep_note, p);
-}
-
 /* Required agents summed over the queues, scheduled once per interval. */
-static int load_series(spage *p)
+static int load_series(void *payload)
 {
-  const wl_forecast_req *fc = &p->v.req.fc;
+  spage *p = payload;
+  const wl_forecast_req *fc = &p->b.v.req.fc;
   p->t0 = wl_interval_ceil(fc->from);
   p->n = fc->to > p->t0 ? (size_t)((fc->to - p->t0 + WL_INTERVAL_S - 1) / WL_INTERVAL_S) : 0;
   p->req = malloc((p->n + 1) * sizeof(double));
@@ -69,11 +49,11 @@ static int load_series(spage *p)
     return wl_err(WL_ENOMEM, "out of memory");
   for (size_t i = 0; i < p->n; i++)
     p->req[i] = p->sched[i] = p->over[i] = p->under[i] = NAN;
-  for (size_t r = 0; r < p->rows.n; r++) {
-    const char *ag = wl_aw_cell(&p->rows, r, C_AGENTS), *sc = wl_aw_cell(&p->rows, r, C_SCHED);
+  for (size_t r = 0; r < p->b.rows.n; r++) {
+    const char *ag = wl_aw_cell(&p->b.rows, r, C_AGENTS), *sc = wl_aw_cell(&p->b.rows, r, C_SCHED);
     int64_t t;
     size_t i;
-    if (wl_time_parse_arg(&t, wl_aw_cell(&p->rows, r, C_START), p->v.tz) != 0 || t < p->t0)
+    if (wl_time_parse_arg(&t, wl_aw_cell(&p->b.rows, r, C_START), p->b.v.tz) != 0 || t < p->t0)
       continue;
     i = (size_t)((t - p->t0) / WL_INTERVAL_S);
     if (i >= p->n)
@@ -104,8 +84,8 @@ static void fmt_num(char *out, size_t n, double v, int decimals)
 
 static void render_chart(spage *p)
 {
-  wl_buf *b = &p->v.rq->out;
-  wl_fcc c = {.tz = p->v.tz, .t0 = p->t0, .n = p->n, .y_label = "agents",
+  wl_buf *b = &p->b.v.rq->out;
+  wl_fcc c = {.tz = p->b.v.tz, .t0 = p->t0, .n = p->n, .y_label = "agents",
               .id = "staffing-chart"};
   c.s[c.ns++] = (wl_fcc_series){"Short (under)", "#c8372d", "under", p->under, 1, 0};
   c.s[c.ns++] = (wl_fcc_series){"Required", "#e08600", "required", p->req, 0, 0};
@@ -124,14 +104,14 @@ static void render_chart(spage *p)
 
 static void render_days(spage *p)
 {
-  wl_buf *b = &p->v.rq->out;
+  wl_buf *b = &p->b.v.rq->out;
   size_t i = 0;
   wl_buf_puts(b, "<section class=\"card\" id=\"days\"><h2>Per day <span class=\"muted\">"
                  "agent-hours</span></h2><div class=\"table-wrap\"><table class=\"vol\">"
                  "<thead><tr><th>Day</th><th>Required</th><th>Scheduled</th><th>Gap</th>"
                  "</tr></thead><tbody>\n");
   while (i < p->n) {
-    int64_t t = p->t0 + (int64_t)i * WL_INTERVAL_S, end = wl_tz_next_day_start(p->v.tz, t);
+    int64_t t = p->t0 + (int64_t)i * WL_INTERVAL_S, end = wl_tz_next_day_start(p->b.v.tz, t);
     double rq = 0, sc = 0;
     int any_sched = 0;
     char day[16], a[32], s[32], g[32];
@@ -142,7 +122,7 @@ static void render_days(spage *p)
         any_sched = 1;
       }
     }
-    wl_date_format(day, sizeof(day), t, p->v.tz);
+    wl_date_format(day, sizeof(day), t, p->b.v.tz);
     fmt_num(a, sizeof(a), rq, 2);
     fmt_num(s, sizeof(s), any_sched ? sc : NAN, 2);
     fmt_num(g, sizeof(g), any_sched ? sc - rq : NAN, 2);
@@ -156,7 +136,7 @@ static void render_days(spage *p)
 
 static void render_intervals(spage *p)
 {
-  wl_buf *b = &p->v.rq->out;
+  wl_buf *b = &p->b.v.rq->out;
   size_t shown = p->n < WL_FCW_MAX_TABLE_ROWS ? p->n : WL_FCW_MAX_TABLE_ROWS;
   wl_buf_puts(b, "<section class=\"card\" id=\"gap\"><h2>Per interval</h2><div "
                  "class=\"table-wrap\"><table class=\"vol\" id=\"gap-table\"><thead><tr>"
@@ -164,7 +144,7 @@ static void render_intervals(spage *p)
                  "<tbody>\n");
   for (size_t i = 0; i < shown; i++) {
     char when[32], a[32], s[32], g[32];
-    wl_fcw_local(when, sizeof(when), p->t0 + (int64_t)i * WL_INTERVAL_S, p->v.tz);
+    wl_fcw_local(when, sizeof(when), p->t0 + (int64_t)i * WL_INTERVAL_S, p->b.v.tz);
     fmt_num(a, sizeof(a), p->req[i], 0);
     fmt_num(s, sizeof(s), p->sched[i], 2);
     fmt_num(g, sizeof(g), isnan(p->over[i]) ? NAN : p->over[i] - p->under[i], 2);
@@ -177,43 +157,11 @@ static void render_intervals(spage *p)
 
 static void render_rows(spage *p)
 {
-  wl_buf *b = &p->v.rq->out;
-  size_t shown = p->rows.n < WL_FCW_MAX_TABLE_ROWS ? p->rows.n : WL_FCW_MAX_TABLE_ROWS;
+  wl_buf *b = &p->b.v.rq->out;
   wl_buf_puts(b, "<section class=\"card\" id=\"staffing-table\"><h2>Per queue and interval "
-                 "<span class=\"muted\">wfmlink staffing</span></h2><div class=\"table-wrap\">"
-                 "<table class=\"vol\" id=\"rows\"><thead><tr>");
-  for (size_t c = 0; c < p->rows.ncols; c++) {
-    char name[32];
-    snprintf(name, sizeof(name), "%.*s", (int)strcspn(wl_staffing_cols[c], ":"),
-             wl_staffing_cols[c]);
-    wl_html(b, "<th data-col=\"%s\">%s</th>", name, name);
-  }
-  wl_buf_puts(b, "</tr></thead><tbody>\n");
-  for (size_t r = 0; r < shown; r++) {
-    wl_buf_puts(b, "<tr>");
-    for (size_t c = 0; c < p->rows.ncols; c++)
-      wl_html(b, c >= 2 ? "<td class=\"num\">%s</td>" : "<td>%s</td>",
-              wl_aw_cell(&p->rows, r, c));
-    wl_buf_puts(b, "</tr>\n");
-  }
-  wl_buf_puts(b, "</tbody></table></div>");
-  if (shown < p->rows.n)
-    wl_html(b, "<p class=\"notice warn\">The table stops after %zu rows; the CSV has all %zu."
-               "</p>", shown, p->rows.n);
+                 "<span class=\"muted\">wfmlink staffing</span></h2>");
+  wl_fcw_rows_table(&p->b, wl_staffing_cols);
   wl_buf_puts(b, "</section>\n");
-}
-
-static void render_notes(spage *p)
-{
-  wl_buf *b = &p->v.rq->out;
-  if (p->notes.n == 0)
-    return;
-  wl_buf_puts(b, "<section class=\"card\" id=\"notes\"><h2>Notes</h2><ul class=\"fc-notes\">");
-  for (size_t i = 0; i < p->notes.n; i++) {
-    const char *q = wl_aw_cell(&p->notes, i, 0);
-    wl_html(b, "<li>%s%s%s</li>", q, q[0] ? ": " : "", wl_aw_cell(&p->notes, i, 1));
-  }
-  wl_buf_puts(b, "</ul></section>\n");
 }
 
 /* ---- settings and calculator ---- */
@@ -224,15 +172,15 @@ static int render_settings(spage *p)
                                       "Model (erlang-c or erlang-a)",
                                       "Patience, s (Erlang A)", "Shrinkage (0 to below 1)",
                                       "Highest occupancy (0 to 1)"};
-  wl_req *rq = p->v.rq;
+  wl_req *rq = p->b.v.rq;
   wl_buf *b = &rq->out;
   char cur[WL_STAFFING_NSET][64];
-  int rc = wl_staffing_settings_get(cur, rq->app, &p->v.src);
+  int rc = wl_staffing_settings_get(cur, rq->app, &p->b.v.src);
   if (rc)
     return rc;
   wl_html(b, "<section class=\"card\" id=\"settings\"><h2>Staffing settings of %s</h2>"
              "<form method=\"post\" action=\"/source/%s/staffing/settings\" "
-             "class=\"vol-controls\">", p->v.src.name, p->v.src.name);
+             "class=\"vol-controls\">", p->b.v.src.name, p->b.v.src.name);
   wl_html_csrf(rq);
   for (size_t i = 0; i < WL_STAFFING_NSET; i++)
     wl_html(b, "<label>%s<input type=\"text\" name=\"%s\" value=\"%s\" required></label>",
@@ -318,24 +266,24 @@ static void calc_result(wl_buf *b, const calc *c)
 
 static void render_calc(spage *p)
 {
-  wl_req *rq = p->v.rq;
+  wl_req *rq = p->b.v.rq;
   wl_buf *b = &rq->out;
   calc c = {.calls = wl_req_query(rq, "calc_calls"), .aht = wl_req_query(rq, "calc_aht"),
             .target = wl_req_query(rq, "calc_target"), .model = wl_req_query(rq, "calc_model"),
             .patience = wl_req_query(rq, "calc_patience"),
             .agents = wl_req_query(rq, "calc_agents")};
   if (c.calls || c.aht)
-    run_calc(&c, &p->v.req.params);
+    run_calc(&c, &p->b.v.req.params);
   wl_html(b, "<section class=\"card\" id=\"calculator\"><h2>Erlang calculator <span "
              "class=\"muted\">one 15-minute interval; shrinkage and occupancy from the settings"
              "</span></h2><form method=\"get\" action=\"/source/%s/staffing#calculator\" "
-             "class=\"vol-controls\">", p->v.src.name);
-  wl_fcw_hidden(b, &p->v);
+             "class=\"vol-controls\">", p->b.v.src.name);
+  wl_fcw_hidden(b, &p->b.v);
   wl_html(b, "<label>Calls<input type=\"text\" name=\"calc_calls\" value=\"%s\" required>"
              "</label><label>AHT, s<input type=\"text\" name=\"calc_aht\" value=\"%s\" required>"
              "</label><label>Target<input type=\"text\" name=\"calc_target\" value=\"%s\">"
              "</label>", c.calls ? c.calls : "", c.aht ? c.aht : "",
-          c.target ? c.target : p->v.target_s);
+          c.target ? c.target : p->b.v.target_s);
   wl_html(b, "<label>Model<select name=\"calc_model\"><option%s>erlang-c</option><option%s>"
              "erlang-a</option></select></label><label>Patience, s<input type=\"text\" "
              "name=\"calc_patience\" value=\"%s\"></label><label>Agents <span class=\"muted\">"
@@ -343,7 +291,7 @@ static void render_calc(spage *p)
              "<button type=\"submit\">Calculate</button></form>",
           c.model && strcmp(c.model, "erlang-a") == 0 ? "" : " selected",
           c.model && strcmp(c.model, "erlang-a") == 0 ? " selected" : "",
-          c.patience ? c.patience : p->v.patience_s, c.agents ? c.agents : "");
+          c.patience ? c.patience : p->b.v.patience_s, c.agents ? c.agents : "");
   calc_result(b, &c);
   wl_buf_puts(b, "<p class=\"hint\">Without agents: the agents the target needs. With agents: "
                  "what that many achieve.</p></section>\n");
@@ -366,40 +314,36 @@ static void staffing_extra(wl_buf *b, const wl_fcw *v)
           v->patience_s, v->shrinkage_s, v->occupancy_s, v->actual ? " checked" : "");
 }
 
-static int render(spage *p)
+static int render(void *payload)
 {
-  wl_req *rq = p->v.rq;
+  spage *p = payload;
+  wl_req *rq = p->b.v.rq;
   wl_buf *b = &rq->out, href, extra;
   char file[200] = "", a[32], z[32];
   int rc = 0;
   wl_buf_init(&href, 64 * 1024);
   wl_buf_init(&extra, 64 * 1024);
-  if (!p->v.err[0]) {
-    wl_buf_printf(&href, "/source/%s/staffing.csv?", p->v.src.name);
-    wl_fcw_query(&href, &p->v, 1);
-    snprintf(file, sizeof(file), "%s-staffing-%.10s-%.10s.csv", p->v.src.name, p->v.from_s,
-             p->v.to_s);
+  if (!p->b.v.err[0]) {
+    wl_buf_printf(&href, "/source/%s/staffing.csv?", p->b.v.src.name);
+    wl_fcw_query(&href, &p->b.v, 1);
+    snprintf(file, sizeof(file), "%s-staffing-%.10s-%.10s.csv", p->b.v.src.name, p->b.v.from_s,
+             p->b.v.to_s);
   }
-  staffing_extra(&extra, &p->v);
-  wl_html(b, "<h1>Staffing <span class=\"muted\">%s</span></h1>", p->v.src.name);
-  wl_aw_tabs(rq, &p->v.src, "staffing");
-  if (p->v.err[0]) {
-    wl_html(b, "<p class=\"notice bad\" id=\"error\">%s</p>", p->v.err);
-    rq->status = MHD_HTTP_BAD_REQUEST;
-  } else {
-    wl_fcw_local(a, sizeof(a), p->v.req.fc.from, p->v.tz);
-    wl_fcw_local(z, sizeof(z), p->v.req.fc.to, p->v.tz);
+  staffing_extra(&extra, &p->b.v);
+  if (!wl_fcw_head(&p->b.v, "Staffing", "staffing")) {
+    wl_fcw_local(a, sizeof(a), p->b.v.req.fc.from, p->b.v.tz);
+    wl_fcw_local(z, sizeof(z), p->b.v.req.fc.to, p->b.v.tz);
     wl_html(b, "<p class=\"sub\">%s to %s, %s · %s · target %s · %s</p>", a, z,
-            p->v.src.timezone, p->v.actual ? "recorded volume" : "forecast volume",
-            p->v.target_s, p->v.model_s);
+            p->b.v.src.timezone, p->b.v.actual ? "recorded volume" : "forecast volume",
+            p->b.v.target_s, p->b.v.model_s);
   }
-  wl_fcw_form(&p->v, "staffing", extra.ptr, href.ptr, file);
+  wl_fcw_form(&p->b.v, "staffing", extra.ptr, href.ptr, file);
   wl_buf_free(&href);
   wl_buf_free(&extra);
-  if (!p->v.err[0]) {
+  if (!p->b.v.err[0]) {
     render_chart(p);
     render_days(p);
-    render_notes(p);
+    wl_fcw_notes(&p->b);
     render_intervals(p);
     render_rows(p);
   }
@@ -408,50 +352,25 @@ static int render(spage *p)
   return rc;
 }
 
-static void spage_free(spage *p)
+static void spage_free(void *payload)
 {
+  spage *p = payload;
   free(p->req);
   free(p->sched);
   free(p->over);
   free(p->under);
-  wl_aw_rows_free(&p->rows);
-  wl_aw_rows_free(&p->notes);
-  wl_fcw_close(&p->v);
 }
 
-static int render_cb(void *payload)
-{
-  return render(payload);
-}
+static const wl_fcw_kind kind = {"Staffing", 1, sizeof(spage), load_series, render, spage_free};
 
 int wl_page_staffing(wl_req *rq)
 {
-  spage *p = calloc(1, sizeof(*p));
-  int rc;
-  if (!p)
-    return wl_err(WL_ENOMEM, "out of memory");
-  rc = wl_fcw_open(&p->v, rq, 0, 1);
-  if (rc == 0 && !p->v.err[0] && (rc = load_rows(p)) == 0)
-    rc = load_series(p);
-  rc = wl_fcw_page(&p->v, rc, "Staffing", render_cb, p);
-  spage_free(p);
-  free(p);
-  return rc;
+  return wl_fcw_serve(rq, &kind, 0);
 }
 
 int wl_page_staffing_csv(wl_req *rq)
 {
-  spage *p = calloc(1, sizeof(*p));
-  int rc;
-  if (!p)
-    return wl_err(WL_ENOMEM, "out of memory");
-  rc = wl_fcw_open(&p->v, rq, 0, 1);
-  if (rc == 0 && !p->v.err[0])
-    rc = load_rows(p);
-  rc = wl_fcw_csv(&p->v, rc, &p->rows, wl_staffing_cols);
-  spage_free(p);
-  free(p);
-  return rc;
+  return wl_fcw_serve(rq, &kind, 1);
 }
 
 int wl_page_staffing_settings(wl_req *rq)
