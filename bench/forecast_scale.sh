@@ -34,7 +34,7 @@ with open(sys.argv[1], "w") as f:
                     f.write(f"Q{q},{t.strftime('%Y-%m-%dT%H:%M:%SZ')},{n},{n},0,{n * 200}\n")
 PY
 echo tk | "$WL" source add s --base-url http://127.0.0.1:9/api/ --tenant t >/dev/null 2>&1
-tm() { /usr/bin/time -f "%e s wall, %U s user, %M KiB max RSS" "$@"; }
+tm() { /usr/bin/time -o "$T/time" -f "%e s wall, %U s user, %M KiB max RSS" "$@"; cat "$T/time"; }
 echo "volume import ($(($(wc -l <"$T/big.csv") - 1)) rows):"
 tm taskset -c 0 "$WL" volume import --source s "$T/big.csv"
 echo "forecast --method auto, 100 queues, 6 weeks:"
