@@ -23,6 +23,10 @@
  * from every origin auto tries, fits in it, so a forecast reads the same
  * days whether the caller passed one year of history or ten. */
 #define FC_GRID_DAYS (FC_LONGRUN_DAYS + 7 * FC_AUTO_ORIGINS)
+/* double-seasonal: weekly decay of the weights of the day totals and of
+ * the intraday profiles (see fit_double_seasonal). */
+#define FC_DS_A_TOTAL 0.8
+#define FC_DS_A_PROFILE 0.85
 /* AHT cells with fewer accepted contacts fall back to the long-run AHT. */
 #define FC_AHT_MIN_ACCEPTED 30.0
 

@@ -304,7 +304,7 @@ static void fit_day_profile(fc_fit *f, const fc_grid *g, size_t end)
 static void fit_double_seasonal(fc_fit *f, const fc_grid *g, size_t end)
 {
   for (int w = 0; w < 7; w++)
-    if (!fit_total_profile(f->pat[w], g, end, w, 12, 0.8, 12, 0.85))
+    if (!fit_total_profile(f->pat[w], g, end, w, 12, FC_DS_A_TOTAL, 12, FC_DS_A_PROFILE))
       for (int s = 0; s < FC_SLOTS; s++)
         f->pat[w][s] = weekday_mean(g, end, w, s);
 }
