@@ -152,6 +152,10 @@ static double holiday(int64_t day)
   return 1;
 }
 
+/* The rate each interval was drawn from (the noise floor's forecast),
+ * 100 per day. */
+static double *rate;
+
 /* Fills the history of one queue over the skeleton days. */
 static void generate(wl_fc_day *d, size_t nd, const qspec *q)
 {
@@ -183,10 +187,15 @@ static void generate(wl_fc_day *d, size_t nd, const qspec *q)
       double lam = level * shape(q, d[i].wday, h) * (h >= spike_from ? spike : 1);
       iv->observed = 1;
       iv->entered = poisson(lam);
+      if (rate)
+        rate[i * 100 + k] = lam;
       if ((outage == 1 && h >= 10 && h < 14) || outage == 2)
         iv->observed = 0;
-      if (outage == 3 && h >= 9 && h < 15)
+      if (outage == 3 && h >= 9 && h < 15) {
         iv->entered = 0;
+        if (rate)
+          rate[i * 100 + k] = 0;
+      }
       iv->accepted = floor(iv->entered * 0.92 + 0.5);
       iv->handle_s = iv->accepted * q->aht * (1 + 0.1 * gauss());
       if (iv->handle_s < 0)
@@ -207,16 +216,21 @@ static int accuracy(const wl_tz *tz, int nq, int weeks)
   double err[WL_FC_NMETHODS] = {0}, act[WL_FC_NMETHODS] = {0}, mq[WL_FC_NMETHODS] = {0},
          dm[WL_FC_NMETHODS] = {0}, bias[WL_FC_NMETHODS] = {0};
   int picks[WL_FC_NMETHODS] = {0}, auto_ok = 0;
+  double oracle = 0;
+  rate = calloc(nd * 100, sizeof(double));
   int64_t from = first + (int64_t)nd - 7 * weeks, to = first + (int64_t)nd;
   double t0 = now_s();
   for (int q = 0; q < nq; q++) {
     qspec spec;
     qspec_make(&spec, q);
     generate(d, nd, &spec);
-    double a = 0;
+    double a = 0, orq = oracle;
     for (size_t i = (size_t)(from - first); i < nd; i++)
       for (size_t k = 0; k < d[i].n; k++)
-        a += d[i].iv[k].observed ? d[i].iv[k].entered : 0;
+        if (d[i].iv[k].observed) {
+          a += d[i].iv[k].entered;
+          oracle += fabs(d[i].iv[k].entered - rate[i * 100 + k]);
+        }
     double wq[WL_FC_NMETHODS];
     for (int m = 0; m < WL_FC_NMETHODS; m++) {
       wl_fc_accuracy acc;
@@ -239,8 +253,9 @@ static int accuracy(const wl_tz *tz, int nq, int weeks)
       picks[r.method]++;
     wl_fc_result_free(&r);
     if (getenv("BENCH_VERBOSE"))
-      printf("  q%02d peak %6.1f type %d: sn %.1f mean %.1f median %.1f dp %.1f ds %.1f auto %.1f\n",
-             q, spec.peak, spec.type, wq[1], wq[2], wq[3], wq[4], wq[5], wq[0]);
+      printf("  q%02d peak %6.1f type %d: sn %.1f mean %.1f median %.1f dp %.1f ds %.1f auto %.1f rate %.1f\n",
+             q, spec.peak, spec.type, wq[1], wq[2], wq[3], wq[4], wq[5], wq[0],
+             100 * (oracle - orq) / a);
   }
   printf("accuracy: %d queues, last %d weeks of 104, week-ahead refreshed weekly (%.1f s)\n", nq,
          weeks, now_s() - t0);
@@ -252,12 +267,16 @@ static int accuracy(const wl_tz *tz, int nq, int weeks)
            100 * err[k] / act[k], mq[k], 100 * bias[k] / act[k], dm[k],
            100 * (err[k] / err[WL_FC_SEASONAL_NAIVE] - 1));
   }
+  printf("%-16s %8.2f   (the rate the data was drawn from: the noise floor)\n", "known rate",
+         100 * oracle / act[0]);
   printf("auto at least as good as weekday-mean and -median on %d of %d queues\n", auto_ok, nq);
   printf("auto's final picks:");
   for (int m = 1; m < WL_FC_NMETHODS; m++)
     printf(" %s %d", wl_fc_method_name((enum wl_fc_method)m), picks[m]);
   printf("\n");
   days_free(d, nd);
+  free(rate);
+  rate = NULL;
   return 0;
 }
 

@@ -25,8 +25,24 @@
 #define FC_GRID_DAYS (FC_LONGRUN_DAYS + 7 * FC_AUTO_ORIGINS)
 /* double-seasonal: weekly decay of the weights of the day totals and of
  * the intraday profiles (see fit_double_seasonal). */
+#ifndef FC_DS_A_TOTAL /* overridable for tuning (bench) */
 #define FC_DS_A_TOTAL 0.8
-#define FC_DS_A_PROFILE 0.85
+#endif
+#ifndef FC_DS_A_LEVEL
+#define FC_DS_A_LEVEL 0.8
+#endif
+#ifndef FC_DS_TREND_DAMP
+#define FC_DS_TREND_DAMP 0.5
+#endif
+#ifndef FC_DS_POOL
+#define FC_DS_POOL 1.0
+#endif
+#ifndef FC_DS_SMOOTH
+#define FC_DS_SMOOTH 0.375
+#endif
+#ifndef FC_DS_A_PROFILE
+#define FC_DS_A_PROFILE 0.92
+#endif
 /* AHT cells with fewer accepted contacts fall back to the long-run AHT. */
 #define FC_AHT_MIN_ACCEPTED 30.0
 
