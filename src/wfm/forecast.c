@@ -99,7 +99,7 @@ static int note_left_out(notes *ns, const fc_grid *g)
     if (g->hand[r])
       rc = note_add(ns, day, "%s left out (special day)", ds);
     else if (g->bad[r])
-      rc = note_add(ns, day, "%s left out: %.0f contacts vs typical %.0f", ds, g->tot[r],
+      rc = note_add(ns, day, "%s left out: %.0f contacts vs typical %.0f", ds, g->seen[r],
                     g->typical[r]);
     if (rc)
       return rc;

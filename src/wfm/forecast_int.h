@@ -60,6 +60,7 @@ typedef struct fc_grid {
   unsigned char *hand;   /* nd: 1 left out by hand (special day) */
   unsigned char *bad;    /* nd: 1 detected unusual (recomputed per fit) */
   double *typical;       /* nd: the typical total a bad day was compared with */
+  double *seen;          /* nd: and its own (over its observed slots) */
 } fc_grid;
 
 int fc_grid_build(fc_grid *g, const wl_fc_day *hist, size_t nhist,

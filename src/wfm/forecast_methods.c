@@ -28,6 +28,7 @@ void fc_grid_free(fc_grid *g)
   free(g->hand);
   free(g->bad);
   free(g->typical);
+  free(g->seen);
   memset(g, 0, sizeof(*g));
 }
 
@@ -89,8 +90,9 @@ int fc_grid_build(fc_grid *g, const wl_fc_day *hist, size_t nhist,
   g->hand = calloc(nd ? nd : 1, 1);
   g->bad = calloc(nd ? nd : 1, 1);
   g->typical = calloc(nd ? nd : 1, sizeof(double));
+  g->seen = calloc(nd ? nd : 1, sizeof(double));
   if (!g->wday || !g->x || !g->obs || !g->acc || !g->hs || !g->tot || !g->hand || !g->bad ||
-      !g->typical) {
+      !g->typical || !g->seen) {
     fc_grid_free(g);
     return wl_err(WL_ENOMEM, "forecast: out of memory");
   }
@@ -190,16 +192,30 @@ static double weekday_median(const fc_grid *g, size_t end, int w, int s)
 
 /* ---- unusual days ------------------------------------------------------- */
 
-/* A day whose total is far from the median of up to 4 same-weekday days on
- * each side: further than 4 robust standard deviations (MAD, floored at the
- * Poisson sd of the median) and than 25 % of the median. */
+/* Sum of row r over the slots observed in row i (all of them when i is
+ * complete: a partly observed day is compared on what was seen of it). */
+static double masked_sum(const fc_grid *g, size_t r, size_t i)
+{
+  const unsigned char *m = g->obs + i * FC_SLOTS;
+  const double *x = g->x + r * FC_SLOTS;
+  double sum = 0;
+  for (int s = 0; s < FC_SLOTS; s++)
+    if (m[s])
+      sum += x[s];
+  return sum;
+}
+
+/* A day whose total (over its observed slots) is far from the median of
+ * the same slots on up to 4 complete same-weekday days on each side:
+ * further than 4 robust standard deviations (MAD, floored at the Poisson sd
+ * of the median) and than 25 % of the median. */
 void fc_detect_unusual(fc_grid *g, size_t end)
 {
   size_t lo = window_lo(end, FC_WINDOW_DAYS);
   size_t nlo = window_lo(end, FC_WINDOW_DAYS + 28);
   memset(g->bad, 0, g->nd);
   for (size_t i = lo; i < end; i++) {
-    if (g->tot[i] < 0 || g->hand[i])
+    if (g->hand[i])
       continue;
     double nb[8], dev[8];
     int n = 0;
@@ -207,9 +223,9 @@ void fc_detect_unusual(fc_grid *g, size_t end)
       long b = (long)i - 7 * k;
       size_t a = i + 7 * (size_t)k;
       if (b >= (long)nlo && g->tot[b] >= 0 && !g->hand[b])
-        nb[n++] = g->tot[b];
+        nb[n++] = g->tot[i] >= 0 ? g->tot[b] : masked_sum(g, (size_t)b, i);
       if (a < end && g->tot[a] >= 0 && !g->hand[a])
-        nb[n++] = g->tot[a];
+        nb[n++] = g->tot[i] >= 0 ? g->tot[a] : masked_sum(g, a, i);
     }
     if (n < 3)
       continue;
@@ -221,10 +237,12 @@ void fc_detect_unusual(fc_grid *g, size_t end)
       sigma = sqrt(med);
     if (sigma < 1)
       sigma = 1;
-    double d = fabs(g->tot[i] - med);
+    double seen = g->tot[i] >= 0 ? g->tot[i] : masked_sum(g, i, i);
+    double d = fabs(seen - med);
     if (d > 4 * sigma && d > 0.25 * med) {
       g->bad[i] = 1;
       g->typical[i] = med;
+      g->seen[i] = seen;
     }
   }
 }

@@ -287,13 +287,16 @@ static void test_closed_hours_and_days(void **s)
 static int holiday_missing;
 
 /* Mondays 09-18 at 10 or 11 (odd weeks); 2024-01-22 (week 3) a holiday at 1
- * per interval, or unobserved when holiday_missing. */
+ * per interval, unobserved when holiday_missing is 1, unobserved from 13:30
+ * on when it is 2. */
 static double with_holiday(int week, int wday, int slot, int occ)
 {
+  if (week == 3 && wday == 0 && (holiday_missing == 1 || (holiday_missing == 2 && slot >= 54)))
+    return -1;
   if (wday != 0 || slot < 36 || slot > 71)
     return 0;
   if (week == 3)
-    return holiday_missing ? -1 : 1;
+    return 1;
   return 10 + week % 2;
 }
 
@@ -315,9 +318,18 @@ static void test_holiday_left_out(void **s)
       assert_true(r.volume[i] == ref.volume[i]);
     assert_false(has_note(&ref, "2024-01-22 left out: 36 contacts vs typical 360"));
     wl_fc_result_free(&r);
+    /* a partly observed holiday: compared on the slots seen */
+    holiday_missing = 2;
+    wl_fc_day *hp = mkdays("UTC", 2024, 1, 1, 42, with_holiday);
+    run(&r, hp, 42, t, 1, (enum wl_fc_method)m, NULL, 0);
+    assert_true(has_note(&r, "2024-01-22 left out: 18 contacts vs typical 180"));
+    for (size_t i = 0; i < r.n; i++)
+      assert_true(r.volume[i] == ref.volume[i]);
+    wl_fc_result_free(&r);
     wl_fc_result_free(&ref);
     freedays(h, 42);
     freedays(hm, 42);
+    freedays(hp, 42);
   }
   freedays(t, 1);
 }
