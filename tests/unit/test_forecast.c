@@ -73,6 +73,28 @@ static void freedays(wl_fc_day *d, size_t n)
   free(d);
 }
 
+/* A history of nh days from y-m-d and nt target days from off days after
+ * y-m-d (off = nh: the days right after the history). */
+typedef struct fc_case {
+  wl_fc_day *h, *t;
+  size_t nh, nt;
+} fc_case;
+
+static fc_case mkcase(const char *zone, int y, int m, int d, size_t nh, valfn f, int off, size_t nt)
+{
+  fc_case c = {mkdays(zone, y, m, d, nh, f), NULL, nh, nt};
+  int yy, mm, dd;
+  wl_civil_from_days(wl_days_from_civil(y, m, d) + off, &yy, &mm, &dd);
+  c.t = mkdays(zone, yy, mm, dd, nt, NULL);
+  return c;
+}
+
+static void freecase(fc_case *c)
+{
+  freedays(c->h, c->nh);
+  freedays(c->t, c->nt);
+}
+
 /* Index in the result of the interval of target day t at slot s (first
  * occurrence). */
 static size_t at(const wl_fc_day *target, size_t t, int slot)
@@ -122,8 +144,8 @@ static double mondays(int week, int wday, int slot, int occ)
 /* History 2024-01-01 (Monday) .. 2024-02-04, 5 weeks; target Mon + Tue. */
 static void methods_case(wl_fc_result *r, enum wl_fc_method m)
 {
-  wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 35, mondays);
-  wl_fc_day *t = mkdays("UTC", 2024, 2, 5, 2, NULL);
+  fc_case c = mkcase("UTC", 2024, 1, 1, 35, mondays, 35, 2);
+  wl_fc_day *h = c.h, *t = c.t;
   run(r, h, 35, t, 2, m, NULL, 0);
   assert_int_equal(r->n, 192);
   assert_int_equal(r->method, m);
@@ -134,8 +156,7 @@ static void methods_case(wl_fc_result *r, enum wl_fc_method m)
   for (size_t i = 0; i < 192; i++)
     assert_true(r->volume[i] == r->base_volume[i]);
   assert_int_equal(r->nnotes, 0);
-  freedays(h, 35);
-  freedays(t, 2);
+  freecase(&c);
 }
 
 static void test_seasonal_naive(void **s)
@@ -188,8 +209,8 @@ static void test_double_seasonal(void **s)
    * y = 1.25 + b x with b = 10 / 120 / 7 a day, x = days from the end;
    * next Monday mean x 1.25 x flat profile = 150, drift 1 + 0.5 b / 1.25
    * a day after it */
-  wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 35, growing);
-  wl_fc_day *t = mkdays("UTC", 2024, 2, 5, 15, NULL);
+  fc_case c = mkcase("UTC", 2024, 1, 1, 35, growing, 35, 15);
+  wl_fc_day *h = c.h, *t = c.t;
   run(&r, h, 35, t, 15, WL_FC_DOUBLE_SEASONAL, NULL, 0);
   double b = 10.0 / 120 / 7, drift = 1 + FC_DS_TREND_DAMP * b / 1.25;
   assert_float_equal(r.volume[36], 150, 1e-6);
@@ -197,8 +218,7 @@ static void test_double_seasonal(void **s)
   assert_float_equal(r.volume[at(t, 14, 71)], 150 * pow(drift, 14), 1e-6);
   assert_true(r.volume[35] == 0.0 && r.volume[at(t, 1, 40)] == 0.0);
   wl_fc_result_free(&r);
-  freedays(h, 35);
-  freedays(t, 15);
+  freecase(&c);
 }
 
 static void test_method_names(void **s)
@@ -228,8 +248,8 @@ static double mondays_hole(int week, int wday, int slot, int occ)
 static void test_missing_is_not_zero(void **s)
 {
   for (hole_zero = 0; hole_zero <= 1; hole_zero++) {
-    wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 35, mondays_hole);
-    wl_fc_day *t = mkdays("UTC", 2024, 2, 5, 1, NULL);
+    fc_case c = mkcase("UTC", 2024, 1, 1, 35, mondays_hole, 35, 1);
+    wl_fc_day *h = c.h, *t = c.t;
     wl_fc_result r;
     run(&r, h, 35, t, 1, WL_FC_SEASONAL_NAIVE, NULL, 0);
     /* missing: two weeks earlier (120); an observed 0 is a 0 */
@@ -240,8 +260,7 @@ static void test_missing_is_not_zero(void **s)
     assert_float_equal(r.volume[50], hole_zero ? (110 + 90 + 120 + 0) / 4.0 : 105, EPS);
     assert_float_equal(r.volume[51], 106.25, EPS);
     wl_fc_result_free(&r);
-    freedays(h, 35);
-    freedays(t, 1);
+    freecase(&c);
   }
 }
 
@@ -263,8 +282,8 @@ static double closing(int week, int wday, int slot, int occ)
 
 static void test_closed_hours_and_days(void **s)
 {
-  wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 35, closing);
-  wl_fc_day *t = mkdays("UTC", 2024, 2, 5, 7, NULL); /* Mon .. Sun */
+  fc_case c = mkcase("UTC", 2024, 1, 1, 35, closing, 35, 7); /* Mon .. Sun */
+  wl_fc_day *h = c.h, *t = c.t;
   for (int m = 0; m < WL_FC_NMETHODS; m++) {
     wl_fc_result r;
     run(&r, h, 35, t, 7, (enum wl_fc_method)m, NULL, 0);
@@ -278,8 +297,7 @@ static void test_closed_hours_and_days(void **s)
     assert_true(r.volume[at(t, 5, 20)] == 0.0);
     wl_fc_result_free(&r);
   }
-  freedays(h, 35);
-  freedays(t, 7);
+  freecase(&c);
 }
 
 /* ---- unusual days and special days --------------------------------------- */
@@ -337,8 +355,8 @@ static void test_holiday_left_out(void **s)
 static void test_special_days(void **s)
 {
   holiday_missing = 1;
-  wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 42, with_holiday);
-  wl_fc_day *t = mkdays("UTC", 2024, 2, 12, 8, NULL); /* Mon 12 .. Mon 19 */
+  fc_case c = mkcase("UTC", 2024, 1, 1, 42, with_holiday, 42, 8); /* Mon 12 .. Mon 19 */
+  wl_fc_day *h = c.h, *t = c.t;
   int64_t feb5 = wl_days_from_civil(2024, 2, 5), feb12 = feb5 + 7, feb19 = feb5 + 14;
   wl_fc_result r;
   /* a future day x 0.5, another closed */
@@ -355,8 +373,7 @@ static void test_special_days(void **s)
   assert_float_equal(r.volume[at(t, 0, 40)], 10, EPS); /* week 4 */
   assert_true(has_note(&r, "2024-02-05 left out (special day)"));
   wl_fc_result_free(&r);
-  freedays(h, 42);
-  freedays(t, 8);
+  freecase(&c);
 }
 
 /* ---- intraday ------------------------------------------------------------- */
@@ -374,8 +391,8 @@ static double today_busy(int week, int wday, int slot, int occ)
 
 static void test_intraday_reforecast(void **s)
 {
-  wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 36, today_busy);
-  wl_fc_day *t = mkdays("UTC", 2024, 2, 5, 1, NULL);
+  fc_case c = mkcase("UTC", 2024, 1, 1, 36, today_busy, 35, 1);
+  wl_fc_day *h = c.h, *t = c.t;
   wl_fc_opts o = {WL_FC_SEASONAL_NAIVE, h[35].iv[48].start_utc, NULL, 0};
   wl_fc_result r;
   assert_int_equal(wl_fc_forecast(&r, h, 36, t, 1, &o), 0);
@@ -390,14 +407,13 @@ static void test_intraday_reforecast(void **s)
   /* the partial day is not history: the pattern is last week's */
   assert_float_equal(r.base_volume[36], 210, EPS);
   wl_fc_result_free(&r);
-  freedays(h, 36);
-  freedays(t, 1);
+  freecase(&c);
 }
 
 static void test_intraday_early_in_day_shrinks(void **s)
 {
-  wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 36, today_busy);
-  wl_fc_day *t = mkdays("UTC", 2024, 2, 5, 1, NULL);
+  fc_case c = mkcase("UTC", 2024, 1, 1, 36, today_busy, 35, 1);
+  wl_fc_day *h = c.h, *t = c.t;
   /* as of 09:15: one interval seen at 2x; K = D / 4 keeps r near 1 */
   wl_fc_opts o = {WL_FC_SEASONAL_NAIVE, h[35].iv[37].start_utc, NULL, 0};
   wl_fc_result r;
@@ -406,8 +422,7 @@ static void test_intraday_early_in_day_shrinks(void **s)
   assert_float_equal(r.volume[40], 105 * ratio, EPS);
   assert_true(ratio < 1.2);
   wl_fc_result_free(&r);
-  freedays(h, 36);
-  freedays(t, 1);
+  freecase(&c);
 }
 
 /* ---- DST ------------------------------------------------------------------ */
@@ -421,8 +436,8 @@ static void test_dst_target_days(void **s)
 {
   /* 2024-03-10: 92 intervals, 02:00-02:59 absent; 2024-11-03: 100, the
    * 01:00 hour twice: each interval gets its local slot's pattern */
-  wl_fc_day *h = mkdays("America/New_York", 2024, 2, 18, 21, by_slot);
-  wl_fc_day *t = mkdays("America/New_York", 2024, 3, 10, 1, NULL);
+  fc_case c = mkcase("America/New_York", 2024, 2, 18, 21, by_slot, 21, 1);
+  wl_fc_day *h = c.h, *t = c.t;
   wl_fc_result r;
   run(&r, h, 21, t, 1, WL_FC_WEEKDAY_MEAN, NULL, 0);
   assert_int_equal(r.n, 92);
@@ -431,19 +446,18 @@ static void test_dst_target_days(void **s)
   for (size_t i = 0; i < r.n; i++)
     assert_float_equal(r.volume[i], t[0].iv[i].slot + 1, EPS);
   wl_fc_result_free(&r);
-  freedays(h, 21);
-  freedays(t, 1);
+  freecase(&c);
 
-  h = mkdays("America/New_York", 2024, 10, 13, 21, by_slot);
-  t = mkdays("America/New_York", 2024, 11, 3, 1, NULL);
+  c = mkcase("America/New_York", 2024, 10, 13, 21, by_slot, 21, 1);
+  h = c.h;
+  t = c.t;
   run(&r, h, 21, t, 1, WL_FC_DOUBLE_SEASONAL, NULL, 0);
   assert_int_equal(r.n, 100);
   assert_float_equal(r.volume[4], 5, EPS);  /* 01:00 EDT */
   assert_float_equal(r.volume[8], 5, EPS);  /* 01:00 EST */
   assert_float_equal(r.volume[12], 9, EPS); /* 02:00 EST, slot 8 */
   wl_fc_result_free(&r);
-  freedays(h, 21);
-  freedays(t, 1);
+  freecase(&c);
 }
 
 /* Mondays at 09:00 local: 50; the repeated 01:00 slot of 2024-11-03: 10
@@ -460,8 +474,8 @@ static double local_nine(int week, int wday, int slot, int occ)
 static void test_dst_pattern_keeps_local_hours(void **s)
 {
   /* learnt 2024-10-14 .. 11-03 (EDT, then the 100-interval Sunday) */
-  wl_fc_day *h = mkdays("America/New_York", 2024, 10, 14, 21, local_nine);
-  wl_fc_day *t = mkdays("America/New_York", 2024, 11, 4, 7, NULL); /* EST */
+  fc_case c = mkcase("America/New_York", 2024, 10, 14, 21, local_nine, 21, 7); /* EST */
+  wl_fc_day *h = c.h, *t = c.t;
   wl_fc_result r;
   run(&r, h, 21, t, 7, WL_FC_SEASONAL_NAIVE, NULL, 0);
   /* 09:00 EST is 14:00Z (it was 13:00Z in October) */
@@ -473,8 +487,7 @@ static void test_dst_pattern_keeps_local_hours(void **s)
   assert_float_equal(r.volume[at(t, 6, 4)], 15, EPS);
   assert_float_equal(r.volume[at(t, 6, 5)], 6, EPS);
   wl_fc_result_free(&r);
-  freedays(h, 21);
-  freedays(t, 7);
+  freecase(&c);
 }
 
 /* Sundays: 7 on 02-25, 5 on 03-03, 3 on 03-10 (92 intervals); other days 1. */
@@ -488,16 +501,15 @@ static void test_dst_short_day_in_history(void **s)
 {
   /* 2024-02-19 (Mon) .. 03-10: the absent 02:00 hour of 03-10 is missing,
    * not 0: seasonal naive goes back to 03-03 there */
-  wl_fc_day *h = mkdays("America/New_York", 2024, 2, 19, 21, spring_sundays);
-  wl_fc_day *t = mkdays("America/New_York", 2024, 3, 17, 1, NULL);
+  fc_case c = mkcase("America/New_York", 2024, 2, 19, 21, spring_sundays, 27, 1);
+  wl_fc_day *h = c.h, *t = c.t;
   assert_int_equal(h[20].n, 92);
   wl_fc_result r;
   run(&r, h, 21, t, 1, WL_FC_SEASONAL_NAIVE, NULL, 0);
   assert_float_equal(r.volume[at(t, 0, 8)], 5, EPS);
   assert_float_equal(r.volume[at(t, 0, 12)], 3, EPS);
   wl_fc_result_free(&r);
-  freedays(h, 21);
-  freedays(t, 1);
+  freecase(&c);
 }
 
 /* ---- auto ------------------------------------------------------------------ */
@@ -519,11 +531,11 @@ static double noisy(int week, int wday, int slot, int occ)
 
 static void test_auto_never_worse_than_seasonal_naive(void **s)
 {
-  for (int c = 0; c < 6; c++) {
-    lcg = (uint64_t)c + 1;
-    trend_case = c == 5;
-    wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 70, noisy);
-    wl_fc_day *t = mkdays("UTC", 2024, 3, 11, 7, NULL);
+  for (int cs = 0; cs < 6; cs++) {
+    lcg = (uint64_t)cs + 1;
+    trend_case = cs == 5;
+    fc_case c = mkcase("UTC", 2024, 1, 1, 70, noisy, 70, 7);
+    wl_fc_day *h = c.h, *t = c.t;
     fc_grid g;
     assert_int_equal(fc_grid_build(&g, h, 70, NULL, 0), 0);
     double wm = -1, wsn = -1;
@@ -543,30 +555,29 @@ static void test_auto_never_worse_than_seasonal_naive(void **s)
     assert_true(has_note(&r, note));
     wl_fc_result_free(&r);
     fc_grid_free(&g);
-    freedays(h, 70);
-    freedays(t, 7);
+    freecase(&c);
   }
 }
 
 static void test_auto_short_history_is_seasonal_naive(void **s)
 {
-  wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 14, mondays);
-  wl_fc_day *t = mkdays("UTC", 2024, 1, 15, 1, NULL);
+  fc_case c = mkcase("UTC", 2024, 1, 1, 14, mondays, 14, 1);
+  wl_fc_day *h = c.h, *t = c.t;
   wl_fc_result r;
   run(&r, h, 14, t, 1, WL_FC_AUTO, NULL, 0);
   assert_int_equal(r.method, WL_FC_SEASONAL_NAIVE);
   assert_true(has_note(&r, "auto chose seasonal-naive (history too short to compare)"));
   assert_float_equal(r.volume[40], 110, EPS);
   wl_fc_result_free(&r);
-  freedays(h, 14);
-  freedays(t, 1);
+  freecase(&c);
 }
 
 /* ---- AHT ------------------------------------------------------------------- */
 
 static void test_aht_ratio_and_fallback(void **s)
 {
-  wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 35, NULL);
+  fc_case c = mkcase("UTC", 2024, 1, 1, 35, NULL, 35, 2);
+  wl_fc_day *h = c.h, *t = c.t;
   for (size_t i = 0; i < 35; i++)
     for (size_t k = 0; k < 96; k++) {
       wl_fc_iv *iv = &h[i].iv[k];
@@ -581,7 +592,6 @@ static void test_aht_ratio_and_fallback(void **s)
         iv->handle_s = 1500;
       }
     }
-  wl_fc_day *t = mkdays("UTC", 2024, 2, 5, 2, NULL);
   wl_fc_result r;
   run(&r, h, 35, t, 2, WL_FC_WEEKDAY_MEAN, NULL, 0);
   double longrun = (5 * 1200 + 5 * 1500) / 75.0; /* 180: ratio of sums */
@@ -597,16 +607,15 @@ static void test_aht_ratio_and_fallback(void **s)
   assert_true(r.aht_s[40] < 0 && r.aht_s[100] < 0);
   assert_float_equal(r.volume[40], 10, EPS);
   wl_fc_result_free(&r);
-  freedays(h, 35);
-  freedays(t, 2);
+  freecase(&c);
 }
 
 /* ---- empty history ----------------------------------------------------------- */
 
 static void test_empty_history(void **s)
 {
-  wl_fc_day *t = mkdays("UTC", 2024, 2, 5, 3, NULL);
-  wl_fc_day *h = mkdays("UTC", 2024, 1, 1, 7, NULL); /* nothing observed */
+  fc_case c = mkcase("UTC", 2024, 1, 1, 7, NULL, 35, 3); /* nothing observed */
+  wl_fc_day *h = c.h, *t = c.t;
   for (int m = 0; m < WL_FC_NMETHODS; m++)
     for (int withdays = 0; withdays <= 1; withdays++) {
       wl_fc_result r;
@@ -617,8 +626,7 @@ static void test_empty_history(void **s)
       assert_true(has_note(&r, "no history: volume 0"));
       wl_fc_result_free(&r);
     }
-  freedays(h, 7);
-  freedays(t, 3);
+  freecase(&c);
 }
 
 /* ---- backtest ------------------------------------------------------------------ */
