@@ -208,6 +208,9 @@ static int forecast_from_grid(wl_fc_result *out, notes *ns, fc_grid *g,
   for (size_t i = 0; i < ntarget; i++) {
     const wl_fc_day *t = &target[i];
     int64_t ahead = t->day - end_day;
+    /* a trend is extrapolated a few weeks, not to the end of a long horizon */
+    if (ahead > FC_DRIFT_DAYS)
+      ahead = FC_DRIFT_DAYS;
     double tr = pow(f.trend, (double)(ahead > 0 ? ahead : 0));
     const wl_fc_special *sp = special_for(o, t->day);
     double factor = sp && !sp->exclude && sp->factor >= 0 && isfinite(sp->factor) ? sp->factor : 1;

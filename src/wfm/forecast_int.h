@@ -43,6 +43,10 @@
 #ifndef FC_DS_SMOOTH
 #define FC_DS_SMOOTH 0.375
 #endif
+/* The drift is at most 0.2 %/day (about +-100 %/year) and applied for at
+ * most 6 weeks ahead: beyond, the forecast stays at that level. */
+#define FC_DS_MAX_DRIFT 0.002
+#define FC_DRIFT_DAYS 42
 #ifndef FC_DS_A_PROFILE
 #define FC_DS_A_PROFILE 0.92
 #endif

@@ -354,10 +354,10 @@ static void fit_level(double *level, double *drift, const fc_grid *g, size_t end
   }
   *level = a;
   *drift = 1 + FC_DS_TREND_DAMP * b / a;
-  if (*drift < 0.995)
-    *drift = 0.995;
-  if (*drift > 1.005)
-    *drift = 1.005;
+  if (*drift < 1 - FC_DS_MAX_DRIFT)
+    *drift = 1 - FC_DS_MAX_DRIFT;
+  if (*drift > 1 + FC_DS_MAX_DRIFT)
+    *drift = 1 + FC_DS_MAX_DRIFT;
 }
 
 /* Weekday w's mean complete usable day total over the window, or -1. */
@@ -470,7 +470,8 @@ static void ds_smooth(double prof[7][FC_SLOTS], const double noise[7], const int
  * weekday w at slot s, d days ahead, is
  *   mean_w x level x drift^d x profile_w(s)
  * with mean_w the weekday's mean total over the window, level and drift a
- * weighted line through the recent day totals (fit_level), profile_w the
+ * weighted line through the recent day totals (fit_level; the drift
+ * stops after FC_DRIFT_DAYS), profile_w the
  * weekday's intraday shares (ds_shares, ds_pool_weekdays).
  */
 static void fit_double_seasonal(fc_fit *f, const fc_grid *g, size_t end)

@@ -208,14 +208,17 @@ static void test_double_seasonal(void **s)
   /* the level line through the Monday totals over their mean (120 x 36):
    * y = 1.25 + b x with b = 10 / 120 / 7 a day, x = days from the end;
    * next Monday mean x 1.25 x flat profile = 150, drift 1 + 0.5 b / 1.25
-   * a day after it */
-  fc_case c = mkcase("UTC", 2024, 1, 1, 35, growing, 35, 15);
+   * (at most FC_DS_MAX_DRIFT) a day after it, for at most FC_DRIFT_DAYS */
+  fc_case c = mkcase("UTC", 2024, 1, 1, 35, growing, 35, 60);
   wl_fc_day *h = c.h, *t = c.t;
-  run(&r, h, 35, t, 15, WL_FC_DOUBLE_SEASONAL, NULL, 0);
+  run(&r, h, 35, t, 60, WL_FC_DOUBLE_SEASONAL, NULL, 0);
   double b = 10.0 / 120 / 7, drift = 1 + FC_DS_TREND_DAMP * b / 1.25;
+  if (drift > 1 + FC_DS_MAX_DRIFT)
+    drift = 1 + FC_DS_MAX_DRIFT;
   assert_float_equal(r.volume[36], 150, 1e-6);
   assert_float_equal(r.volume[at(t, 7, 50)], 150 * pow(drift, 7), 1e-6);
   assert_float_equal(r.volume[at(t, 14, 71)], 150 * pow(drift, 14), 1e-6);
+  assert_float_equal(r.volume[at(t, 56, 40)], 150 * pow(drift, FC_DRIFT_DAYS), 1e-6);
   assert_true(r.volume[35] == 0.0 && r.volume[at(t, 1, 40)] == 0.0);
   wl_fc_result_free(&r);
   freecase(&c);
