@@ -277,44 +277,38 @@ static void fit_weekday(fc_fit *f, const fc_grid *g, size_t end, int median)
       f->pat[w][s] = median ? weekday_median(g, end, w, s) : weekday_mean(g, end, w, s);
 }
 
-/* Weighted day total x weighted intraday profile of weekday w over its
- * complete usable days: weight aD^age for the total, aP^age for the profile
- * (age in weeks). Returns 0 when the weekday has no complete day. */
-static int fit_total_profile(double out[FC_SLOTS], const fc_grid *g, size_t end, int w,
-                             int ntot, double a_tot, int nprof, double a_prof)
+/* day-profile for weekday w: (mean of its last 4 complete usable day
+ * totals) x (its intraday profile: slot sums over total sums of its last 8
+ * such days). Returns 0 when the weekday has no complete day. */
+static int total_x_profile(double out[FC_SLOTS], const fc_grid *g, size_t end, int w)
 {
   size_t lo = window_lo(end, FC_WINDOW_DAYS);
-  double st = 0, swt = 0, sx[FC_SLOTS] = {0}, sp = 0;
+  double st = 0, sx[FC_SLOTS] = {0}, sp = 0;
   int nt = 0, np = 0;
-  double wt = 1, wp = 1;
-  for (long j = last_row_of(g, end, w); j >= (long)lo; j -= 7, wt *= a_tot, wp *= a_prof) {
+  for (long j = last_row_of(g, end, w); j >= (long)lo && np < 8; j -= 7) {
     if (!usable(g, (size_t)j) || g->tot[j] < 0)
       continue;
-    if (nt < ntot) {
-      st += wt * g->tot[j];
-      swt += wt;
+    if (nt < 4) {
+      st += g->tot[j];
       nt++;
     }
-    if (np < nprof) {
-      const double *x = g->x + (size_t)j * FC_SLOTS;
-      for (int s = 0; s < FC_SLOTS; s++)
-        sx[s] += wp * x[s];
-      sp += wp * g->tot[j];
-      np++;
-    }
+    const double *x = g->x + (size_t)j * FC_SLOTS;
+    for (int s = 0; s < FC_SLOTS; s++)
+      sx[s] += x[s];
+    sp += g->tot[j];
+    np++;
   }
   if (nt == 0)
     return 0;
-  double total = st / swt;
   for (int s = 0; s < FC_SLOTS; s++)
-    out[s] = sp > 0 ? total * sx[s] / sp : 0;
+    out[s] = sp > 0 ? st / nt * sx[s] / sp : 0;
   return 1;
 }
 
 static void fit_day_profile(fc_fit *f, const fc_grid *g, size_t end)
 {
   for (int w = 0; w < 7; w++)
-    if (!fit_total_profile(f->pat[w], g, end, w, 4, 1.0, 8, 1.0))
+    if (!total_x_profile(f->pat[w], g, end, w))
       for (int s = 0; s < FC_SLOTS; s++)
         f->pat[w][s] = weekday_mean(g, end, w, s);
 }
