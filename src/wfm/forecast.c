@@ -49,12 +49,14 @@ void wl_fc_result_free(wl_fc_result *r)
 
 /* ---- input checks ------------------------------------------------------- */
 
-static int check_days(const wl_fc_day *d, size_t n, const char *what)
+/* History days must follow each other (weeks are counted in rows); target
+ * days may be any days. */
+static int check_days(const wl_fc_day *d, size_t n, const char *what, int consecutive)
 {
   for (size_t i = 0; i < n; i++) {
     if (d[i].n > 100 || (d[i].n && !d[i].iv) || d[i].wday < 0 || d[i].wday > 6)
       return wl_err(WL_EUSAGE, "forecast: %s day %zu malformed", what, i);
-    if (i && d[i].day != d[i - 1].day + 1)
+    if (consecutive && i && d[i].day != d[i - 1].day + 1)
       return wl_err(WL_EUSAGE, "forecast: %s days not consecutive at %zu", what, i);
     for (size_t k = 0; k < d[i].n; k++)
       if (d[i].iv[k].slot < 0 || d[i].iv[k].slot >= FC_SLOTS)
@@ -242,7 +244,8 @@ int wl_fc_forecast(wl_fc_result *out, const wl_fc_day *hist, size_t nhist,
   if (!opts || (int)opts->method < 0 || opts->method >= WL_FC_NMETHODS ||
       (opts->nspecial && !opts->special))
     return wl_err(WL_EUSAGE, "forecast: bad options");
-  if ((rc = check_days(hist, nhist, "history")) || (rc = check_days(target, ntarget, "target")))
+  if ((rc = check_days(hist, nhist, "history", 1)) ||
+      (rc = check_days(target, ntarget, "target", 0)))
     return rc;
   if ((rc = result_alloc(out, target, ntarget)))
     goto done;

@@ -632,6 +632,24 @@ static void test_empty_history(void **s)
   freecase(&c);
 }
 
+static void test_bad_input(void **s)
+{
+  fc_case c = mkcase("UTC", 2024, 1, 1, 14, mondays, 14, 1);
+  wl_fc_result r;
+  wl_fc_opts o = {WL_FC_AUTO, c.t[0].iv[0].start_utc, NULL, 0};
+  c.h[5].day += 1; /* a day missing from the history */
+  assert_int_equal(wl_fc_forecast(&r, c.h, 14, c.t, 1, &o), WL_EUSAGE);
+  assert_non_null(strstr(wl_errmsg(), "not consecutive"));
+  c.h[5].day -= 1;
+  c.t[0].iv[3].slot = 96;
+  assert_int_equal(wl_fc_forecast(&r, c.h, 14, c.t, 1, &o), WL_EUSAGE);
+  assert_null(r.volume);
+  c.t[0].iv[3].slot = 3;
+  o.method = WL_FC_NMETHODS;
+  assert_int_equal(wl_fc_forecast(&r, c.h, 14, c.t, 1, &o), WL_EUSAGE);
+  freecase(&c);
+}
+
 /* ---- backtest ------------------------------------------------------------------ */
 
 static double three_mondays(int week, int wday, int slot, int occ)
@@ -715,6 +733,7 @@ int main(void)
       cmocka_unit_test(test_auto_short_history_is_seasonal_naive),
       cmocka_unit_test(test_aht_ratio_and_fallback),
       cmocka_unit_test(test_empty_history),
+      cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_backtest_figures),
       cmocka_unit_test(test_backtest_equals_forecast_as_of_origin),
   };
