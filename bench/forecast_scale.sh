@@ -42,4 +42,5 @@ tm taskset -c 0 bash -c '"$1" forecast --source s --from 2026-01-05 --to 2026-02
   --as-of 2026-01-05 --format csv 2>/dev/null >"$2"' - "$WL" "$T/out.csv"
 echo "  $(($(wc -l <"$T/out.csv") - 1)) rows"
 echo "forecast accuracy, one queue, 10 weeks, every method:"
-tm taskset -c 0 "$WL" forecast accuracy --source s --queue Q50 --from 2025-10-20 --to 2025-12-29 >/dev/null
+tm taskset -c 0 bash -c '"$1" forecast accuracy --source s --queue Q50 --from 2025-10-20 \
+  --to 2025-12-29 >/dev/null' - "$WL"
