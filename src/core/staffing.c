@@ -47,6 +47,34 @@ int wl_staffing_defaults(wl_staffing_params *out, wl_app *app, const wl_source *
   return 0;
 }
 
+const char *const wl_staffing_setting_keys[] = {
+  "staffing-target", "staffing-model", "staffing-patience-s", "staffing-shrinkage",
+  "staffing-max-occupancy", NULL};
+
+int wl_staffing_settings_get(char (*out)[64], wl_app *app, const wl_source *src)
+{
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < WL_STAFFING_NSET; i++)
+    rc = setting_text(out[i], sizeof(out[i]), app, src, wl_staffing_setting_keys[i]);
+  return rc;
+}
+
+int wl_staffing_settings_save(wl_app *app, const wl_source *src, const char *const *values)
+{
+  char canon[WL_STAFFING_NSET][64];
+  const char *vals[WL_STAFFING_NSET];
+  int rc = 0;
+  for (size_t i = 0; i < WL_STAFFING_NSET; i++) {
+    vals[i] = canon[i];
+    if ((rc = wl_setting_check(canon[i], sizeof(canon[i]),
+                               wl_setting_find(wl_staffing_setting_keys[i]),
+                               values[i] ? values[i] : "", 0)) != 0)
+      return rc;
+  }
+  /* all or none, like the adherence settings */
+  return wl_setting_set_all(app->st, src->id, wl_staffing_setting_keys, vals, WL_STAFFING_NSET);
+}
+
 int wl_staffing_check(const wl_staffing_params *p)
 {
   wl_erlang_in in = {.model = p->model, .calls = 0, .aht_s = 1, .interval_s = WL_INTERVAL_S,
@@ -266,6 +294,13 @@ static int flush_queue(st_run *r)
   return rc;
 }
 
+/* The engine's notes reach the caller's payload, not the run's. */
+static int run_note(void *payload, const char *queue_id, const char *text)
+{
+  const st_run *r = payload;
+  return r->note(r->payload, queue_id, text);
+}
+
 static int take_forecast(void *payload, const wl_forecast_row *f)
 {
   st_run *r = payload;
@@ -302,7 +337,7 @@ int wl_staffing(wl_app *app, const wl_source *src, const wl_staffing_req *req,
       qsort(r.act.v, r.act.n, sizeof(*r.act.v), cmp_actual);
   }
   if (rc == 0)
-    rc = wl_forecast(app, src, &req->fc, take_forecast, note, &r);
+    rc = wl_forecast(app, src, &req->fc, take_forecast, note ? run_note : NULL, &r);
   if (rc == 0 && r.nq > 0)
     rc = flush_queue(&r);
   sched_free(&r.sched);
@@ -323,7 +358,15 @@ typedef struct text_ctx {
   wl_report_row_cb cb;
   void *payload;
   const wl_tz *tz;
+  wl_forecast_note_cb note;
 } text_ctx;
+
+/* Notes reach the caller's payload, not this wrapper's. */
+static int text_note(void *payload, const char *queue_id, const char *text)
+{
+  const text_ctx *c = payload;
+  return c->note(c->payload, queue_id, text);
+}
 
 static int text_row(void *payload, const wl_staffing_row *row)
 {
@@ -354,13 +397,13 @@ static int text_row(void *payload, const wl_staffing_row *row)
 int wl_staffing_report(wl_app *app, const wl_source *src, const wl_staffing_req *req,
                        wl_report_row_cb cb, wl_forecast_note_cb note, void *payload)
 {
-  text_ctx c = {cb, payload, NULL};
+  text_ctx c = {cb, payload, NULL, note};
   wl_tz *tz = NULL;
   int rc = wl_tz_load(&tz, src->timezone);
   if (rc != 0)
     return rc;
   c.tz = tz;
-  rc = wl_staffing(app, src, req, text_row, note, &c);
+  rc = wl_staffing(app, src, req, text_row, note ? text_note : NULL, &c);
   wl_tz_free(tz);
   return rc;
 }

@@ -25,11 +25,12 @@ int wl_aw_source(wl_req *rq, wl_source *src, wl_tz **tz)
 
 void wl_aw_tabs(wl_req *rq, const wl_source *src, const char *active)
 {
-  static const char *const key[] = {"adapter", "rta", "adherence", "schedule", "rules", "volume"};
+  static const char *const key[] = {"adapter", "rta", "adherence", "schedule", "rules",
+                                    "volume", "forecast", "staffing"};
   static const char *const label[] = {"Adapter", "Real-time board", "Adherence", "Schedule",
-                                      "Rules", "Volume"};
+                                      "Rules", "Volume", "Forecast", "Staffing"};
   static const char *const suffix[] = {"", "/rta", "/adherence", "/schedule", "/rules",
-                                       "/volume"};
+                                       "/volume", "/forecast", "/staffing"};
   wl_buf *b = &rq->out;
   wl_html(b, "<nav class=\"tabs\" aria-label=\"Pages of source %s\">", src->name);
   for (size_t i = 0; i < sizeof(key) / sizeof(key[0]); i++) {

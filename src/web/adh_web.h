@@ -17,7 +17,8 @@
 int wl_aw_source(wl_req *rq, wl_source *src, wl_tz **tz);
 
 /* Links between the pages of one source; active is the current one
- * ("adapter", "adherence", "rta", "schedule", "rules"). */
+ * ("adapter", "adherence", "rta", "schedule", "rules", "volume", "forecast",
+ * "staffing"). */
 void wl_aw_tabs(wl_req *rq, const wl_source *src, const char *active);
 
 /* Report rows (core/report.h) copied into memory. */

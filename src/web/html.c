@@ -97,6 +97,9 @@ static size_t html_conv(wl_buf *b, const char *f, va_list *ap)
   case 'f':
     wl_buf_printf(b, "%*.*f", sp.width, sp.prec, va_arg(*ap, double));
     break;
+  case 'g':
+    wl_buf_printf(b, "%*.*g", sp.width, sp.prec, va_arg(*ap, double));
+    break;
   default:
     wl_buf_append(b, "%", 1); /* "%%" and anything unknown */
     return f[0] == '%' ? 1 : 0;

@@ -52,6 +52,7 @@ static void row_actions(wl_req *rq, const wl_source *s)
              "<a class=\"button\" href=\"/source/%s/adherence\">Adherence</a>",
           s->name, s->name);
   wl_html(b, "<a class=\"button\" href=\"/source/%s/volume\">Volume</a>", s->name);
+  wl_html(b, "<a class=\"button\" href=\"/source/%s/forecast\">Forecast</a>", s->name);
   wl_html(b, "<form method=\"post\" action=\"/source/%s/%s\">", s->name,
           s->enabled ? "disable" : "enable");
   wl_html_csrf(rq);

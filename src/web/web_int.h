@@ -186,7 +186,7 @@ int wl_auth_bearer(wl_req *rq);
 /* Appends s with & < > " ' escaped. */
 int wl_html_esc(wl_buf *b, const char *s);
 /* Appends printf output where every %s (and %c) argument is escaped first.
- * Understood: %s, %c, %d / %u with l, ll or z, %f, an optional '0' flag,
+ * Understood: %s, %c, %d / %u with l, ll or z, %f, %g, an optional '0' flag,
  * width and precision (%05d, %.1f), and %%. The compiler checks the
  * arguments; returns the buffer's (sticky) error. */
 int wl_html(wl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -52,12 +52,12 @@ static void test_html_conversions(void **state)
   (void)state;
   wl_buf_init(&b, 4096);
   assert_int_equal(wl_html(&b, "<p title=\"%s\">%c%d %u %ld %lld %zu %05d %3d|%.0f %.1f %.2f %f "
-                                  "100%%</p>",
+                                  "%g %g 100%%</p>",
                            "a\"<b>&'", '<', -7, 7u, 123456789L, -5LL, (size_t)42, 42, 7, 2.5, 0.25,
-                           -1.005, 1.0),
+                           -1.005, 1.0, 250.0, 0.5),
                    0);
   assert_string_equal(b.ptr, "<p title=\"a&quot;&lt;b&gt;&amp;&#39;\">&lt;-7 7 123456789 -5 42 "
-                             "00042   7|2 0.2 -1.00 1.000000 100%</p>");
+                             "00042   7|2 0.2 -1.00 1.000000 250 0.5 100%</p>");
   wl_buf_free(&b);
 }
 

@@ -228,6 +228,15 @@ static int wfx_has(wfx *f, const char *needle)
   return strstr(wfx_body(f), needle) != NULL;
 }
 
+/* How many times needle occurs in hay (not overlapping). */
+static inline size_t wfx_count(const char *hay, const char *needle)
+{
+  size_t n = 0;
+  for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+    n++;
+  return n;
+}
+
 /* The first hidden csrf field of the last page. */
 static const char *wfx_csrf(wfx *f)
 {
