@@ -3,8 +3,6 @@
  */
 #include "store/pg/pg_int.h"
 
-/* ---- queues and agents ----------------------------------------------- */
-
 /* Rows of the queue or agent batch: both tables are (source, ext_id, two
  * texts). */
 typedef struct named_rows {

@@ -4,8 +4,6 @@
  */
 #include "store/pg/pg_int.h"
 
-/* ---- window replaces (intervals, states, schedule) ------------------- */
-
 /* The 1-based position of the row the last (insert) command refused, 0
  * when none was. */
 size_t pg_rejected_row(const pg_cmd *ins)

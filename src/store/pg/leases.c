@@ -3,8 +3,6 @@
  */
 #include "store/pg/pg_int.h"
 
-/* ---- leases ---------------------------------------------------------- */
-
 static int pg_lease_acquire(wl_store *st, int *held, int64_t source_id, const char *owner,
                             int64_t now, int64_t ttl_s)
 {

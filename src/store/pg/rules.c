@@ -3,8 +3,6 @@
  */
 #include "store/pg/pg_int.h"
 
-/* ---- activity rules -------------------------------------------------- */
-
 /* A write of one statement: 0, or its error with a missing source (foreign
  * key) reported as in SQLite. */
 int pg_write1(pg_store *s, pg_cmd *c, const char *what)

@@ -3,8 +3,6 @@
  */
 #include "store/pg/pg_int.h"
 
-/* ---- schedule_segment ------------------------------------------------ */
-
 static int sc_arrays(arrays *a, const wl_schedule_row *rows, size_t n)
 {
   int rc = 0;

@@ -4,8 +4,6 @@
  */
 #include "store/pg/pg_int.h"
 
-/* ---- settings -------------------------------------------------------- */
-
 static int pg_setting_set(wl_store *st, int64_t source_id, const char *key, const char *value)
 {
   pg_cmd c = {.id = value ? Q_SETTING_SET : Q_SETTING_DEL}; /* NULL unsets */

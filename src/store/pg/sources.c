@@ -4,8 +4,6 @@
  */
 #include "store/pg/pg_int.h"
 
-/* ---- sources --------------------------------------------------------- */
-
 static void bind_source(pg_params *p, const wl_source *src)
 {
   pg_p_text(p, src->name);

@@ -4,8 +4,6 @@
  */
 #include "store/pg/pg_int.h"
 
-/* ---- agent_state ----------------------------------------------------- */
-
 static void state_op_bind(pg_cmd *c, int64_t source_id, const wl_state_op *op)
 {
   const wl_state_row *r = &op->row;

@@ -3,8 +3,6 @@
  */
 #include "store/pg/pg_int.h"
 
-/* ---- web accounts ---------------------------------------------------- */
-
 /* A foreign-key failure here means the user does not exist. */
 static int web_write(pg_store *s, pg_cmd *c, const char *what, int64_t user_id)
 {
@@ -165,8 +163,6 @@ static int pg_apikey_find(wl_store *st, int64_t *user_id, const char *key_hash)
   pg_cmds_clear(&c, 1);
   return rc;
 }
-
-/* ---- web accounts, continued ---------------------------------------- */
 
 static int pg_sessions_delete_user(wl_store *st, int64_t user_id)
 {

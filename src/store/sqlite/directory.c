@@ -3,8 +3,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- queues and agents ----------------------------------------------- */
-
 /* One queue or agent row: both tables are (source, ext_id, two texts). */
 static int upsert_row(sq_store *s, sqlite3_stmt *q, int64_t source_id, const char *ext,
                       const char *a, const char *b, size_t i, const char *what)

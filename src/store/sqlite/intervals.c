@@ -3,8 +3,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- interval_volume ------------------------------------------------- */
-
 static int iv_insert(sq_store *s, sqlite3_stmt *q, int64_t source_id, const wl_interval_row *r)
 {
   int rc;

@@ -3,8 +3,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- leases (issue 8) ------------------------------------------------ */
-
 /* A few calls per source and minute: each prepares its statement, so the
  * statement cache stays as it is. */
 static int lease_prepare(sq_store *s, sqlite3_stmt **q, const char *sql)

@@ -3,8 +3,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- activity rules -------------------------------------------------- */
-
 static int sq_rule_set(wl_store *st, int64_t source_id, const wl_rule_row *rule)
 {
   sq_store *s = SQ(st);

@@ -3,8 +3,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- collection_run -------------------------------------------------- */
-
 static int sq_run_begin(wl_store *st, int64_t *out_id, int64_t source_id, const char *kind,
                         int64_t window_from, int64_t window_to, int64_t started)
 {

@@ -3,8 +3,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- schedule_segment ------------------------------------------------ */
-
 static int sc_insert(sq_store *s, sqlite3_stmt *q, int64_t source_id, const char *agent_id,
                      const wl_schedule_row *r)
 {

@@ -4,8 +4,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- settings -------------------------------------------------------- */
-
 static int sq_setting_set(wl_store *st, int64_t source_id, const char *key, const char *value)
 {
   sq_store *s = SQ(st);

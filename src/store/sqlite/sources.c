@@ -4,8 +4,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- sources --------------------------------------------------------- */
-
 static void bind_source(sqlite3_stmt *st, const wl_source *src)
 {
   sq_bind_text(st, 1, src->name);

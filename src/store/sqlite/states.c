@@ -4,8 +4,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- agent_state ----------------------------------------------------- */
-
 static void bind_state(sqlite3_stmt *q, int64_t source_id, const wl_state_row *r,
                        const char *agent_id)
 {

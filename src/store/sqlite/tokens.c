@@ -3,8 +3,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- tokens ---------------------------------------------------------- */
-
 static int sq_token_set(wl_store *st, int64_t source_id, enum wl_token_kind kind,
                         const unsigned char *blob, size_t len, int64_t now)
 {

@@ -3,8 +3,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-/* ---- web accounts (issue 5) ----------------------------------------- */
-
 /* These run a few times per web request at most, so they prepare their
  * statement each time instead of taking a slot in the statement cache. */
 int sq_web_prepare(sq_store *s, sqlite3_stmt **q, const char *sql)
@@ -218,8 +216,6 @@ static int sq_apikey_find(wl_store *st, int64_t *user_id, const char *key_hash)
   sqlite3_finalize(q);
   return rc;
 }
-
-/* ---- web accounts, continued ----------------------------------------- */
 
 static int sq_sessions_delete_user(wl_store *st, int64_t user_id)
 {
