@@ -23,9 +23,18 @@ typedef struct wl_src_queue {
   char media_type[16];
 } wl_src_queue;
 
+/* One row of the vendor's own per-interval queue statistics (what
+ * `wfmlink verify` compares the stored rows with). */
+typedef struct wl_src_stat {
+  char queue_name[256];
+  int64_t start_utc;
+  int64_t entered, accepted, abandoned, time_waiting_s;
+} wl_src_stat;
+
 typedef int (*wl_rt_agent_cb)(void *payload, const wl_rt_agent *a);
 typedef int (*wl_leg_cb)(void *payload, const wl_leg *leg);
 typedef int (*wl_src_queue_cb)(void *payload, const wl_src_queue *q);
+typedef int (*wl_src_stat_cb)(void *payload, const wl_src_stat *s);
 
 /* A request to make: which API root, as which tenant, what path. */
 typedef struct wl_src_request {
@@ -57,6 +66,10 @@ typedef struct wl_source_driver {
   int (*window_request)(wl_src_request *out, const wl_source *src, const wl_tz *tz,
                         int64_t from, int64_t to, int64_t next_n);
 
+  /* the vendor's statistics of one queue over [from, to), page by page */
+  int (*statistics_request)(wl_src_request *out, const wl_source *src, const wl_tz *tz,
+                            const char *queue_id, int64_t from, int64_t to, int64_t next_n);
+
   /* Answers to those requests, whole bodies (the format is detected here,
    * once). Records go to cb; counts may be NULL. */
   int (*parse_realtime)(const char *buf, size_t len, wl_rt_agent_cb cb, void *payload,
@@ -64,6 +77,7 @@ typedef struct wl_source_driver {
   int (*parse_queues)(const char *buf, size_t len, wl_src_queue_cb cb, void *payload);
   int (*parse_window)(const char *buf, size_t len, wl_leg_cb cb, void *payload,
                       size_t *nrecords, size_t *nskipped);
+  int (*parse_statistics)(const char *buf, size_t len, wl_src_stat_cb cb, void *payload);
 
   /* After a window page of nrecords (pages read so far, this one
    * included): 1 and *next_n moved on when another page follows, 0 when

@@ -42,13 +42,11 @@ static int queues_request(wl_src_request *out, const wl_source *src, int64_t nex
   return 0;
 }
 
-static int window_request(wl_src_request *out, const wl_source *src, const wl_tz *tz,
-                          int64_t from, int64_t to, int64_t next_n)
+/* d=START,END&tz=ZONE&n=N for [from, to) in the source's zone. */
+static int window_query(wl_src_request *out, const wl_tz *tz, int64_t from, int64_t to,
+                        int64_t next_n)
 {
   char a[WL_ISO_LEN], b[WL_ISO_LEN], d[128], ed[256], etz[128];
-  memset(out, 0, sizeof(*out));
-  hist_root(out, src);
-  snprintf(out->path, sizeof(out->path), "stats/allinteractions.json");
   /* 8x8's END is inclusive to the second (8x8-api.md) */
   wl_time_format(a, sizeof(a), from, tz);
   wl_time_format(b, sizeof(b), to - 1, tz);
@@ -57,6 +55,24 @@ static int window_request(wl_src_request *out, const wl_source *src, const wl_tz
     return WL_EUSAGE;
   snprintf(out->query, sizeof(out->query), "d=%s&tz=%s&n=%lld", ed, etz, (long long)next_n);
   return 0;
+}
+
+static int window_request(wl_src_request *out, const wl_source *src, const wl_tz *tz,
+                          int64_t from, int64_t to, int64_t next_n)
+{
+  memset(out, 0, sizeof(*out));
+  hist_root(out, src);
+  snprintf(out->path, sizeof(out->path), "stats/allinteractions.json");
+  return window_query(out, tz, from, to, next_n);
+}
+
+static int statistics_request(wl_src_request *out, const wl_source *src, const wl_tz *tz,
+                              const char *queue_id, int64_t from, int64_t to, int64_t next_n)
+{
+  memset(out, 0, sizeof(*out));
+  hist_root(out, src);
+  snprintf(out->path, sizeof(out->path), "stats/queues/%s/statistics.json", queue_id);
+  return window_query(out, tz, from, to, next_n);
 }
 
 static int parse_realtime(const char *buf, size_t len, wl_rt_agent_cb cb, void *payload,
@@ -76,6 +92,11 @@ static int parse_window(const char *buf, size_t len, wl_leg_cb cb, void *payload
 {
   return wl_8x8_parse_interactions(buf, len, wl_8x8_detect_format(buf, len), cb, payload,
                                    nrecords, nskipped);
+}
+
+static int parse_statistics(const char *buf, size_t len, wl_src_stat_cb cb, void *payload)
+{
+  return wl_8x8_parse_statistics(buf, len, wl_8x8_detect_format(buf, len), cb, payload);
 }
 
 /* A full page means more may follow, whatever it held. */
@@ -141,9 +162,11 @@ const wl_source_driver wl_8x8_driver = {
   .realtime_request = realtime_request,
   .queues_request = queues_request,
   .window_request = window_request,
+  .statistics_request = statistics_request,
   .parse_realtime = parse_realtime,
   .parse_queues = parse_queues,
   .parse_window = parse_window,
+  .parse_statistics = parse_statistics,
   .next_page = next_page,
   .test = test,
 };

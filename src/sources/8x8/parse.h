@@ -42,12 +42,8 @@ typedef struct wl_8x8_agent {
 } wl_8x8_agent;
 typedef int (*wl_8x8_agent_cb)(void *payload, const wl_8x8_agent *a);
 
-typedef struct wl_8x8_stat {
-  char queue_name[256];
-  int64_t start_utc;
-  int64_t entered, accepted, abandoned, time_waiting_s;
-} wl_8x8_stat;
-typedef int (*wl_8x8_stat_cb)(void *payload, const wl_8x8_stat *s);
+typedef wl_src_stat wl_8x8_stat;
+typedef wl_src_stat_cb wl_8x8_stat_cb;
 
 enum wl_8x8_format { WL_8X8_JSON, WL_8X8_XML };
 
