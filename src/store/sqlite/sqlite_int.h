@@ -67,7 +67,7 @@ typedef int (*emit_fn)(sqlite3_stmt *st, void *ctx);
 int sq_fail(sq_store *s, const char *what);
 int sq_is_constraint(sq_store *s, int ext);
 /* Gets the cached statement, or a private one when the cached one is in use
- * (a row callback called back into the store). Release with stmt_done. */
+ * (a row callback called back into the store). Release with sq_stmt_done. */
 int sq_stmt_get(sq_store *s, enum sq_id id, sqlite3_stmt **out);
 void sq_stmt_done(sq_store *s, enum sq_id id, sqlite3_stmt *st);
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
