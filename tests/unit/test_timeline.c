@@ -114,6 +114,38 @@ static void test_duplicate_agent_in_snapshot_counts_once(void **s)
   wl_timeline_ops_free(&ops);
 }
 
+/* 100,000 agents in one answer, every one with an open segment, the open
+ * rows in reverse order and every record sent twice: each agent yields
+ * exactly its own close + insert. The linear search of old needed ~10^10
+ * string compares here and ran past the test timeout. */
+#define MANY 100000
+static void test_hundred_thousand_agents_each_matched_once(void **s)
+{
+  wl_timeline_ops ops;
+  static wl_rt_agent snap[2 * MANY];
+  static wl_state_row open[MANY];
+  static char ids[MANY][16];
+  for (size_t i = 0; i < MANY; i++) {
+    snprintf(ids[i], sizeof(ids[i]), "agent%zu", i);
+    open[MANY - 1 - i] = (wl_state_row){ids[i], 1000 + (int64_t)(i % 50), WL_OPEN_END,
+                                        "available", "0"};
+    snap[i] = agent(ids[i], "busy", "2", 5);
+    snap[MANY + i] = agent(ids[i], "wrap", "3", 1);
+  }
+  assert_int_equal(wl_timeline_step(&ops, open, MANY, 2000, snap, 2 * MANY, 2010, 30), 0);
+  assert_int_equal(ops.n, 2 * MANY);
+  for (size_t i = 0; i < MANY; i++) {
+    wl_state_op *c = &ops.ops[2 * i], *n = &ops.ops[2 * i + 1];
+    assert_int_equal(c->kind, WL_STATE_CLOSE);
+    assert_string_equal(c->row.agent_id, ids[i]);
+    assert_int_equal(c->row.start_utc, 1000 + (int64_t)(i % 50));
+    assert_int_equal(c->row.end_utc, 2005);
+    assert_int_equal(n->kind, WL_STATE_INSERT);
+    assert_string_equal(n->row.state, "busy");
+  }
+  wl_timeline_ops_free(&ops);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -124,6 +156,7 @@ int main(void)
     cmocka_unit_test(test_same_state_later_start_is_new_segment),
     cmocka_unit_test(test_unknown_code_differs_from_other_unknown_code),
     cmocka_unit_test(test_duplicate_agent_in_snapshot_counts_once),
+    cmocka_unit_test(test_hundred_thousand_agents_each_matched_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
