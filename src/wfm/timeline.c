@@ -77,19 +77,38 @@ static int same_segment(const wl_state_row *prev, const wl_rt_agent *a, int64_t 
   return start <= max64(last_ok, prev->start_utc);
 }
 
+/*
+ * The earliest start a segment may have (docs/DECISIONS.md, "What was
+ * observed"): not before the previous successful poll, which saw the agent in
+ * its previous state or not at all, and on the source's first successful poll
+ * (last_ok == 0) not before this poll; never after now either. A clock that
+ * went back below last_ok leaves no room for a new start: lo > now.
+ */
+static int64_t observed_floor(int64_t last_ok, int64_t now)
+{
+  return last_ok ? last_ok : now;
+}
+
 static int step_agent(wl_timeline_ops *o, const wl_state_row *prev, const wl_rt_agent *a,
                       int64_t last_ok, int64_t now, int64_t max_gap)
 {
   int64_t tis = a->time_in_status > 0 ? a->time_in_status : 0;
-  int64_t start = min64(now - tis, now);
-  int64_t prev_end;
+  int64_t raw = min64(now - tis, now);
+  int64_t lo = observed_floor(last_ok, now), start, prev_end;
   int gap;
   if (!prev)
-    return push_op(o, WL_STATE_INSERT, a->agent_id, start, WL_OPEN_END, a->state, a->vendor_code);
-  if (same_segment(prev, a, start, last_ok))
+    return lo > now ? 0
+                    : push_op(o, WL_STATE_INSERT, a->agent_id, max64(raw, lo), WL_OPEN_END,
+                              a->state, a->vendor_code);
+  if (same_segment(prev, a, raw, last_ok))
     return 0;
-  /* segments never overlap and are never empty */
-  start = max64(start, prev->start_utc + 1);
+  /* segments never overlap, are never empty and never start after now: when
+   * the wall clock went back below the open segment, the change waits until
+   * the clock passes it again rather than being squeezed into 1 s */
+  lo = max64(lo, prev->start_utc + 1);
+  if (lo > now)
+    return 0;
+  start = max64(raw, lo);
   gap = last_ok == 0 || now - last_ok > max_gap;
   prev_end = gap ? max64(prev->start_utc + 1, min64(last_ok, start)) : start;
   if (push_op(o, WL_STATE_CLOSE, prev->agent_id, prev->start_utc, prev_end, NULL, NULL))

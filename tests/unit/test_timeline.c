@@ -19,7 +19,9 @@ static wl_rt_agent agent(const char *id, const char *state, const char *code, in
   return a;
 }
 
-static void test_first_poll_opens_segment_at_start(void **s)
+/* The source's first successful poll is the first observation: the time
+ * before it is not invented from time-in-status (docs/DECISIONS.md). */
+static void test_first_poll_opens_segment_at_the_poll(void **s)
 {
   wl_timeline_ops ops;
   wl_rt_agent a = agent("jdoe", "available", "0", 125);
@@ -27,7 +29,7 @@ static void test_first_poll_opens_segment_at_start(void **s)
   assert_int_equal(ops.n, 1);
   assert_int_equal(ops.ops[0].kind, WL_STATE_INSERT);
   assert_string_equal(ops.ops[0].row.agent_id, "jdoe");
-  assert_int_equal(ops.ops[0].row.start_utc, 10000 - 125);
+  assert_int_equal(ops.ops[0].row.start_utc, 10000);
   assert_true(ops.ops[0].row.end_utc == WL_OPEN_END);
   assert_string_equal(ops.ops[0].row.vendor_code, "0");
   wl_timeline_ops_free(&ops);
@@ -99,7 +101,9 @@ static void test_unknown_code_differs_from_other_unknown_code(void **s)
   wl_rt_agent a = agent("x", "unknown", "8", 200);
   assert_int_equal(wl_timeline_step(&ops, &open, 1, 1000, &a, 1, 1010, 30), 0);
   assert_int_equal(ops.n, 2);
-  assert_int_equal(ops.ops[1].row.start_utc, 810);
+  /* 200 s in status, but the poll at 1000 saw code 7: code 8 began after it */
+  assert_int_equal(ops.ops[0].row.end_utc, 1000);
+  assert_int_equal(ops.ops[1].row.start_utc, 1000);
   assert_string_equal(ops.ops[1].row.vendor_code, "8");
   wl_timeline_ops_free(&ops);
 }
@@ -111,6 +115,49 @@ static void test_duplicate_agent_in_snapshot_counts_once(void **s)
   assert_int_equal(wl_timeline_step(&ops, NULL, 0, 0, a, 2, 1000, 30), 0);
   assert_int_equal(ops.n, 1);
   assert_string_equal(ops.ops[0].row.state, "busy");
+  wl_timeline_ops_free(&ops);
+}
+
+#define TEN_YEARS (10 * 365 * 86400LL)
+
+static void test_ten_years_in_status_start_at_first_poll(void **s)
+{
+  wl_timeline_ops ops;
+  wl_rt_agent a = agent("old", "logged_out", "9", TEN_YEARS);
+  assert_int_equal(wl_timeline_step(&ops, NULL, 0, 0, &a, 1, 500000000, 30), 0);
+  assert_int_equal(ops.n, 1);
+  assert_int_equal(ops.ops[0].row.start_utc, 500000000);
+  wl_timeline_ops_free(&ops);
+}
+
+static void test_new_agent_starts_no_earlier_than_previous_poll(void **s)
+{
+  wl_timeline_ops ops;
+  wl_state_row open = {"jdoe", 9875, WL_OPEN_END, "available", "0"};
+  wl_rt_agent a[2] = {agent("jdoe", "available", "0", 135), agent("new", "busy", "2", TEN_YEARS)};
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, a, 2, 10010, 30), 0);
+  assert_int_equal(ops.n, 1);
+  assert_string_equal(ops.ops[0].row.agent_id, "new");
+  assert_int_equal(ops.ops[0].row.start_utc, 10000);
+  /* a start after the previous poll is kept as reported */
+  a[1].time_in_status = 4;
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, a, 2, 10010, 30), 0);
+  assert_int_equal(ops.ops[0].row.start_utc, 10006);
+  wl_timeline_ops_free(&ops);
+}
+
+static void test_change_after_outage_starts_no_earlier_than_last_poll(void **s)
+{
+  wl_timeline_ops ops;
+  wl_state_row open = {"jdoe", 9875, WL_OPEN_END, "available", "0"};
+  wl_rt_agent a = agent("jdoe", "break", "4", TEN_YEARS); /* polls 600 s apart */
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, &a, 1, 10600, 30), 0);
+  assert_int_equal(ops.n, 2);
+  assert_int_equal(ops.ops[0].kind, WL_STATE_CLOSE);
+  assert_int_equal(ops.ops[0].row.end_utc, 10000);
+  assert_int_equal(ops.ops[1].kind, WL_STATE_INSERT);
+  assert_int_equal(ops.ops[1].row.start_utc, 10000);
+  assert_string_equal(ops.ops[1].row.state, "break");
   wl_timeline_ops_free(&ops);
 }
 
@@ -149,7 +196,7 @@ static void test_hundred_thousand_agents_each_matched_once(void **s)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_first_poll_opens_segment_at_start),
+    cmocka_unit_test(test_first_poll_opens_segment_at_the_poll),
     cmocka_unit_test(test_unchanged_state_writes_nothing),
     cmocka_unit_test(test_change_within_gap_closes_at_new_start),
     cmocka_unit_test(test_change_after_gap_records_unknown),
@@ -157,6 +204,9 @@ int main(void)
     cmocka_unit_test(test_unknown_code_differs_from_other_unknown_code),
     cmocka_unit_test(test_duplicate_agent_in_snapshot_counts_once),
     cmocka_unit_test(test_hundred_thousand_agents_each_matched_once),
+    cmocka_unit_test(test_ten_years_in_status_start_at_first_poll),
+    cmocka_unit_test(test_new_agent_starts_no_earlier_than_previous_poll),
+    cmocka_unit_test(test_change_after_outage_starts_no_earlier_than_last_poll),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
