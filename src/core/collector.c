@@ -227,8 +227,10 @@ typedef struct src_state {
   wl_source src;
   int seen;             /* still in the store at the last reload */
   int leased;           /* this instance holds the source's lease */
-  int64_t next_rt_ms, next_hist;   /* next_hist in wall seconds */
-  int64_t hist_retry_ms;           /* after a failure, on the monotonic clock */
+  /* both on the monotonic clock (0: now), so a wall clock step neither
+   * stalls nor rushes them; next_hist_ms is planned from a wall boundary */
+  int64_t next_rt_ms, next_hist_ms;
+  int waits_boundary;              /* next_hist_ms is the next 15-min boundary */
   int64_t wm_seen;                 /* the watermark when last planned */
   wl_job *rt, *hist;
   int rt_fails, hist_fails;
@@ -242,6 +244,7 @@ typedef struct service {
   int64_t next_reload_ms, next_lease_ms;
   char owner[160];      /* this instance, in leases and logs */
   int64_t lease_ttl_s;
+  wl_clockwatch clock;
 } service;
 
 static src_state *find_state(service *sv, int64_t id)
@@ -263,7 +266,7 @@ static void watch_watermark(service *sv, src_state *ss)
   wm = strtoll(buf, NULL, 10);
   if (ss->wm_seen && wm < ss->wm_seen) {
     wl_info(ss->src.name, "history requested again from an earlier time; backfilling now");
-    ss->next_hist = 0;
+    ss->next_hist_ms = 0;
   }
   ss->wm_seen = wm;
 }
@@ -333,6 +336,42 @@ static int64_t next_boundary(const wl_store *st, const wl_source *src, int64_t n
   int64_t delay = wl_source_setting_int((wl_store *)st, src, "hist-delay-s");
   int64_t b = wl_interval_floor(now) + delay;
   return b > now ? b : b + WL_INTERVAL_S;
+}
+
+/* The next boundary of the wall clock, as a time of the monotonic clock. */
+static void wait_boundary(service *sv, src_state *ss)
+{
+  int64_t now = wl_now();
+  ss->next_hist_ms = mono_ms() + (next_boundary(sv->c->app->st, &ss->src, now) - now) * 1000;
+  ss->waits_boundary = 1;
+}
+
+int64_t wl_clock_jump_s(wl_clockwatch *w, int64_t wall_s, int64_t mono_now_ms)
+{
+  int64_t off_ms = (wall_s - w->wall_s) * 1000 - (mono_now_ms - w->mono_ms);
+  int primed = w->primed;
+  w->wall_s = wall_s;
+  w->mono_ms = mono_now_ms;
+  w->primed = 1;
+  /* wall seconds are whole: up to 1 s of difference is rounding */
+  if (!primed || (off_ms < WL_CLOCK_JUMP_MS && off_ms > -WL_CLOCK_JUMP_MS))
+    return 0;
+  return (off_ms + (off_ms > 0 ? 500 : -500)) / 1000;
+}
+
+/* A step of the wall clock (NTP, an administrator, a VM resumed): logged,
+ * and the historical pulls waiting for a boundary are planned again from the
+ * new wall clock. Real-time starts are never placed after now
+ * (wfm/timeline.c), so segments recorded before a step back are kept until
+ * the clock passes them. */
+static void on_clock_jump(service *sv, int64_t jump_s)
+{
+  wl_warn(NULL, "the wall clock jumped %s by %lld s (against the monotonic clock); "
+          "historical pulls rescheduled on the new time",
+          jump_s > 0 ? "forward" : "back", (long long)(jump_s > 0 ? jump_s : -jump_s));
+  for (size_t i = 0; i < sv->n; i++)
+    if (sv->s[i].waits_boundary)
+      wait_boundary(sv, &sv->s[i]);
 }
 
 /* The next historical window: the oldest missing one after the watermark,
@@ -504,9 +543,7 @@ static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
       ss->next_rt_ms = now_ms + (int64_t)ss->src.interval_s * 1000;
     }
   }
-  if ((sv->what & 2) && !ss->hist &&
-      (wl_now() >= ss->next_hist || (ss->hist_retry_ms && now_ms >= ss->hist_retry_ms))) {
-    ss->hist_retry_ms = 0;
+  if ((sv->what & 2) && !ss->hist && now_ms >= ss->next_hist_ms) {
     int64_t from, to;
     const char *kind;
     plan_window(&from, &to, &kind, c->app->st, &ss->src);
@@ -515,7 +552,7 @@ static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
       note_result(ss->src.name, "historical pull", &ss->hist_fails, -1, wl_errmsg());
       wl_job_free(ss->hist);
       ss->hist = NULL;
-      ss->next_hist = next_boundary(c->app->st, &ss->src, wl_now());
+      wait_boundary(sv, ss);
     }
   }
 }
@@ -537,17 +574,22 @@ static void reap_job(service *sv, src_state *ss, wl_job **slot, int is_rt)
   } else {
     note_result(ss->src.name, "historical pull", &ss->hist_fails, j->rc, j->err);
     if (j->rc == 0 && strcmp(j->run_kind, "backfill") == 0) {
-      ss->next_hist = 0; /* catch up without waiting for the next boundary */
+      ss->next_hist_ms = 0; /* catch up without waiting for the next boundary */
+      ss->waits_boundary = 0;
     } else if (j->rc == 0) {
-      ss->next_hist = next_boundary(sv->c->app->st, &ss->src, wl_now());
+      wait_boundary(sv, ss);
     } else {
       /* retry before the next boundary: 30 s, doubling up to 15 minutes
        * (WFMLINK_RETRY_BASE_MS scales it for tests) */
       const char *env = getenv("WFMLINK_RETRY_BASE_MS");
       int64_t base = env && *env ? strtoll(env, NULL, 10) : 1000;
       int64_t back = 30 * base << (ss->hist_fails < 5 ? ss->hist_fails - 1 : 4);
-      ss->next_hist = next_boundary(sv->c->app->st, &ss->src, wl_now());
-      ss->hist_retry_ms = mono_ms() + (back < 900000 ? back : 900000);
+      int64_t retry = mono_ms() + (back < 900000 ? back : 900000);
+      wait_boundary(sv, ss);
+      if (retry < ss->next_hist_ms) {
+        ss->next_hist_ms = retry;
+        ss->waits_boundary = 0;
+      }
     }
   }
   for (size_t i = 0; i < sv->c->njobs; i++)
@@ -572,7 +614,9 @@ int wl_collector_serve(wl_collector *c, int what)
   service_init(&sv);
   wl_info(NULL, "instance %s", sv.owner);
   while (!(c->stop && *c->stop)) {
-    int64_t now_ms = mono_ms();
+    int64_t now_ms = mono_ms(), jump = wl_clock_jump_s(&sv.clock, wl_now(), now_ms);
+    if (jump)
+      on_clock_jump(&sv, jump);
     if (now_ms >= sv.next_reload_ms) {
       reload_sources(&sv);
       sv.next_reload_ms = now_ms + reload_interval_ms();

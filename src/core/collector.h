@@ -35,4 +35,15 @@ int wl_collector_serve(wl_collector *c, int what);
 
 #define WL_BACKFILL_CHUNK_S (6 * 3600)
 
+/* Wall clock steps, found by comparing it with the monotonic clock between
+ * two looks (a wall clock that stands still, as WFMLINK_FAKE_NOW, is no
+ * step). Returns the step in whole seconds (> 0 forward), 0 when the two
+ * clocks moved alike within WL_CLOCK_JUMP_MS or on the first look. */
+#define WL_CLOCK_JUMP_MS 2000
+typedef struct wl_clockwatch {
+  int64_t wall_s, mono_ms;
+  int primed;
+} wl_clockwatch;
+int64_t wl_clock_jump_s(wl_clockwatch *w, int64_t wall_s, int64_t mono_now_ms);
+
 #endif

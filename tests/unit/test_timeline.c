@@ -161,6 +161,31 @@ static void test_change_after_outage_starts_no_earlier_than_last_poll(void **s)
   wl_timeline_ops_free(&ops);
 }
 
+/* The wall clock went back an hour (now 6420, below the last poll 10010 and
+ * the open segment's start 10000): nothing starts after now and nothing is
+ * squeezed into 1-second segments; the change waits until the clock passes
+ * the stored start again. */
+static void test_clock_back_never_stores_a_future_start(void **s)
+{
+  wl_timeline_ops ops;
+  wl_state_row open = {"jdoe", 10000, WL_OPEN_END, "available", "0"};
+  wl_rt_agent a[2] = {agent("jdoe", "busy", "2", 5), agent("new", "available", "0", 30)};
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 10010, a, 2, 6420, 30), 0);
+  assert_int_equal(ops.n, 0);
+  /* the next poll (rt-last-ok is now 6420): the new agent from then on,
+   * jdoe still waits */
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 6420, a, 2, 6430, 30), 0);
+  assert_int_equal(ops.n, 1);
+  assert_string_equal(ops.ops[0].row.agent_id, "new");
+  assert_int_equal(ops.ops[0].row.start_utc, 6420);
+  /* the clock is past the stored start again: the change is recorded */
+  assert_int_equal(wl_timeline_step(&ops, &open, 1, 10015, a, 1, 10020, 30), 0);
+  assert_int_equal(ops.n, 2);
+  assert_int_equal(ops.ops[0].row.end_utc, 10015);
+  assert_int_equal(ops.ops[1].row.start_utc, 10015);
+  wl_timeline_ops_free(&ops);
+}
+
 /* 100,000 agents in one answer, every one with an open segment, the open
  * rows in reverse order and every record sent twice: each agent yields
  * exactly its own close + insert. The linear search of old needed ~10^10
@@ -204,6 +229,7 @@ int main(void)
     cmocka_unit_test(test_unknown_code_differs_from_other_unknown_code),
     cmocka_unit_test(test_duplicate_agent_in_snapshot_counts_once),
     cmocka_unit_test(test_hundred_thousand_agents_each_matched_once),
+    cmocka_unit_test(test_clock_back_never_stores_a_future_start),
     cmocka_unit_test(test_ten_years_in_status_start_at_first_poll),
     cmocka_unit_test(test_new_agent_starts_no_earlier_than_previous_poll),
     cmocka_unit_test(test_change_after_outage_starts_no_earlier_than_last_poll),
