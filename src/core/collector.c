@@ -18,6 +18,7 @@ struct wl_collector {
   wl_app *app;
   CURLM *multi;
   volatile sig_atomic_t *stop;
+  volatile sig_atomic_t *reload; /* serve: re-read the sources now (SIGHUP) */
   wl_job **jobs;
   size_t njobs, capjobs;
 };
@@ -43,6 +44,42 @@ int wl_collector_new(wl_collector **out, wl_app *app, volatile sig_atomic_t *sto
     return wl_err(WL_EFAIL, "cannot start the HTTP client");
   }
   *out = c;
+  return 0;
+}
+
+void wl_collector_watch_reload(wl_collector *c, volatile sig_atomic_t *reload)
+{
+  c->reload = reload;
+}
+
+typedef struct stale_runs {
+  int64_t ids[64];
+  int n;
+} stale_runs;
+
+static int note_running(void *payload, const wl_run_row *row)
+{
+  stale_runs *sr = payload;
+  if (strcmp(row->outcome, "running") == 0 && sr->n < 64)
+    sr->ids[sr->n++] = row->id;
+  return 0;
+}
+
+int wl_runs_interrupt_stale(int *marked, wl_app *app, int64_t source_id)
+{
+  wl_store *st = app->st;
+  stale_runs sr = {.n = 0};
+  int rc;
+  *marked = 0;
+  /* the newest runs: a crashed process leaves at most its last ones open */
+  if ((rc = st->runs_list(st, source_id, 200, note_running, &sr)) != 0)
+    return rc;
+  for (int i = 0; i < sr.n; i++) {
+    if ((rc = st->run_end(st, sr.ids[i], wl_now(), "interrupted", 0, 0, 0,
+                          "the process collecting it ended without finishing it")) != 0)
+      return rc;
+    (*marked)++;
+  }
   return 0;
 }
 
@@ -470,11 +507,22 @@ static int live_instances(service *sv)
   return lc.live > 0 ? lc.live : 1;
 }
 
+/* Taking a source over (at start-up or from an instance that died): its
+ * runs still `running` belong to a process that ended without finishing
+ * them, and would show as live on the status page forever. */
 static void set_leased(service *sv, src_state *ss, int held)
 {
+  int marked = 0;
   if (held != ss->leased)
     wl_info(ss->src.name, held ? "collected by this instance (%s)" : "left to other instances (%s)",
             sv->owner);
+  if (held && !ss->leased) {
+    if (wl_runs_interrupt_stale(&marked, sv->c->app, ss->src.id) != 0)
+      wl_warn(ss->src.name, "cannot close the runs left running: %s", wl_errmsg());
+    else if (marked)
+      wl_info(ss->src.name, "%d run%s left running by an earlier process marked interrupted",
+              marked, marked > 1 ? "s" : "");
+  }
   ss->leased = held;
 }
 
@@ -617,6 +665,11 @@ int wl_collector_serve(wl_collector *c, int what)
     int64_t now_ms = mono_ms(), jump = wl_clock_jump_s(&sv.clock, wl_now(), now_ms);
     if (jump)
       on_clock_jump(&sv, jump);
+    if (c->reload && *c->reload) {
+      *c->reload = 0;
+      wl_info(NULL, "SIGHUP: reading the sources again");
+      sv.next_reload_ms = 0;
+    }
     if (now_ms >= sv.next_reload_ms) {
       reload_sources(&sv);
       sv.next_reload_ms = now_ms + reload_interval_ms();
