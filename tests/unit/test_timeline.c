@@ -19,6 +19,21 @@ static wl_rt_agent agent(const char *id, const char *state, const char *code, in
   return a;
 }
 
+/* Exactly: the open segment (from prev_start) closed at at, and a new one
+ * in state opened at at. */
+static void expect_close_then_open(const wl_timeline_ops *ops, int64_t prev_start, int64_t at,
+                                   const char *state)
+{
+  assert_int_equal(ops->n, 2);
+  assert_int_equal(ops->ops[0].kind, WL_STATE_CLOSE);
+  assert_int_equal(ops->ops[0].row.start_utc, prev_start);
+  assert_int_equal(ops->ops[0].row.end_utc, at);
+  assert_int_equal(ops->ops[1].kind, WL_STATE_INSERT);
+  assert_int_equal(ops->ops[1].row.start_utc, at);
+  assert_true(ops->ops[1].row.end_utc == WL_OPEN_END);
+  assert_string_equal(ops->ops[1].row.state, state);
+}
+
 /* The source's first successful poll is the first observation: the time
  * before it is not invented from time-in-status (docs/DECISIONS.md). */
 static void test_first_poll_opens_segment_at_the_poll(void **s)
@@ -55,13 +70,7 @@ static void test_change_within_gap_closes_at_new_start(void **s)
   wl_state_row open = {"jdoe", 9875, WL_OPEN_END, "available", "0"};
   wl_rt_agent a = agent("jdoe", "busy", "2", 4); /* started 10006 */
   assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, &a, 1, 10010, 30), 0);
-  assert_int_equal(ops.n, 2);
-  assert_int_equal(ops.ops[0].kind, WL_STATE_CLOSE);
-  assert_int_equal(ops.ops[0].row.start_utc, 9875);
-  assert_int_equal(ops.ops[0].row.end_utc, 10006);
-  assert_int_equal(ops.ops[1].kind, WL_STATE_INSERT);
-  assert_int_equal(ops.ops[1].row.start_utc, 10006);
-  assert_string_equal(ops.ops[1].row.state, "busy");
+  expect_close_then_open(&ops, 9875, 10006, "busy");
   wl_timeline_ops_free(&ops);
 }
 
@@ -152,12 +161,7 @@ static void test_change_after_outage_starts_no_earlier_than_last_poll(void **s)
   wl_state_row open = {"jdoe", 9875, WL_OPEN_END, "available", "0"};
   wl_rt_agent a = agent("jdoe", "break", "4", TEN_YEARS); /* polls 600 s apart */
   assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, &a, 1, 10600, 30), 0);
-  assert_int_equal(ops.n, 2);
-  assert_int_equal(ops.ops[0].kind, WL_STATE_CLOSE);
-  assert_int_equal(ops.ops[0].row.end_utc, 10000);
-  assert_int_equal(ops.ops[1].kind, WL_STATE_INSERT);
-  assert_int_equal(ops.ops[1].row.start_utc, 10000);
-  assert_string_equal(ops.ops[1].row.state, "break");
+  expect_close_then_open(&ops, 9875, 10000, "break");
   wl_timeline_ops_free(&ops);
 }
 
