@@ -17,12 +17,11 @@ int wl_strset_init(wl_strset *s, size_t n)
 {
   size_t cap = 16;
   memset(s, 0, sizeof(*s));
+  if (n > SIZE_MAX / 4 / sizeof(*s->vals))
+    return wl_err(WL_ENOMEM, "out of memory");
   /* at most half full keeps probe runs short */
-  while (cap < n * 2) {
-    if (cap > SIZE_MAX / 4)
-      return wl_err(WL_ENOMEM, "out of memory");
+  while (cap < n * 2)
     cap *= 2;
-  }
   s->keys = calloc(cap, sizeof(*s->keys));
   s->vals = calloc(cap, sizeof(*s->vals));
   if (!s->keys || !s->vals) {

@@ -149,6 +149,7 @@ static void test_new_agent_starts_no_earlier_than_previous_poll(void **s)
   assert_string_equal(ops.ops[0].row.agent_id, "new");
   assert_int_equal(ops.ops[0].row.start_utc, 10000);
   /* a start after the previous poll is kept as reported */
+  wl_timeline_ops_free(&ops);
   a[1].time_in_status = 4;
   assert_int_equal(wl_timeline_step(&ops, &open, 1, 10000, a, 2, 10010, 30), 0);
   assert_int_equal(ops.ops[0].row.start_utc, 10006);
@@ -178,11 +179,13 @@ static void test_clock_back_never_stores_a_future_start(void **s)
   assert_int_equal(ops.n, 0);
   /* the next poll (rt-last-ok is now 6420): the new agent from then on,
    * jdoe still waits */
+  wl_timeline_ops_free(&ops);
   assert_int_equal(wl_timeline_step(&ops, &open, 1, 6420, a, 2, 6430, 30), 0);
   assert_int_equal(ops.n, 1);
   assert_string_equal(ops.ops[0].row.agent_id, "new");
   assert_int_equal(ops.ops[0].row.start_utc, 6420);
   /* the clock is past the stored start again: the change is recorded */
+  wl_timeline_ops_free(&ops);
   assert_int_equal(wl_timeline_step(&ops, &open, 1, 10015, a, 1, 10020, 30), 0);
   assert_int_equal(ops.n, 2);
   assert_int_equal(ops.ops[0].row.end_utc, 10015);
