@@ -1,6 +1,6 @@
 /* `wfmlink serve`: the web page (its own threads and store connections)
  * beside both collectors (this thread, the collectors' own connection),
- * until SIGINT or SIGTERM. */
+ * until SIGINT or SIGTERM. SIGHUP reads the sources again. */
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -15,6 +15,7 @@
 
 void wl_cli_trap_signals(void);
 volatile sig_atomic_t *wl_cli_stop_flag(void);
+volatile sig_atomic_t *wl_cli_trap_reload(void);
 
 /* Used by `demo` too: starts the web page, warning about plain HTTP on an
  * address other machines can reach. */
@@ -59,6 +60,7 @@ int wl_cmd_serve(wl_cli_ctx *ctx, int argc, char **argv)
   wl_app *app = NULL;
   wl_collector *c = NULL;
   wl_web *w = NULL;
+  volatile sig_atomic_t *reload;
   if ((rc = wl_args_parse("serve", argc, argv, 1, opts, pos, &npos, 0)) != 0 ||
       (rc = wl_args_choice(&which, "serve", "--only", only, onlys)) != 0)
     return rc;
@@ -71,6 +73,7 @@ int wl_cmd_serve(wl_cli_ctx *ctx, int argc, char **argv)
   }
   web = which == 0 || which == 3;
   wl_cli_trap_signals();
+  reload = wl_cli_trap_reload();
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0 ||
       (web && (rc = wl_cli_start_web(&w, ctx->dsn, listen, cert, key)) != 0))
     goto out;
@@ -78,6 +81,7 @@ int wl_cmd_serve(wl_cli_ctx *ctx, int argc, char **argv)
   if (which == 3) {
     wait_for_stop();
   } else if ((rc = wl_collector_new(&c, app, wl_cli_stop_flag())) == 0) {
+    wl_collector_watch_reload(c, reload);
     rc = wl_collector_serve(c, which == 0 ? 3 : which);
   }
 out:
