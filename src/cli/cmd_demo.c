@@ -2,7 +2,7 @@
  * `wfmlink demo`: everything on one machine, ready to click through. An
  * emulated 8x8 tenant in this process, a fresh SQLite database in DIR, one
  * source pointing at the emulator with its schedule imported and the last
- * three days backfilled, an "admin" account with a generated password, and
+ * four weeks backfilled, an "admin" account with a generated password, and
  * then the web page and both collectors until Ctrl-C.
  */
 #include "cli/args.h"
@@ -41,12 +41,14 @@ const char wl_help_demo[] =
   "Starts a simulated 8x8 tenant (America/New_York, seed 1) inside this process,\n"
   "creates DIR (default ./wfmlink-demo; its database is recreated fresh) with an\n"
   "SQLite database, adds the source 'demo' pointing at the emulator, imports the\n"
-  "emulator's schedule, backfills the last three days of history, creates the\n"
+  "emulator's schedule, backfills the last four weeks of history, creates the\n"
   "web account 'admin' with a generated password, and serves the web page and\n"
   "the collectors until Ctrl-C. The address and the password are printed.\n";
 
 #define DEMO_TZ "America/New_York"
 #define DEMO_DAYS 3
+/* four weeks of history: enough for the forecast page to learn weekly patterns */
+#define DEMO_HISTORY_DAYS 28
 
 typedef struct demo {
   const char *listen, *dir;
@@ -186,7 +188,7 @@ static void on_progress(void *payload, int done, int total, int64_t win_from, in
 static int backfill(demo *d)
 {
   int64_t now = wl_now();
-  int64_t from = wl_tz_day_start(d->tz, now - DEMO_DAYS * 86400);
+  int64_t from = wl_tz_day_start(d->tz, now - DEMO_HISTORY_DAYS * 86400);
   return wl_collect_backfill(d->col, &d->src, from, wl_interval_floor(now), on_progress, d);
 }
 

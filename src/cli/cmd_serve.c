@@ -1,6 +1,6 @@
 /* `wfmlink serve`: the web page (its own threads and store connections)
  * beside both collectors (this thread, the collectors' own connection),
- * until SIGINT or SIGTERM. */
+ * until SIGINT or SIGTERM. SIGHUP reads the sources again. */
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -15,6 +15,7 @@
 
 void wl_cli_trap_signals(void);
 volatile sig_atomic_t *wl_cli_stop_flag(void);
+volatile sig_atomic_t *wl_cli_trap_reload(void);
 
 /* Used by `demo` too: starts the web page, warning about plain HTTP on an
  * address other machines can reach. */
@@ -46,6 +47,25 @@ static void wait_for_stop(void)
     nanosleep(&ts, NULL);
 }
 
+/* A database that does not answer yet (PostgreSQL restarting, the machine
+ * still booting) is waited for as the collectors wait for 8x8: capped
+ * backoff, a line per attempt, until it answers or serve is told to stop
+ * (then WL_EINTR: a clean exit). Other errors (a bad DSN, a newer schema)
+ * end serve at once. */
+static int open_waiting(wl_app **app, const char *dsn)
+{
+  volatile sig_atomic_t *stop = wl_cli_stop_flag();
+  struct timespec tick = {0, 100 * 1000 * 1000};
+  int delay_ms = 500, rc;
+  while ((rc = wl_app_open(app, dsn)) == WL_EUNAVAIL && !*stop) {
+    wl_warn(NULL, "%s; retrying in %d.%d s", wl_errmsg(), delay_ms / 1000, delay_ms % 1000 / 100);
+    for (int waited = 0; waited < delay_ms && !*stop; waited += 100)
+      nanosleep(&tick, NULL);
+    delay_ms = delay_ms * 2 > 30000 ? 30000 : delay_ms * 2;
+  }
+  return rc == WL_EUNAVAIL && *stop ? WL_EINTR : rc;
+}
+
 int wl_cmd_serve(wl_cli_ctx *ctx, int argc, char **argv)
 {
   static const char *const onlys[] = {"all", "realtime", "historical", "web", NULL};
@@ -59,6 +79,7 @@ int wl_cmd_serve(wl_cli_ctx *ctx, int argc, char **argv)
   wl_app *app = NULL;
   wl_collector *c = NULL;
   wl_web *w = NULL;
+  volatile sig_atomic_t *reload;
   if ((rc = wl_args_parse("serve", argc, argv, 1, opts, pos, &npos, 0)) != 0 ||
       (rc = wl_args_choice(&which, "serve", "--only", only, onlys)) != 0)
     return rc;
@@ -71,18 +92,22 @@ int wl_cmd_serve(wl_cli_ctx *ctx, int argc, char **argv)
   }
   web = which == 0 || which == 3;
   wl_cli_trap_signals();
-  if ((rc = wl_app_open(&app, ctx->dsn)) != 0 ||
+  reload = wl_cli_trap_reload();
+  if ((rc = open_waiting(&app, ctx->dsn)) != 0 ||
       (web && (rc = wl_cli_start_web(&w, ctx->dsn, listen, cert, key)) != 0))
     goto out;
   wl_info(NULL, "wfmlink serving (%s)", only);
   if (which == 3) {
     wait_for_stop();
   } else if ((rc = wl_collector_new(&c, app, wl_cli_stop_flag())) == 0) {
+    wl_collector_watch_reload(c, reload);
     rc = wl_collector_serve(c, which == 0 ? 3 : which);
   }
 out:
   wl_web_stop(w);
   wl_collector_free(c);
   wl_app_free(app);
+  if (rc == WL_EINTR && *wl_cli_stop_flag())
+    rc = 0; /* stopped while waiting for the database */
   return rc ? wl_cli_fail(rc) : 0;
 }

@@ -18,6 +18,7 @@ struct wl_collector {
   wl_app *app;
   CURLM *multi;
   volatile sig_atomic_t *stop;
+  volatile sig_atomic_t *reload; /* serve: re-read the sources now (SIGHUP) */
   wl_job **jobs;
   size_t njobs, capjobs;
 };
@@ -43,6 +44,42 @@ int wl_collector_new(wl_collector **out, wl_app *app, volatile sig_atomic_t *sto
     return wl_err(WL_EFAIL, "cannot start the HTTP client");
   }
   *out = c;
+  return 0;
+}
+
+void wl_collector_watch_reload(wl_collector *c, volatile sig_atomic_t *reload)
+{
+  c->reload = reload;
+}
+
+typedef struct stale_runs {
+  int64_t ids[64];
+  int n;
+} stale_runs;
+
+static int note_running(void *payload, const wl_run_row *row)
+{
+  stale_runs *sr = payload;
+  if (strcmp(row->outcome, "running") == 0 && sr->n < 64)
+    sr->ids[sr->n++] = row->id;
+  return 0;
+}
+
+int wl_runs_interrupt_stale(int *marked, wl_app *app, int64_t source_id)
+{
+  wl_store *st = app->st;
+  stale_runs sr = {.n = 0};
+  int rc;
+  *marked = 0;
+  /* the newest runs: a crashed process leaves at most its last ones open */
+  if ((rc = wl_store_runs_list(st, source_id, 200, note_running, &sr)) != 0)
+    return rc;
+  for (int i = 0; i < sr.n; i++) {
+    if ((rc = wl_store_run_end(st, sr.ids[i], wl_now(), "interrupted", 0, 0, 0,
+                          "the process collecting it ended without finishing it")) != 0)
+      return rc;
+    (*marked)++;
+  }
   return 0;
 }
 
@@ -227,8 +264,10 @@ typedef struct src_state {
   wl_source src;
   int seen;             /* still in the store at the last reload */
   int leased;           /* this instance holds the source's lease */
-  int64_t next_rt_ms, next_hist;   /* next_hist in wall seconds */
-  int64_t hist_retry_ms;           /* after a failure, on the monotonic clock */
+  /* both on the monotonic clock (0: now), so a wall clock step neither
+   * stalls nor rushes them; next_hist_ms is planned from a wall boundary */
+  int64_t next_rt_ms, next_hist_ms;
+  int waits_boundary;              /* next_hist_ms is the next 15-min boundary */
   int64_t wm_seen;                 /* the watermark when last planned */
   wl_job *rt, *hist;
   int rt_fails, hist_fails;
@@ -242,6 +281,7 @@ typedef struct service {
   int64_t next_reload_ms, next_lease_ms;
   char owner[160];      /* this instance, in leases and logs */
   int64_t lease_ttl_s;
+  wl_clockwatch clock;
 } service;
 
 static src_state *find_state(service *sv, int64_t id)
@@ -261,7 +301,7 @@ static void watch_watermark(service *sv, src_state *ss)
     return;
   if (ss->wm_seen && wm < ss->wm_seen) {
     wl_info(ss->src.name, "history requested again from an earlier time; backfilling now");
-    ss->next_hist = 0;
+    ss->next_hist_ms = 0;
   }
   ss->wm_seen = wm;
 }
@@ -331,6 +371,42 @@ static int64_t next_boundary(const wl_store *st, const wl_source *src, int64_t n
   int64_t delay = wl_source_setting_int((wl_store *)st, src, "hist-delay-s");
   int64_t b = wl_interval_floor(now) + delay;
   return b > now ? b : b + WL_INTERVAL_S;
+}
+
+/* The next boundary of the wall clock, as a time of the monotonic clock. */
+static void wait_boundary(service *sv, src_state *ss)
+{
+  int64_t now = wl_now();
+  ss->next_hist_ms = mono_ms() + (next_boundary(sv->c->app->st, &ss->src, now) - now) * 1000;
+  ss->waits_boundary = 1;
+}
+
+int64_t wl_clock_jump_s(wl_clockwatch *w, int64_t wall_s, int64_t mono_now_ms)
+{
+  int64_t off_ms = (wall_s - w->wall_s) * 1000 - (mono_now_ms - w->mono_ms);
+  int primed = w->primed;
+  w->wall_s = wall_s;
+  w->mono_ms = mono_now_ms;
+  w->primed = 1;
+  /* wall seconds are whole: up to 1 s of difference is rounding */
+  if (!primed || (off_ms < WL_CLOCK_JUMP_MS && off_ms > -WL_CLOCK_JUMP_MS))
+    return 0;
+  return (off_ms + (off_ms > 0 ? 500 : -500)) / 1000;
+}
+
+/* A step of the wall clock (NTP, an administrator, a VM resumed): logged,
+ * and the historical pulls waiting for a boundary are planned again from the
+ * new wall clock. Real-time starts are never placed after now
+ * (wfm/timeline.c), so segments recorded before a step back are kept until
+ * the clock passes them. */
+static void on_clock_jump(service *sv, int64_t jump_s)
+{
+  wl_warn(NULL, "the wall clock jumped %s by %lld s (against the monotonic clock); "
+          "historical pulls rescheduled on the new time",
+          jump_s > 0 ? "forward" : "back", (long long)(jump_s > 0 ? jump_s : -jump_s));
+  for (size_t i = 0; i < sv->n; i++)
+    if (sv->s[i].waits_boundary)
+      wait_boundary(sv, &sv->s[i]);
 }
 
 /* The next historical window: the oldest missing one after the watermark,
@@ -425,11 +501,22 @@ static int live_instances(service *sv)
   return lc.live > 0 ? lc.live : 1;
 }
 
+/* Taking a source over (at start-up or from an instance that died): its
+ * runs still `running` belong to a process that ended without finishing
+ * them, and would show as live on the status page forever. */
 static void set_leased(service *sv, src_state *ss, int held)
 {
+  int marked = 0;
   if (held != ss->leased)
     wl_info(ss->src.name, held ? "collected by this instance (%s)" : "left to other instances (%s)",
             sv->owner);
+  if (held && !ss->leased) {
+    if (wl_runs_interrupt_stale(&marked, sv->c->app, ss->src.id) != 0)
+      wl_warn(ss->src.name, "cannot close the runs left running: %s", wl_errmsg());
+    else if (marked)
+      wl_info(ss->src.name, "%d run%s left running by an earlier process marked interrupted",
+              marked, marked > 1 ? "s" : "");
+  }
   ss->leased = held;
 }
 
@@ -498,9 +585,7 @@ static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
       ss->next_rt_ms = now_ms + (int64_t)ss->src.interval_s * 1000;
     }
   }
-  if ((sv->what & 2) && !ss->hist &&
-      (wl_now() >= ss->next_hist || (ss->hist_retry_ms && now_ms >= ss->hist_retry_ms))) {
-    ss->hist_retry_ms = 0;
+  if ((sv->what & 2) && !ss->hist && now_ms >= ss->next_hist_ms) {
     int64_t from, to;
     const char *kind;
     plan_window(&from, &to, &kind, c->app->st, &ss->src);
@@ -509,7 +594,7 @@ static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
       note_result(ss->src.name, "historical pull", &ss->hist_fails, -1, wl_errmsg());
       wl_job_free(ss->hist);
       ss->hist = NULL;
-      ss->next_hist = next_boundary(c->app->st, &ss->src, wl_now());
+      wait_boundary(sv, ss);
     }
   }
 }
@@ -531,17 +616,22 @@ static void reap_job(service *sv, src_state *ss, wl_job **slot, int is_rt)
   } else {
     note_result(ss->src.name, "historical pull", &ss->hist_fails, j->rc, j->err);
     if (j->rc == 0 && strcmp(j->run_kind, "backfill") == 0) {
-      ss->next_hist = 0; /* catch up without waiting for the next boundary */
+      ss->next_hist_ms = 0; /* catch up without waiting for the next boundary */
+      ss->waits_boundary = 0;
     } else if (j->rc == 0) {
-      ss->next_hist = next_boundary(sv->c->app->st, &ss->src, wl_now());
+      wait_boundary(sv, ss);
     } else {
       /* retry before the next boundary: 30 s, doubling up to 15 minutes
        * (WFMLINK_RETRY_BASE_MS scales it for tests) */
       const char *env = getenv("WFMLINK_RETRY_BASE_MS");
       int64_t base = env && *env ? strtoll(env, NULL, 10) : 1000;
       int64_t back = 30 * base << (ss->hist_fails < 5 ? ss->hist_fails - 1 : 4);
-      ss->next_hist = next_boundary(sv->c->app->st, &ss->src, wl_now());
-      ss->hist_retry_ms = mono_ms() + (back < 900000 ? back : 900000);
+      int64_t retry = mono_ms() + (back < 900000 ? back : 900000);
+      wait_boundary(sv, ss);
+      if (retry < ss->next_hist_ms) {
+        ss->next_hist_ms = retry;
+        ss->waits_boundary = 0;
+      }
     }
   }
   for (size_t i = 0; i < sv->c->njobs; i++)
@@ -566,7 +656,14 @@ int wl_collector_serve(wl_collector *c, int what)
   service_init(&sv);
   wl_info(NULL, "instance %s", sv.owner);
   while (!(c->stop && *c->stop)) {
-    int64_t now_ms = mono_ms();
+    int64_t now_ms = mono_ms(), jump = wl_clock_jump_s(&sv.clock, wl_now(), now_ms);
+    if (jump)
+      on_clock_jump(&sv, jump);
+    if (c->reload && *c->reload) {
+      *c->reload = 0;
+      wl_info(NULL, "SIGHUP: reading the sources again");
+      sv.next_reload_ms = 0;
+    }
     if (now_ms >= sv.next_reload_ms) {
       reload_sources(&sv);
       sv.next_reload_ms = now_ms + reload_interval_ms();

@@ -252,36 +252,28 @@ int wl_forecast(wl_app *app, const wl_source *src, const wl_forecast_req *req,
 
 /* ---- text rows ------------------------------------------------------------ */
 
-/* One decimal, never "-0.0". */
-static void fmt1(char *buf, size_t n, double v)
+void wl_fc_fmt(char *buf, size_t n, int decimals, double v)
 {
-  double r = round(v * 10.0) / 10.0;
-  snprintf(buf, n, "%.1f", r == 0 ? 0.0 : r);
+  double s = pow(10, decimals), r = round(v * s) / s;
+  snprintf(buf, n, "%.*f", decimals, r == 0 ? 0.0 : r);
 }
 
-typedef struct text_ctx {
-  wl_report_row_cb cb;
-  void *payload;
-  const wl_tz *tz;
-  wl_forecast_note_cb note;
-} text_ctx;
-
 /* Notes reach the caller's payload, not this wrapper's. */
-static int text_note(void *payload, const char *queue_id, const char *text)
+int wl_fc_text_note(void *payload, const char *queue_id, const char *text)
 {
-  const text_ctx *c = payload;
+  const wl_fc_text *c = payload;
   return c->note(c->payload, queue_id, text);
 }
 
 static int text_row(void *payload, const wl_forecast_row *row)
 {
-  text_ctx *c = payload;
+  wl_fc_text *c = payload;
   char when[WL_ISO_LEN], vol[32], aht[32];
   const char *v[6];
   wl_time_format(when, sizeof(when), row->start_utc, c->tz);
-  fmt1(vol, sizeof(vol), row->volume);
+  wl_fc_fmt(vol, sizeof(vol), 1, row->volume);
   if (row->aht_s >= 0)
-    fmt1(aht, sizeof(aht), row->aht_s);
+    wl_fc_fmt(aht, sizeof(aht), 1, row->aht_s);
   v[0] = row->queue_id;
   v[1] = row->queue_name;
   v[2] = when;
@@ -294,13 +286,13 @@ static int text_row(void *payload, const wl_forecast_row *row)
 int wl_forecast_report(wl_app *app, const wl_source *src, const wl_forecast_req *req,
                        wl_report_row_cb cb, wl_forecast_note_cb note, void *payload)
 {
-  text_ctx c = {cb, payload, NULL, note};
+  wl_fc_text c = {cb, payload, NULL, note};
   wl_tz *tz = NULL;
   int rc = wl_tz_load(&tz, src->timezone);
   if (rc != 0)
     return rc;
   c.tz = tz;
-  rc = wl_forecast(app, src, req, text_row, note ? text_note : NULL, &c);
+  rc = wl_forecast(app, src, req, text_row, note ? wl_fc_text_note : NULL, &c);
   wl_tz_free(tz);
   return rc;
 }
@@ -410,11 +402,10 @@ static const enum wl_fc_method all_methods[] = {
 
 static void fmt2(char *buf, size_t n, int has, double v)
 {
-  double r = round(v * 100.0) / 100.0;
   if (!has || !isfinite(v))
     buf[0] = '\0';
   else
-    snprintf(buf, n, "%.2f", r == 0 ? 0.0 : r);
+    wl_fc_fmt(buf, n, 2, v);
 }
 
 static int accuracy_row(wl_report_row_cb cb, void *payload, const char *queue_id,

@@ -1,4 +1,5 @@
 #include "core/staffing.h"
+#include "core/forecast_days.h"
 #include "core/settings.h"
 #include "util/array.h"
 #include "util/err.h"
@@ -348,29 +349,9 @@ int wl_staffing(wl_app *app, const wl_source *src, const wl_staffing_req *req,
 
 /* ---- text ------------------------------------------------------------------ */
 
-static void fmtd(char *buf, size_t n, int decimals, double v)
-{
-  double s = pow(10, decimals), r = round(v * s) / s;
-  snprintf(buf, n, "%.*f", decimals, r == 0 ? 0.0 : r);
-}
-
-typedef struct text_ctx {
-  wl_report_row_cb cb;
-  void *payload;
-  const wl_tz *tz;
-  wl_forecast_note_cb note;
-} text_ctx;
-
-/* Notes reach the caller's payload, not this wrapper's. */
-static int text_note(void *payload, const char *queue_id, const char *text)
-{
-  const text_ctx *c = payload;
-  return c->note(c->payload, queue_id, text);
-}
-
 static int text_row(void *payload, const wl_staffing_row *row)
 {
-  text_ctx *c = payload;
+  wl_fc_text *c = payload;
   char when[WL_ISO_LEN], vol[32], aht[32], erl[32], ag[16], pos[16], sl[32], asa[32], occ[32];
   char ab[32], sch[32];
   const wl_erlang_out *e = &row->erl;
@@ -381,29 +362,29 @@ static int text_row(void *payload, const wl_staffing_row *row)
                        staffed ? ab : "",
                        row->has_scheduled ? sch : ""};
   wl_time_format(when, sizeof(when), row->start_utc, c->tz);
-  fmtd(vol, sizeof(vol), 1, row->volume);
-  fmtd(aht, sizeof(aht), 1, row->aht_s);
-  fmtd(erl, sizeof(erl), 2, e->traffic_erl);
+  wl_fc_fmt(vol, sizeof(vol), 1, row->volume);
+  wl_fc_fmt(aht, sizeof(aht), 1, row->aht_s);
+  wl_fc_fmt(erl, sizeof(erl), 2, e->traffic_erl);
   snprintf(ag, sizeof(ag), "%d", e->agents);
   snprintf(pos, sizeof(pos), "%d", e->positions);
-  fmtd(sl, sizeof(sl), 2, e->service_level * 100);
-  fmtd(asa, sizeof(asa), 1, e->asa_s);
-  fmtd(occ, sizeof(occ), 2, e->occupancy * 100);
-  fmtd(ab, sizeof(ab), 2, e->p_abandon * 100);
-  fmtd(sch, sizeof(sch), 2, row->scheduled);
+  wl_fc_fmt(sl, sizeof(sl), 2, e->service_level * 100);
+  wl_fc_fmt(asa, sizeof(asa), 1, e->asa_s);
+  wl_fc_fmt(occ, sizeof(occ), 2, e->occupancy * 100);
+  wl_fc_fmt(ab, sizeof(ab), 2, e->p_abandon * 100);
+  wl_fc_fmt(sch, sizeof(sch), 2, row->scheduled);
   return c->cb(c->payload, v);
 }
 
 int wl_staffing_report(wl_app *app, const wl_source *src, const wl_staffing_req *req,
                        wl_report_row_cb cb, wl_forecast_note_cb note, void *payload)
 {
-  text_ctx c = {cb, payload, NULL, note};
+  wl_fc_text c = {cb, payload, NULL, note};
   wl_tz *tz = NULL;
   int rc = wl_tz_load(&tz, src->timezone);
   if (rc != 0)
     return rc;
   c.tz = tz;
-  rc = wl_staffing(app, src, req, text_row, note ? text_note : NULL, &c);
+  rc = wl_staffing(app, src, req, text_row, note ? wl_fc_text_note : NULL, &c);
   wl_tz_free(tz);
   return rc;
 }

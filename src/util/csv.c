@@ -10,6 +10,7 @@
 #include "util/array.h"
 
 #include "util/err.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -161,9 +162,29 @@ static int read_record(wl_csv_reader *r)
   }
 }
 
+/* Text that is not UTF-8 would reach the store and, later, JSON output as
+ * raw bytes: the record is refused, naming the line of the bad byte. */
+static int check_utf8(wl_csv_reader *r, size_t from, long first)
+{
+  size_t bad = wl_utf8_invalid_at(r->text + from, r->pos - from), col = 1;
+  long line = first;
+  if (bad == r->pos - from)
+    return 0;
+  for (size_t i = from; i < from + bad; i++, col++) {
+    char c = r->text[i];
+    if (c == '\n' || (c == '\r' && !(i + 1 < r->len && r->text[i + 1] == '\n'))) {
+      line++;
+      col = 0;
+    }
+  }
+  return wl_err(WL_EUSAGE, "CSV line %ld: invalid UTF-8 (byte 0x%02X at byte %zu of the line); "
+                "save the file as UTF-8", line, (unsigned char)r->text[from + bad], col);
+}
+
 int wl_csv_next(wl_csv_reader *r, char ***fields, size_t *nfields, long *line)
 {
   int rc;
+  size_t from;
   if (r->failed)
     return r->failed;
   while (eat_eol(r)) /* blank lines carry no record */
@@ -173,7 +194,8 @@ int wl_csv_next(wl_csv_reader *r, char ***fields, size_t *nfields, long *line)
   r->area_len = 0;
   r->nfields = 0;
   long first = r->line;
-  if ((rc = read_record(r)) < 0) {
+  from = r->pos;
+  if ((rc = read_record(r)) < 0 || (rc = check_utf8(r, from, first)) < 0) {
     r->failed = rc;
     return rc;
   }

@@ -461,7 +461,7 @@ static int pg_connect(pg_store *s, const char *uri)
     return wl_err(WL_ENOMEM, "out of memory connecting to %s", s->where);
   PQsetNoticeReceiver(s->conn, on_notice, NULL);
   if (PQstatus(s->conn) != CONNECTION_OK)
-    return wl_err(WL_EFAIL, "cannot connect to %s: %s", s->where,
+    return wl_err(WL_EUNAVAIL, "cannot connect to %s: %s", s->where,
                   wl_pg_reason(reason, sizeof(reason), NULL, s->conn));
   return 0;
 }
