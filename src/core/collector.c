@@ -1,4 +1,5 @@
 #include "core/collector.h"
+#include "core/metrics.h"
 #include "core/settings.h"
 #include "core/job.h"
 #include "util/array.h"
@@ -437,6 +438,7 @@ static void set_leased(service *sv, src_state *ss, int held)
     wl_info(ss->src.name, held ? "collected by this instance (%s)" : "left to other instances (%s)",
             sv->owner);
   ss->leased = held;
+  wl_metrics_lease(ss->src.name, held);
 }
 
 static void renew_leases(service *sv)
