@@ -46,6 +46,7 @@ static const wl_cmd commands[] = {
   {"verify", wl_cmd_verify, "compare stored rows with 8x8's 30-minute statistics", wl_help_verify},
   {"erlang", wl_cmd_erlang, "staffing calculator: required agents or the figures for N", wl_help_erlang},
   {"user", wl_cmd_user, "web page accounts and API keys", wl_help_user},
+  {"doctor", wl_cmd_doctor, "check the database, key file, feeds, clock and disk", wl_help_doctor},
   {"demo", wl_cmd_demo, "emulated tenant + collectors + web page, ready to try", wl_help_demo},
   {"emulator", wl_cmd_emulator, "a simulated 8x8 tenant on loopback", wl_emu_help},
   {NULL, NULL, NULL, NULL},
