@@ -19,6 +19,7 @@ int wl_cmd_volume(wl_cli_ctx *ctx, int argc, char **argv);
 int wl_cmd_staffing(wl_cli_ctx *ctx, int argc, char **argv);
 int wl_cmd_erlang(wl_cli_ctx *ctx, int argc, char **argv);
 int wl_cmd_doctor(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_config(wl_cli_ctx *ctx, int argc, char **argv);
 
 extern const char wl_help_source[];
 extern const char wl_help_collect[];
@@ -36,5 +37,6 @@ extern const char wl_help_volume[];
 extern const char wl_help_staffing[];
 extern const char wl_help_erlang[];
 extern const char wl_help_doctor[];
+extern const char wl_help_config[];
 
 #endif

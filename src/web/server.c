@@ -168,6 +168,8 @@ static const wl_route *find_route(wl_req *rq, int *path_known)
   *path_known = 0;
   for (const wl_route *r = wl_routes; r->method; r++) {
     char arg[sizeof(rq->arg)];
+    if (rq->web->cfg.metrics_only && strcmp(r->pattern, "/metrics") != 0)
+      continue; /* serve --metrics-listen: nothing but /metrics there */
     if (!route_match(r->pattern, rq->path, arg, sizeof(arg)))
       continue;
     *path_known = 1;
