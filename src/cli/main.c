@@ -54,18 +54,25 @@ static const wl_cmd commands[] = {
   {NULL, NULL, NULL, NULL},
 };
 
+/* The global options, in --help and the man page alike. */
+static const char usage_notes[] =
+  "--db DSN           sqlite:PATH (default $WFMLINK_DB, else sqlite:wfmlink.db)\n"
+  "                   or postgresql://...\n"
+  "--config FILE      the configuration file (default $WFMLINK_CONFIG, else\n"
+  "                   " WL_CONF_DEFAULT " when it exists; 'wfmlink config --help').\n"
+  "--log-format FMT   text (default) or json: one object per line on stderr.\n"
+  "--version          the version.\n"
+  "Flags override the environment, which overrides the configuration file.\n"
+  "Environment: WFMLINK_DB, WFMLINK_TOKEN, WFMLINK_KEY_FILE, WFMLINK_LOG_LEVEL,\n"
+  "WFMLINK_LOG_FORMAT, WFMLINK_CONFIG.\n";
+
 static void usage(FILE *f)
 {
   fprintf(f, "usage: wfmlink [--db DSN] [--config FILE] [--log-format text|json] COMMAND [ARGS]\n\n"
              "commands:\n");
   for (const wl_cmd *c = commands; c->name; c++)
     fprintf(f, "  %-10s %s\n", c->name, c->summary);
-  fprintf(f, "\nDSN: sqlite:PATH (default $WFMLINK_DB, else sqlite:wfmlink.db) or postgresql://...\n"
-             "Config: --config FILE, else $WFMLINK_CONFIG, else " WL_CONF_DEFAULT " when it\n"
-             "exists ('wfmlink config --help'); flags and environment override it.\n"
-             "Environment: WFMLINK_DB, WFMLINK_TOKEN, WFMLINK_KEY_FILE, WFMLINK_LOG_LEVEL,\n"
-             "WFMLINK_LOG_FORMAT, WFMLINK_CONFIG.\n"
-             "'wfmlink COMMAND --help' describes a command.\n");
+  fprintf(f, "\n%s'wfmlink COMMAND --help' describes a command.\n", usage_notes);
 }
 
 /* Flags beat the environment, which beats the file, which beats defaults. */
@@ -135,6 +142,8 @@ int main(int argc, char **argv)
     } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       usage(stdout);
       return 0;
+    } else if (strcmp(argv[i], "--man") == 0) { /* hidden: builds wfmlink.1 */
+      return wl_cli_man(stdout, commands, usage_notes) == 0 ? 0 : 1;
     } else if (strcmp(argv[i], "--version") == 0) {
       printf("wfmlink " WL_VERSION_STRING "\n");
       return 0;
