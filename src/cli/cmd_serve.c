@@ -9,6 +9,7 @@
 #include "util/conf.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/sdnotify.h"
 #include "web/web.h"
 
 #include <string.h>
@@ -87,8 +88,10 @@ static void wait_for_stop(void)
 {
   volatile sig_atomic_t *stop = wl_cli_stop_flag();
   struct timespec ts = {0, 200 * 1000 * 1000};
-  while (!*stop)
+  while (!*stop) {
+    wl_sd_heartbeat();
     nanosleep(&ts, NULL);
+  }
 }
 
 int wl_cmd_serve(wl_cli_ctx *ctx, int argc, char **argv)
@@ -127,12 +130,17 @@ int wl_cmd_serve(wl_cli_ctx *ctx, int argc, char **argv)
       (mlisten && (rc = start_metrics(&ms, ctx->dsn, mlisten)) != 0))
     goto out;
   wl_info(NULL, "wfmlink serving (%s)", only);
+  /* systemd (Type=notify): up once the page listens and the store is open */
+  if (wl_sd_notify("READY=1\nSTATUS=serving") != 0 || wl_sd_watchdog_start() != 0)
+    wl_warn(NULL, "systemd notification: %s", wl_errmsg());
   if (which == 3) {
     wait_for_stop();
   } else if ((rc = wl_collector_new(&c, app, wl_cli_stop_flag())) == 0) {
     rc = wl_collector_serve(c, which == 0 ? 3 : which);
   }
 out:
+  wl_sd_notify("STOPPING=1");
+  wl_sd_watchdog_stop();
   wl_web_stop(ms);
   wl_web_stop(w);
   wl_collector_free(c);
