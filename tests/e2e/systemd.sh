@@ -18,7 +18,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
   # its Documentation= names
   mkdir -p "$T/man/man1"
   "$WL" --man >"$T/man/man1/wfmlink.1"
-  sed "s#^ExecStart=/usr/bin/wfmlink#ExecStart=$WL#" "$UNIT" >"$T/wfmlink.service"
+  sed "s#^ExecStart=/usr/bin/wfmlink#ExecStart=$(readlink -f "$WL")#" "$UNIT" >"$T/wfmlink.service"
   MANPATH="$T/man" systemd-analyze verify "$T/wfmlink.service" >"$T/v.out" 2>&1
   check "systemd-analyze verify accepts the unit (exit 0)" test $? -eq 0
   check "... without a warning" test ! -s "$T/v.out"
@@ -27,7 +27,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
   MANPATH="$T/man" systemd-analyze verify "$T/wfmlink.service" >"$T/v2.out" 2>&1
   check "... and would notice a bad key (the check is real)" grep -q BogusKey "$T/v2.out"
   if systemd-analyze security --help 2>/dev/null | grep -q -- '--offline'; then
-    sed "s#^ExecStart=/usr/bin/wfmlink#ExecStart=$WL#" "$UNIT" >"$T/wfmlink.service"
+    sed "s#^ExecStart=/usr/bin/wfmlink#ExecStart=$(readlink -f "$WL")#" "$UNIT" >"$T/wfmlink.service"
     systemd-analyze security --offline=true --threshold=30 "$T/wfmlink.service" >"$T/sec.out" 2>&1
     check "systemd-analyze security: exposure at most 3.0" test $? -eq 0
   fi
