@@ -31,9 +31,14 @@ for f in --db --config --log-format; do
 done
 BUILD=$(dirname "$WL")
 if [ -f "$BUILD/cmake_install.cmake" ]; then
-  cmake --build "$BUILD" --target man >/dev/null 2>&1
   cmake --install "$BUILD" --prefix "$T/root" >/dev/null 2>"$T/inst.err"
-  check "cmake --install puts the page in share/man/man1" test -s "$T/root/share/man/man1/wfmlink.1"
-  check "the installed page is the generated one" cmp -s "$T/root/share/man/man1/wfmlink.1" "$T/wfmlink.1"
+  check "cmake --install puts the page in share/man/man1" test -s "$T/root/share/man/man1/wfmlink.1.gz"
+  check "the installed page is the generated one" bash -c \
+    "gzip -dc '$T/root/share/man/man1/wfmlink.1.gz' | cmp -s - '$T/wfmlink.1'"
+  check "... and so are the unit and the configuration example, inside the prefix" test \
+    -s "$T/root/lib/systemd/system/wfmlink.service" -a -s "$T/root/etc/wfmlink/wfmlink.conf" \
+    -a -s "$T/root/etc/default/wfmlink"
+  check "the installed unit names the installed binary" grep -qx \
+    "ExecStart=$T/root/bin/wfmlink serve" "$T/root/lib/systemd/system/wfmlink.service"
 fi
 finish
