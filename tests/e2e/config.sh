@@ -61,13 +61,17 @@ expect_exit 2 "a missing --config file is an error" "$WL" --config "$T/missing.c
 check "... saying so" contains "$ERR" "missing.conf: no such configuration file"
 
 # serve: listen, metrics-listen and the json log format from the file
-"$WL" --config "$T/good.conf" serve --only web >"$T/s.out" 2>"$T/s.err" &
-SP=$!
-PIDS+=($SP)
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$P1/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+serve_until_up() { # serve_until_up PORT ERRFILE ARGS...: starts wfmlink ARGS, waits for /healthz
+  local port=$1 err=$2; shift 2
+  "$WL" "$@" >/dev/null 2>"$err" &
+  SP=$!
+  PIDS+=($SP)
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+}
+serve_until_up "$P1" "$T/s.err" --config "$T/good.conf" serve --only web
 check "serve listens on the file's address" curl -sf "http://127.0.0.1:$P1/healthz" -o /dev/null
 check "the metrics listener serves /metrics" bash -c \
   "curl -sf 'http://127.0.0.1:$P2/metrics' | grep -q '^wfmlink_build_info{version='"
@@ -87,14 +91,8 @@ for l in lines:
 assert any("metrics on http://127.0.0.1:" in json.loads(l)["message"] for l in lines)
 PY
 P3=$(free_port)
-"$WL" --config "$T/good.conf" --log-format text serve --only web --listen "127.0.0.1:$P3" \
-  --metrics-listen "127.0.0.1:$(free_port)" >"$T/s2.out" 2>"$T/s2.err" &
-SP=$!
-PIDS+=($SP)
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$P3/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+serve_until_up "$P3" "$T/s2.err" --config "$T/good.conf" --log-format text serve --only web \
+  --listen "127.0.0.1:$P3" --metrics-listen "127.0.0.1:$(free_port)"
 check "--listen beats the file" curl -sf "http://127.0.0.1:$P3/healthz" -o /dev/null
 kill -TERM $SP
 wait $SP
