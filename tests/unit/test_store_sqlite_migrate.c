@@ -203,7 +203,7 @@ static void test_postgres_unreachable(void **state)
   assert_non_null(strstr(wl_errmsg(), "cannot connect to postgresql://u@127.0.0.1:1/db: "));
   assert_null(strstr(wl_errmsg(), "s3cret-pw"));
   st = (wl_store *)1;
-  assert_int_equal(wl_store_open(&st, "postgres://u@127.0.0.1:1/db"), WL_EFAIL);
+  assert_int_equal(wl_store_open(&st, "postgres://u@127.0.0.1:1/db"), WL_EUNAVAIL);
   assert_null(st);
   /* a malformed URI is a usage error, still without the password */
   assert_int_equal(wl_store_open(&st, "postgresql://u:s3cret-pw@127.0.0.1:1/db?nosuchparam=1"),
