@@ -38,6 +38,7 @@ const char wl_help_backfill[] =
 const char wl_help_serve[] =
   "usage: wfmlink serve [--listen 127.0.0.1:8080] [--only realtime|historical|web]\n"
   "                     [--tls-cert FILE --tls-key FILE] [--log-level debug|info|warn|error]\n"
+  "                     [--log-format text|json] [--metrics-listen HOST:PORT]\n"
   "\n"
   "Runs both collectors for every enabled source and the web page in one process\n"
   "until SIGINT or SIGTERM (a window being read is abandoned, never half-stored).\n"
@@ -52,6 +53,13 @@ const char wl_help_serve[] =
   "             address without TLS is served with a warning: use --tls-cert/--tls-key.\n"
   "--only       run one part: realtime, historical (collectors) or web (the page).\n"
   "--tls-cert, --tls-key  PEM certificate and key: serve HTTPS.\n"
+  "--log-level  debug, info, warn or error (default info).\n"
+  "--log-format text (default) or json: one object per line on stderr with time,\n"
+  "             level, source, message and fields (for journald and log shippers).\n"
+  "--metrics-listen  a second address that serves only GET /metrics (Prometheus\n"
+  "             text format 0.0.4, no login); /metrics is on the web page's address\n"
+  "             too. Defaults come from the configuration file ('wfmlink config\n"
+  "             --help'); these flags override it.\n"
   "\n"
   "Several instances may share one PostgreSQL database: they split the sources\n"
   "between them through leases (docs/POSTGRESQL.md).\n";

@@ -31,12 +31,18 @@ const char wl_help_source[] =
   "\n"
   "Keys for 'source set' (also token-file=FILE and hist-token-file=FILE):\n";
 
+/* Also the man page's text for `source` (man.c). */
+void wl_cli_source_help(FILE *f)
+{
+  fputs(wl_help_source, f);
+  for (const wl_setting_def *d = wl_setting_defs; d->key; d++)
+    fprintf(f, "  %-24s %s%s%s%s\n", d->key, d->help, *d->def ? " (default " : "", d->def,
+            *d->def ? ")" : "");
+}
+
 static int print_help_keys(void)
 {
-  fputs(wl_help_source, stdout);
-  for (const wl_setting_def *d = wl_setting_defs; d->key; d++)
-    printf("  %-24s %s%s%s%s\n", d->key, d->help, *d->def ? " (default " : "", d->def,
-           *d->def ? ")" : "");
+  wl_cli_source_help(stdout);
   return 0;
 }
 

@@ -1,4 +1,6 @@
 #include "core/collector.h"
+#include "core/metrics.h"
+#include "util/sdnotify.h"
 #include "core/settings.h"
 #include "core/job.h"
 #include "util/array.h"
@@ -518,6 +520,7 @@ static void set_leased(service *sv, src_state *ss, int held)
               marked, marked > 1 ? "s" : "");
   }
   ss->leased = held;
+  wl_metrics_lease(ss->src.name, held);
 }
 
 static void renew_leases(service *sv)
@@ -677,6 +680,7 @@ int wl_collector_serve(wl_collector *c, int what)
       if (sv.s[i].seen)
         schedule_source(&sv, &sv.s[i], now_ms);
     loop_turn(c, 250);
+    wl_sd_heartbeat(); /* the systemd watchdog pings while this loop turns */
     for (size_t i = 0; i < sv.n; i++) {
       reap_job(&sv, &sv.s[i], &sv.s[i].rt, 1);
       reap_job(&sv, &sv.s[i], &sv.s[i].hist, 0);

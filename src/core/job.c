@@ -1,4 +1,5 @@
 #include "core/job.h"
+#include "core/metrics.h"
 #include "core/settings.h"
 #include "util/array.h"
 #include "util/err.h"
@@ -115,6 +116,10 @@ static void finish(wl_job *j, int rc, const char *outcome)
   if (rc)
     snprintf(j->err, sizeof(j->err), "%s", wl_errmsg());
   mark_attention(j, rc);
+  if (j->kind == WL_JOB_REALTIME)
+    wl_metrics_rt_poll(j->src.name, rc, j->agents_seen, j->rows);
+  else
+    wl_metrics_window(j->src.name, j->run_kind, rc, j->rows);
   if (j->run_id &&
       wl_store_run_end(j->app->st, j->run_id, wl_now(), outcome, j->pages, j->rows,
                           (int)j->last_status, rc ? j->err : "") != 0)
@@ -290,6 +295,13 @@ out:
   return rc;
 }
 
+static double mono_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int handle_realtime(wl_job *j)
 {
   snapshot s = {0};
@@ -300,7 +312,10 @@ static int handle_realtime(wl_job *j)
     if (skipped)
       wl_warn(j->src.name, "skipped %zu agent record%s without agent-id", skipped,
               skipped > 1 ? "s" : "");
+    double t0 = mono_s();
+    j->agents_seen = (int64_t)s.n;
     rc = store_snapshot(j, &s, now);
+    wl_metrics_store_tx(mono_s() - t0);
     if (rc)
       rc = wl_err_wrap(rc, "storing agent states");
   }
@@ -484,7 +499,10 @@ static int handle_window(wl_job *j)
   if (j->skipped)
     wl_warn(j->src.name, "skipped %zu interaction record%s without id or create time",
             j->skipped, j->skipped > 1 ? "s" : "");
-  if ((rc = store_window(j)) != 0)
+  double t0 = mono_s();
+  rc = store_window(j);
+  wl_metrics_store_tx(mono_s() - t0);
+  if (rc != 0)
     return wl_err_wrap(rc, "storing the window");
   finish(j, 0, "ok");
   return 0;
@@ -494,6 +512,12 @@ void wl_job_request_done(wl_job *j, CURLcode cc, int64_t now_ms)
 {
   wl_8x8_req *r = j->req;
   int rc = wl_8x8_req_result(r, cc);
+  enum wl_metrics_api api = j->kind == WL_JOB_REALTIME ? WL_API_RTSTATS
+                            : j->phase == 0            ? WL_API_QUEUES
+                                                       : WL_API_INTERACTIONS;
+  curl_off_t us = 0;
+  curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T, &us);
+  wl_metrics_http(j->src.name, api, (double)us / 1e6);
   j->last_status = r->status;
   if (rc == 0) {
     rc = j->kind == WL_JOB_REALTIME ? handle_realtime(j) : handle_window(j);
@@ -504,6 +528,7 @@ void wl_job_request_done(wl_job *j, CURLcode cc, int64_t now_ms)
     j->attempt++;
     if (j->attempt < j->max_attempts && wl_8x8_req_retryable(r, rc)) {
       int64_t wait = backoff_ms(j, r);
+      wl_metrics_retry(j->src.name, api);
       wl_warn(j->src.name, "%s; retrying in %.1f s (attempt %d of %d)", wl_errmsg(),
               (double)wait / 1000.0, j->attempt + 1, j->max_attempts);
       j->wait_until_ms = now_ms + wait;

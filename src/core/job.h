@@ -40,6 +40,7 @@ typedef struct wl_job {
   int64_t wait_until_ms;
   wl_8x8_req *req;
   int64_t pages, rows;
+  int64_t agents_seen;     /* real-time: agents in the answer (metrics) */
   long last_status;
   int finished, rc;
   char err[768];

@@ -14,6 +14,7 @@
  * threads, and the pool keeps at most one open connection per busy thread.
  */
 #include "web/web_int.h"
+#include "core/metrics.h"
 #include "core/users.h"
 #include "web/multipart.h"
 #include "core/importer.h"
@@ -99,6 +100,8 @@ static const wl_route *find_route(wl_req *rq, int *path_known)
   *path_known = 0;
   for (const wl_route *r = wl_routes; r->method; r++) {
     char arg[sizeof(rq->arg)];
+    if (rq->web->cfg.metrics_only && strcmp(r->pattern, "/metrics") != 0)
+      continue; /* serve --metrics-listen: nothing but /metrics there */
     if (!route_match(r->pattern, rq->path, arg, sizeof(arg)))
       continue;
     *path_known = 1;
@@ -337,6 +340,8 @@ static enum MHD_Result send_response(wl_req *rq)
   add_headers(rq, r);
   ok = MHD_queue_response(rq->conn, (unsigned)rq->status, r);
   MHD_destroy_response(r);
+  wl_metrics_web(rq->route ? rq->route->method : "other", rq->route ? rq->route->pattern : "other",
+                 rq->status);
   wl_debug(NULL, "web: %s %s %d%s%s", rq->method, rq->path, rq->status, rq->user[0] ? " " : "",
            rq->user);
   return ok;

@@ -191,12 +191,14 @@ static void test_foreign_keys_on(void **state)
 
 /* A postgresql:// DSN reaches the PostgreSQL backend (tests/e2e/pg_store.sh
  * runs the store suite on a real server); with no server it fails cleanly
- * and never echoes the password. */
+ * (WL_EUNAVAIL: worth waiting for, exit code 1 like any failure) and never
+ * echoes the password. */
 static void test_postgres_unreachable(void **state)
 {
   wl_store *st = (wl_store *)1;
   (void)state;
   assert_int_equal(wl_store_open(&st, "postgresql://u:s3cret-pw@127.0.0.1:1/db"), WL_EUNAVAIL);
+  assert_int_equal(wl_exit_code(WL_EUNAVAIL), 1);
   assert_null(st);
   assert_non_null(strstr(wl_errmsg(), "cannot connect to postgresql://u@127.0.0.1:1/db: "));
   assert_null(strstr(wl_errmsg(), "s3cret-pw"));
