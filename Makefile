@@ -4,7 +4,7 @@ JOBS   ?= $(shell nproc)
 BUILD  := build
 ASAN   := build-asan
 
-.PHONY: all build test demo clean install deps test-deps unit asan
+.PHONY: all build test demo clean install deps test-deps unit asan deb
 
 all: build
 
@@ -36,6 +36,10 @@ demo: build
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# A Debian package of the normal build: build/wfmlink_VERSION_ARCH.deb
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

@@ -22,3 +22,18 @@ bench_emulator() {
 
 # proc_ticks PID: the process's utime+stime so far, in clock ticks
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# bench_tmp NAME: a temporary directory T for the run, removed at exit
+# (kept and named with KEEP=1) after SERVE_PID and EMU_PID, when set, are
+# stopped.
+# shellcheck disable=SC2034 # T, EMU_PID and SERVE_PID are for the caller
+bench_tmp() {
+  T=$(mktemp -d "${TMPDIR:-/tmp}/wl-bench-$1.XXXXXX")
+  EMU_PID=
+  SERVE_PID=
+  trap bench_cleanup EXIT
+}
+bench_cleanup() {
+  for p in $SERVE_PID $EMU_PID; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
+}

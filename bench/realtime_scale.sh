@@ -48,14 +48,7 @@ command -v sqlite3 >/dev/null || { echo "needs the sqlite3 command (apt-get inst
 TICK=$(getconf CLK_TCK)
 CPU_SERVE=0
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/wl-bench-rt.XXXXXX")
-EMU_PID=
-SERVE_PID=
-cleanup() {
-  for p in $SERVE_PID $EMU_PID; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
+bench_tmp rt
 
 WFMLINK_FAKE_NOW=2024-11-05T15:00:00Z bench_emulator "$WL" emulator \
   --listen 127.0.0.1:0 --tenants "$TENANTS" --agents "$AGENTS" --dwell-scale 0.2 \

@@ -26,14 +26,7 @@ DWELL=${5:-0.3}
 WARM=30
 [ "$SECS" -gt "$WARM" ] || { echo "SECONDS must be more than $WARM" >&2; exit 2; }
 TICK=$(getconf CLK_TCK)
-T=$(mktemp -d "${TMPDIR:-/tmp}/wl-bench-stream.XXXXXX")
-EMU_PID=
-SERVE_PID=
-cleanup() {
-  for p in $SERVE_PID $EMU_PID; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
+bench_tmp stream
 TZN=$(python3 -c '
 import time
 g = time.gmtime(); off = round(15 - g.tm_hour - g.tm_min / 60)

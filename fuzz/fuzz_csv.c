@@ -5,6 +5,7 @@
  *
  * - every record has at least one field, each a NUL-terminated string
  *   within the record, and line numbers start at 1 and never go down;
+ * - every field handed out is valid UTF-8 (other bytes are an error);
  * - an error is final: the next call returns the same error;
  * - writing the records back with wl_csv_row and reading that text gives
  *   the same records (the writer's quoting matches the reader; a field
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include "util/csv.h"
+#include "util/utf8.h"
 
 /* Inputs are cut here: the properties do not need more, and the round trip
  * keeps a copy of every field. */
@@ -98,6 +100,12 @@ static int fuzz_csv_read(char *why, size_t wn, fuzz_csv_doc *d, const char *text
       return -1;
     }
     last = line;
+    for (size_t j = 0; j < n; j++)
+      if (wl_utf8_invalid_at(fields[j], strlen(fields[j])) != strlen(fields[j])) {
+        snprintf(why, wn, "record %zu: field %zu is not UTF-8", d->n + 1, j + 1);
+        wl_csv_reader_free(r);
+        return -1;
+      }
     if (fuzz_csv_keep(d, fields, n) != 0) {
       snprintf(why, wn, "out of memory");
       wl_csv_reader_free(r);

@@ -6,7 +6,8 @@ set -euo pipefail
 build_pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libjansson-dev
   libexpat1-dev libmicrohttpd-dev libwebsockets-dev libsqlite3-dev libpq-dev libsodium-dev
   tzdata ca-certificates)
-test_pkgs=(libcmocka-dev curl sqlite3 python3 postgresql)
+test_pkgs=(libcmocka-dev curl sqlite3 python3 postgresql
+  prometheus man-db) # promtool (/metrics tests), man and lexgrog (the man page)
 # the browser tests (tests/e2e/browser.sh): Debian's Chromium, and Node.js with
 # npm for playwright-core unless a Node.js with npm is already installed
 # (NodeSource's nodejs bundles npm and conflicts with Debian's npm package)

@@ -7,8 +7,16 @@
  */
 #include <stdio.h>
 
+struct wl_conf;
+/* The configuration file's path: --config, else $WFMLINK_CONFIG, else the
+ * default; loading tolerates only the default being absent (cmd_config.c). */
+const char *wl_cli_config_path(const char *flag);
+int wl_cli_load_config(struct wl_conf *c, const char *flag);
+
 typedef struct wl_cli_ctx {
   const char *dsn;      /* from --db, $WFMLINK_DB, or the default */
+  const char *config_flag;      /* --config FILE, or NULL */
+  const struct wl_conf *conf;   /* the configuration file (util/conf.h) */
 } wl_cli_ctx;
 
 typedef int (*wl_cmd_fn)(wl_cli_ctx *ctx, int argc, char **argv);

@@ -38,28 +38,44 @@ const char wl_help_backfill[] =
 const char wl_help_serve[] =
   "usage: wfmlink serve [--listen 127.0.0.1:8080] [--only realtime|historical|web]\n"
   "                     [--tls-cert FILE --tls-key FILE] [--log-level debug|info|warn|error]\n"
+  "                     [--log-format text|json] [--metrics-listen HOST:PORT]\n"
   "\n"
   "Runs both collectors for every enabled source and the web page in one process\n"
   "until SIGINT or SIGTERM (a window being read is abandoned, never half-stored).\n"
   "Real-time: every source's interval. Historical: every 15 minutes, hist-delay-s\n"
   "after the boundary, the trailing repull-window-s; after an outage the gap since\n"
   "the last final interval is backfilled first (at most backfill-max-days).\n"
-  "Sources added or changed while it runs are picked up within a minute.\n"
+  "Sources added or changed while it runs are picked up within a minute, at once\n"
+  "on SIGHUP. Runs of a source left 'running' by a process that died are marked\n"
+  "'interrupted' when serve takes the source.\n"
   "\n"
   "--listen     the web page's address (default 127.0.0.1:8080). A non-loopback\n"
   "             address without TLS is served with a warning: use --tls-cert/--tls-key.\n"
   "--only       run one part: realtime, historical (collectors) or web (the page).\n"
   "--tls-cert, --tls-key  PEM certificate and key: serve HTTPS.\n"
+  "--log-level  debug, info, warn or error (default info).\n"
+  "--log-format text (default) or json: one object per line on stderr with time,\n"
+  "             level, source, message and fields (for journald and log shippers).\n"
+  "--metrics-listen  a second address that serves only GET /metrics (Prometheus\n"
+  "             text format 0.0.4, no login); /metrics is on the web page's address\n"
+  "             too. Defaults come from the configuration file ('wfmlink config\n"
+  "             --help'); these flags override it.\n"
   "\n"
   "Several instances may share one PostgreSQL database: they split the sources\n"
   "between them through leases (docs/POSTGRESQL.md).\n";
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, reload_flag;
 
 static void on_signal(int sig)
 {
   (void)sig;
   stop_flag = 1;
+}
+
+static void on_reload(int sig)
+{
+  (void)sig;
+  reload_flag = 1;
 }
 
 void wl_cli_trap_signals(void)
@@ -70,7 +86,20 @@ void wl_cli_trap_signals(void)
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  /* a closed terminal or `kill -HUP`: commands stop cleanly (runs marked
+   * interrupted); serve asks for wl_cli_trap_reload instead */
+  sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
+}
+
+volatile sig_atomic_t *wl_cli_trap_reload(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_reload;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGHUP, &sa, NULL);
+  return &reload_flag;
 }
 
 volatile sig_atomic_t *wl_cli_stop_flag(void)
@@ -145,6 +174,17 @@ static void show_progress(void *payload, int done, int total, int64_t from, int6
   fflush(stderr);
 }
 
+/* Runs of the source left `running` by a backfill or a service that was
+ * killed: interrupted, so the status page stops showing them as live. */
+static int close_stale_runs(wl_app *app, const wl_source *src)
+{
+  int marked = 0, rc = wl_runs_interrupt_stale(&marked, app, src->id);
+  if (rc == 0 && marked)
+    fprintf(stderr, "%s: %d run%s left running by an earlier process marked interrupted\n",
+            src->name, marked, marked > 1 ? "s" : "");
+  return rc;
+}
+
 int wl_cmd_backfill(wl_cli_ctx *ctx, int argc, char **argv)
 {
   const char *from_s = NULL, *to_s = NULL, *pos[1];
@@ -178,7 +218,7 @@ int wl_cmd_backfill(wl_cli_ctx *ctx, int argc, char **argv)
   }
   p.tty = isatty(STDERR_FILENO);
   p.name = src.name;
-  if ((rc = wl_collector_new(&c, app, &stop_flag)) != 0)
+  if ((rc = wl_collector_new(&c, app, &stop_flag)) != 0 || (rc = close_stale_runs(app, &src)) != 0)
     goto out;
   rc = wl_collect_backfill(c, &src, from, to, show_progress, &p);
   if (rc == 0)

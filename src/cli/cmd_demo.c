@@ -2,10 +2,11 @@
  * `wfmlink demo`: everything on one machine, ready to click through. An
  * emulated 8x8 tenant in this process, a fresh SQLite database in DIR, one
  * source pointing at the emulator with its schedule imported and the last
- * three days backfilled, an "admin" account with a generated password, and
+ * four weeks backfilled, an "admin" account with a generated password, and
  * then the web page and both collectors until Ctrl-C.
  */
 #include "cli/args.h"
+#include "core/sources.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/app.h"
@@ -18,7 +19,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/tz.h"
-#include "web/auth.h"
+#include "core/users.h"
 #include "web/web.h"
 
 #include <curl/curl.h>
@@ -40,12 +41,14 @@ const char wl_help_demo[] =
   "Starts a simulated 8x8 tenant (America/New_York, seed 1) inside this process,\n"
   "creates DIR (default ./wfmlink-demo; its database is recreated fresh) with an\n"
   "SQLite database, adds the source 'demo' pointing at the emulator, imports the\n"
-  "emulator's schedule, backfills the last three days of history, creates the\n"
+  "emulator's schedule, backfills the last four weeks of history, creates the\n"
   "web account 'admin' with a generated password, and serves the web page and\n"
   "the collectors until Ctrl-C. The address and the password are printed.\n";
 
 #define DEMO_TZ "America/New_York"
 #define DEMO_DAYS 3
+/* four weeks of history: enough for the forecast page to learn weekly patterns */
+#define DEMO_HISTORY_DAYS 28
 
 typedef struct demo {
   const char *listen, *dir;
@@ -93,7 +96,7 @@ static int start_emulator(demo *d)
 
 static int add_source(demo *d)
 {
-  wl_store *st = d->app->st;
+  wl_source_extras ex = {NULL, NULL, 0};
   wl_source *s = &d->src;
   int rc;
   memset(s, 0, sizeof(*s));
@@ -107,16 +110,10 @@ static int add_source(demo *d)
   s->interval_s = 10;
   s->enabled = 1;
   s->created_at = s->updated_at = wl_now();
-  if ((rc = st->begin(st)) != 0)
+  ex.token = wl_emu_tenant_token(d->emu, 1);
+  if ((rc = wl_source_create(d->app, s, &ex)) != 0)
     return rc;
-  if ((rc = st->source_add(st, s)) != 0 || (rc = wl_seed_default_rules(st, s->id)) != 0 ||
-      (rc = wl_token_store(d->app, s->id, WL_TOKEN_RT, wl_emu_tenant_token(d->emu, 1))) != 0) {
-    st->rollback(st);
-    return rc;
-  }
-  if ((rc = st->commit(st)) != 0)
-    return rc;
-  return st->source_get(st, s, "demo"); /* has_token and the like, as stored */
+  return wl_source_get(d->app->st, s, "demo"); /* has_token and the like, as stored */
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *payload)
@@ -191,17 +188,15 @@ static void on_progress(void *payload, int done, int total, int64_t win_from, in
 static int backfill(demo *d)
 {
   int64_t now = wl_now();
-  int64_t from = wl_tz_day_start(d->tz, now - DEMO_DAYS * 86400);
+  int64_t from = wl_tz_day_start(d->tz, now - DEMO_HISTORY_DAYS * 86400);
   return wl_collect_backfill(d->col, &d->src, from, wl_interval_floor(now), on_progress, d);
 }
 
 static int add_admin(char *pw, size_t pwlen, demo *d)
 {
-  char hash[WL_PW_HASH_LEN];
   int64_t id;
   wl_auth_generate_password(pw, pwlen);
-  int rc = wl_auth_hash_password(hash, sizeof(hash), pw);
-  return rc ? rc : d->app->st->user_add(d->app->st, &id, "admin", hash, wl_now());
+  return wl_user_add(d->app->st, &id, "admin", pw, wl_now());
 }
 
 static int run(demo *d)

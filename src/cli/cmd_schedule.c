@@ -1,4 +1,5 @@
 #include "cli/args.h"
+#include "core/sources.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/out.h"
@@ -134,7 +135,7 @@ static int schedule_export(wl_cli_ctx *ctx, int argc, char **argv)
   }
   e.tz = tz;
   wl_out_new(&e.out, stdout, f == 0 ? WL_OUT_CSV : WL_OUT_JSON, cols);
-  rc = app->st->schedule_query(app->st, src.id, NULL, from, to, export_row, &e);
+  rc = wl_source_schedule(app->st, src.id, NULL, from, to, export_row, &e);
   wl_out_free(e.out);
 out:
   wl_tz_free(tz);

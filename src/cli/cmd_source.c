@@ -1,4 +1,5 @@
 #include "cli/args.h"
+#include "core/sources.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/out.h"
@@ -31,12 +32,18 @@ const char wl_help_source[] =
   "\n"
   "Keys for 'source set' (also token-file=FILE and hist-token-file=FILE):\n";
 
+/* Also the man page's text for `source` (man.c). */
+void wl_cli_source_help(FILE *f)
+{
+  fputs(wl_help_source, f);
+  for (const wl_setting_def *d = wl_setting_defs; d->key; d++)
+    fprintf(f, "  %-24s %s%s%s%s\n", d->key, d->help, *d->def ? " (default " : "", d->def,
+            *d->def ? ")" : "");
+}
+
 static int print_help_keys(void)
 {
-  fputs(wl_help_source, stdout);
-  for (const wl_setting_def *d = wl_setting_defs; d->key; d++)
-    printf("  %-24s %s%s%s%s\n", d->key, d->help, *d->def ? " (default " : "", d->def,
-           *d->def ? ")" : "");
+  wl_cli_source_help(stdout);
   return 0;
 }
 
@@ -87,21 +94,11 @@ static int fill_source(wl_source *src, const char *name, const add_opts *o)
 static int store_new_source(wl_app *app, wl_source *src, const char *token, const char *hist_token,
                             int fast)
 {
-  wl_store *st = app->st;
-  int rc = st->begin(st);
-  if (rc)
-    return rc;
-  if ((rc = st->source_add(st, src)) != 0 ||
-      (fast && (rc = st->setting_set(st, src->id, "allow-fast-poll", "on")) != 0) ||
-      (token && (rc = wl_token_store(app, src->id, WL_TOKEN_RT, token)) != 0) ||
-      (hist_token && (rc = wl_token_store(app, src->id, WL_TOKEN_HIST, hist_token)) != 0) ||
-      (rc = wl_seed_default_rules(st, src->id)) != 0) {
-    st->rollback(st);
-    if (rc == WL_EEXISTS)
-      return wl_err(WL_EUSAGE, "NAME: a source named '%s' already exists", src->name);
-    return rc;
-  }
-  return st->commit(st);
+  wl_source_extras ex = {token, hist_token, fast};
+  int rc = wl_source_create(app, src, &ex);
+  if (rc == WL_EEXISTS)
+    return wl_err(WL_EUSAGE, "NAME: a source named '%s' already exists", src->name);
+  return rc;
 }
 
 static int source_add(wl_cli_ctx *ctx, int argc, char **argv)
@@ -200,7 +197,7 @@ static int apply_pair(wl_app *app, wl_source *src, const char *arg, int fast)
     return WL_EUSAGE;
   if (d->is_column)
     return set_column(src, key, canon);
-  return app->st->setting_set(app->st, src->id, key, canon);
+  return wl_setting_set(app->st, src->id, key, canon);
 }
 
 static int source_set(wl_cli_ctx *ctx, int argc, char **argv)
@@ -215,17 +212,17 @@ static int source_set(wl_cli_ctx *ctx, int argc, char **argv)
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0 || (rc = wl_app_source(app, &src, argv[2])) != 0)
     goto out;
   fast = fast_poll_in(app, &src, argc, argv);
-  if ((rc = app->st->begin(app->st)) != 0)
+  if ((rc = wl_source_begin(app)) != 0)
     goto out;
   for (int i = 3; i < argc && rc == 0; i++)
     rc = apply_pair(app, &src, argv[i], fast);
   src.updated_at = wl_now();
   if (rc == 0)
-    rc = app->st->source_update(app->st, &src);
+    rc = wl_source_update(app, &src, NULL);
   if (rc == 0)
-    rc = app->st->commit(app->st);
+    rc = wl_source_commit(app);
   else
-    app->st->rollback(app->st);
+    wl_source_rollback(app);
   if (rc == 0)
     printf("source '%s' updated\n", src.name);
 out:
@@ -279,7 +276,7 @@ static int source_list(wl_cli_ctx *ctx, int argc, char **argv)
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0)
     return wl_cli_fail(rc);
   wl_out_new(&out, stdout, (enum wl_out_format)f, list_cols);
-  rc = app->st->source_list(app->st, list_row, out);
+  rc = wl_source_list(app->st, list_row, out);
   wl_out_free(out);
   wl_app_free(app);
   return rc ? wl_cli_fail(rc) : 0;
@@ -304,12 +301,14 @@ static void show_health(wl_out *out, wl_app *app, const wl_source *s)
   wl_tz *tz = NULL;
   wl_tz_load(&tz, s->timezone);
   for (size_t i = 0; i < 4; i++) {
-    char val[1024] = "", iso[WL_ISO_LEN];
+    char val[1024] = "";
     const char *pair[2] = {keys[i][1], val};
-    if (app->st->setting_get(app->st, val, sizeof(val), s->id, keys[i][0]) == 0 && i > 1) {
-      wl_time_format(iso, sizeof(iso), strtoll(val, NULL, 10), tz);
-      wl_strlcpy(val, sizeof(val), iso);
-    }
+    int64_t t;
+    if (i < 2)
+      wl_setting_get(val, sizeof(val), app->st, s->id, keys[i][0]);
+    else if ((i == 2 ? wl_last_poll_get(&t, app->st, s->id)
+                     : wl_watermark_get(&t, app->st, s->id)) == 0)
+      wl_time_format(val, sizeof(val), t, tz);
     wl_out_row(out, pair);
   }
   wl_tz_free(tz);
@@ -365,7 +364,7 @@ static int source_show(wl_cli_ctx *ctx, int argc, char **argv)
     char val[600], dv[32];
     if (d->is_column)
       continue;
-    if (app->st->setting_get(app->st, val, sizeof(val), s.id, d->key) != 0) {
+    if (wl_setting_get(val, sizeof(val), app->st, s.id, d->key) != 0) {
       if (!strcmp(d->key, "rt-max-gap-s"))
         snprintf(dv, sizeof(dv), "%d", 3 * s.interval_s);
       else
@@ -390,7 +389,7 @@ static int source_remove(wl_cli_ctx *ctx, int argc, char **argv)
   if (argc != 3)
     return wl_cli_usage("source remove", "usage: wfmlink source remove NAME");
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0 || (rc = wl_app_source(app, &s, argv[2])) != 0 ||
-      (rc = app->st->source_remove(app->st, s.id)) != 0)
+      (rc = wl_source_remove(app, s.id)) != 0)
     goto out;
   printf("source '%s' removed with all its data\n", s.name);
 out:

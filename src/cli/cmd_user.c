@@ -9,7 +9,7 @@
 #include "core/app.h"
 #include "util/err.h"
 #include "util/timeutil.h"
-#include "web/auth.h"
+#include "core/users.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -70,7 +70,7 @@ static int read_password(char *buf, const char *name)
 
 static int with_password(wl_cli_ctx *ctx, const char *name, int add)
 {
-  char pw[PW_CAP], hash[WL_PW_HASH_LEN];
+  char pw[PW_CAP];
   wl_app *app = NULL;
   int64_t id;
   int rc;
@@ -78,21 +78,18 @@ static int with_password(wl_cli_ctx *ctx, const char *name, int add)
     return wl_cli_fail(rc);
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0)
     return wl_cli_fail(rc);
-  if (!add && (rc = app->st->user_get(app->st, &id, NULL, 0, name)) != 0)
+  if (!add && (rc = wl_user_get(app->st, &id, NULL, 0, name)) != 0)
     goto out;
-  if (add && app->st->user_get(app->st, &id, NULL, 0, name) == 0) {
+  if (add && wl_user_get(app->st, &id, NULL, 0, name) == 0) {
     rc = wl_err(WL_EUSAGE, "NAME: a user named '%s' already exists (use 'wfmlink user passwd')",
                 name);
     goto out;
   }
-  if ((rc = read_password(pw, name)) != 0 ||
-      (rc = wl_auth_hash_password(hash, sizeof(hash), pw)) != 0)
+  if ((rc = read_password(pw, name)) != 0)
     goto out;
-  rc = add ? app->st->user_add(app->st, &id, name, hash, wl_now())
-           : app->st->user_set_password(app->st, name, hash);
-  /* whoever knew the old password may still be logged in: end that */
-  if (rc == 0 && !add)
-    rc = app->st->sessions_delete_user(app->st, id);
+  /* a new password also ends the user's logins (core/users.c) */
+  rc = add ? wl_user_add(app->st, &id, name, pw, wl_now())
+           : wl_user_set_password(app->st, id, name, pw);
   if (rc == 0)
     printf(add ? "user '%s' added\n" : "password of '%s' changed; its sessions ended\n", name);
 out:
@@ -125,7 +122,7 @@ static int user_list(wl_cli_ctx *ctx, int argc, char **argv)
   if ((rc = wl_app_open(&app, ctx->dsn)) != 0)
     return wl_cli_fail(rc);
   wl_out_new(&out, stdout, (enum wl_out_format)f, cols);
-  rc = app->st->users_list(app->st, user_row, out);
+  rc = wl_users_list(app->st, user_row, out);
   wl_out_free(out);
   wl_app_free(app);
   return rc ? wl_cli_fail(rc) : 0;
@@ -137,10 +134,10 @@ static int user_api_key(wl_cli_ctx *ctx, const char *name, int revoke_all)
   wl_app *app = NULL;
   int64_t id;
   int rc = wl_app_open(&app, ctx->dsn);
-  if (rc == 0 && (rc = app->st->user_get(app->st, &id, NULL, 0, name)) == WL_ENOTFOUND)
+  if (rc == 0 && (rc = wl_user_get(app->st, &id, NULL, 0, name)) == WL_ENOTFOUND)
     rc = wl_err(WL_EUSAGE, "no user named '%s' (see 'wfmlink user list')", name);
   if (rc == 0 && revoke_all) {
-    if ((rc = app->st->apikeys_delete_user(app->st, id)) == 0)
+    if ((rc = wl_user_revoke_api_keys(app->st, id)) == 0)
       printf("every API key of '%s' revoked\n", name);
   } else if (rc == 0 && (rc = wl_auth_new_api_key(key, sizeof(key), app->st, id)) == 0) {
     fprintf(stderr, "A new API key for '%s'. It is shown only now; send it as\n"
@@ -159,7 +156,7 @@ static int user_remove(wl_cli_ctx *ctx, const char *name)
   if ((rc = wl_auth_check_username(name)) != 0)
     return wl_cli_fail(rc);
   rc = wl_app_open(&app, ctx->dsn);
-  if (rc == 0 && (rc = app->st->user_remove(app->st, name)) == WL_ENOTFOUND)
+  if (rc == 0 && (rc = wl_user_remove(app->st, name)) == WL_ENOTFOUND)
     rc = wl_err(WL_EUSAGE, "no user named '%s' (see 'wfmlink user list')", name);
   if (rc == 0)
     printf("user '%s' removed, with its sessions and API keys\n", name);

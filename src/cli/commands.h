@@ -18,8 +18,14 @@ int wl_cmd_forecast(wl_cli_ctx *ctx, int argc, char **argv);
 int wl_cmd_volume(wl_cli_ctx *ctx, int argc, char **argv);
 int wl_cmd_staffing(wl_cli_ctx *ctx, int argc, char **argv);
 int wl_cmd_erlang(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_doctor(wl_cli_ctx *ctx, int argc, char **argv);
+int wl_cmd_config(wl_cli_ctx *ctx, int argc, char **argv);
 
 extern const char wl_help_source[];
+/* `source --help`: the text above and the settings table. */
+void wl_cli_source_help(FILE *f);
+/* `wfmlink --man`: wfmlink(1) in roff, from the command table (man.c). */
+int wl_cli_man(FILE *out, const wl_cmd *commands, const char *usage_notes);
 extern const char wl_help_collect[];
 extern const char wl_help_backfill[];
 extern const char wl_help_serve[];
@@ -34,5 +40,7 @@ extern const char wl_help_forecast[];
 extern const char wl_help_volume[];
 extern const char wl_help_staffing[];
 extern const char wl_help_erlang[];
+extern const char wl_help_doctor[];
+extern const char wl_help_config[];
 
 #endif

@@ -1,4 +1,5 @@
 #include "cli/out.h"
+#include "util/array.h"
 #include "util/csv.h"
 #include "util/err.h"
 
@@ -77,14 +78,9 @@ static void json_value(FILE *f, const char *v, int numeric)
 
 static int buffer_row(wl_out *o, const char *const *values)
 {
-  if (o->nrows == o->cap) {
-    size_t cap = o->cap ? o->cap * 2 : 64;
-    char **p = realloc(o->cells, cap * o->ncols * sizeof(char *));
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory");
-    o->cells = p;
-    o->cap = cap;
-  }
+  /* one element is one row of ncols cells */
+  if (wl_array_reserve(&o->cells, &o->cap, o->nrows, o->ncols * sizeof(char *), 64) != 0)
+    return WL_ENOMEM;
   for (size_t i = 0; i < o->ncols; i++)
     o->cells[o->nrows * o->ncols + i] = strdup(values[i] ? values[i] : "");
   o->nrows++;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <errno.h>
 
 #define TOKEN_MAX 4096
 
@@ -35,9 +36,14 @@ void wl_app_free(wl_app *app)
   free(app);
 }
 
+int wl_app_schema_version(wl_app *app, int *out)
+{
+  return wl_store_schema_version(app->st, out);
+}
+
 int wl_app_source(wl_app *app, wl_source *out, const char *name)
 {
-  int rc = app->st->source_get(app->st, out, name);
+  int rc = wl_store_source_get(app->st, out, name);
   if (rc == WL_ENOTFOUND)
     return wl_err(WL_EUSAGE, "no source named '%s' (see 'wfmlink source list')", name);
   return rc;
@@ -129,13 +135,37 @@ done:
   return rc;
 }
 
+static int count_tokens(void *payload, const wl_source *src)
+{
+  *(int *)payload += src->has_token || src->has_hist_token;
+  return 0;
+}
+
+/* Encrypting creates a missing key file. While tokens encrypted under the
+ * lost one are stored, a new key would leave them unreadable for good with
+ * no word said: refuse and explain instead. */
+static int key_file_check(wl_app *app)
+{
+  int n = 0, rc;
+  if (access(app->key_path, F_OK) == 0 || errno != ENOENT)
+    return 0;
+  if ((rc = wl_store_source_list(app->st, count_tokens, &n)) != 0 || n == 0)
+    return rc;
+  return wl_err(WL_EFAIL, "the key file %s is missing, but %d source%s %s tokens encrypted "
+                "with it: restore the key file (from a backup of the machine that created "
+                "it, or set $WFMLINK_KEY_FILE to where it is); a new key could not read them",
+                app->key_path, n, n == 1 ? "" : "s", n == 1 ? "has" : "have");
+}
+
 int wl_token_store(wl_app *app, int64_t source_id, enum wl_token_kind kind, const char *token)
 {
   unsigned char *blob = NULL;
   size_t len = 0;
-  int rc = wl_secret_encrypt(&blob, &len, app->key_path, token);
+  int rc = key_file_check(app);
   if (rc == 0)
-    rc = app->st->token_set(app->st, source_id, kind, blob, len, wl_now());
+    rc = wl_secret_encrypt(&blob, &len, app->key_path, token);
+  if (rc == 0)
+    rc = wl_store_token_set(app->st, source_id, kind, blob, len, wl_now());
   free(blob);
   return rc;
 }
@@ -144,9 +174,9 @@ int wl_token_load(char **out, wl_app *app, const wl_source *src, enum wl_token_k
 {
   unsigned char *blob = NULL;
   size_t len = 0;
-  int rc = app->st->token_get(app->st, &blob, &len, src->id, kind);
+  int rc = wl_store_token_get(app->st, &blob, &len, src->id, kind);
   if (rc == WL_ENOTFOUND && kind == WL_TOKEN_HIST)
-    rc = app->st->token_get(app->st, &blob, &len, src->id, WL_TOKEN_RT);
+    rc = wl_store_token_get(app->st, &blob, &len, src->id, WL_TOKEN_RT);
   if (rc == WL_ENOTFOUND)
     return wl_err(WL_EUSAGE, "source '%s' has no token; set one with "
                   "'wfmlink source set %s token-file=FILE'", src->name, src->name);

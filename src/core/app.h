@@ -15,6 +15,8 @@ typedef struct wl_app {
 int wl_app_open(wl_app **out, const char *dsn);
 void wl_app_free(wl_app *app);
 
+/* The schema version of the open database (the health check reads it). */
+int wl_app_schema_version(wl_app *app, int *out);
 /* Looks a source up by name; WL_ENOTFOUND names it. */
 int wl_app_source(wl_app *app, wl_source *out, const char *name);
 

@@ -1,4 +1,6 @@
 #include "core/collector.h"
+#include "core/metrics.h"
+#include "util/sdnotify.h"
 #include "core/settings.h"
 #include "core/job.h"
 #include "core/stream.h"
@@ -19,6 +21,7 @@ struct wl_collector {
   wl_app *app;
   CURLM *multi;
   volatile sig_atomic_t *stop;
+  volatile sig_atomic_t *reload; /* serve: re-read the sources now (SIGHUP) */
   wl_job **jobs;
   size_t njobs, capjobs;
   wl_streams *streams;  /* serve only: the event streams' thread */
@@ -45,6 +48,42 @@ int wl_collector_new(wl_collector **out, wl_app *app, volatile sig_atomic_t *sto
     return wl_err(WL_EFAIL, "cannot start the HTTP client");
   }
   *out = c;
+  return 0;
+}
+
+void wl_collector_watch_reload(wl_collector *c, volatile sig_atomic_t *reload)
+{
+  c->reload = reload;
+}
+
+typedef struct stale_runs {
+  int64_t ids[64];
+  int n;
+} stale_runs;
+
+static int note_running(void *payload, const wl_run_row *row)
+{
+  stale_runs *sr = payload;
+  if (strcmp(row->outcome, "running") == 0 && sr->n < 64)
+    sr->ids[sr->n++] = row->id;
+  return 0;
+}
+
+int wl_runs_interrupt_stale(int *marked, wl_app *app, int64_t source_id)
+{
+  wl_store *st = app->st;
+  stale_runs sr = {.n = 0};
+  int rc;
+  *marked = 0;
+  /* the newest runs: a crashed process leaves at most its last ones open */
+  if ((rc = wl_store_runs_list(st, source_id, 200, note_running, &sr)) != 0)
+    return rc;
+  for (int i = 0; i < sr.n; i++) {
+    if ((rc = wl_store_run_end(st, sr.ids[i], wl_now(), "interrupted", 0, 0, 0,
+                          "the process collecting it ended without finishing it")) != 0)
+      return rc;
+    (*marked)++;
+  }
   return 0;
 }
 
@@ -230,8 +269,10 @@ typedef struct src_state {
   wl_source src;
   int seen;             /* still in the store at the last reload */
   int leased;           /* this instance holds the source's lease */
-  int64_t next_rt_ms, next_hist;   /* next_hist in wall seconds */
-  int64_t hist_retry_ms;           /* after a failure, on the monotonic clock */
+  /* both on the monotonic clock (0: now), so a wall clock step neither
+   * stalls nor rushes them; next_hist_ms is planned from a wall boundary */
+  int64_t next_rt_ms, next_hist_ms;
+  int waits_boundary;              /* next_hist_ms is the next 15-min boundary */
   int64_t wm_seen;                 /* the watermark when last planned */
   wl_job *rt, *hist;
   int rt_fails, hist_fails;
@@ -248,6 +289,7 @@ typedef struct service {
   int64_t next_reload_ms, next_lease_ms;
   char owner[160];      /* this instance, in leases and logs */
   int64_t lease_ttl_s;
+  wl_clockwatch clock;
 } service;
 
 static src_state *find_state(service *sv, int64_t id)
@@ -262,14 +304,12 @@ static src_state *find_state(service *sv, int64_t id)
  * by hand): backfill from there now instead of at the next boundary. */
 static void watch_watermark(service *sv, src_state *ss)
 {
-  char buf[32];
   int64_t wm;
-  if (sv->c->app->st->setting_get(sv->c->app->st, buf, sizeof(buf), ss->src.id, "hist-watermark") != 0)
+  if (wl_watermark_get(&wm, sv->c->app->st, ss->src.id) != 0)
     return;
-  wm = strtoll(buf, NULL, 10);
   if (ss->wm_seen && wm < ss->wm_seen) {
     wl_info(ss->src.name, "history requested again from an earlier time; backfilling now");
-    ss->next_hist = 0;
+    ss->next_hist_ms = 0;
   }
   ss->wm_seen = wm;
 }
@@ -350,7 +390,7 @@ static void reload_sources(service *sv)
   size_t i = 0;
   for (i = 0; i < sv->n; i++)
     sv->s[i].seen = 0;
-  if (sv->c->app->st->source_list(sv->c->app->st, reload_cb, sv) != 0) {
+  if (wl_store_source_list(sv->c->app->st, reload_cb, sv) != 0) {
     wl_warn(NULL, "cannot read the sources: %s", wl_errmsg());
     for (i = 0; i < sv->n; i++)
       sv->s[i].seen = 1;
@@ -389,17 +429,51 @@ static int64_t next_boundary(const wl_store *st, const wl_source *src, int64_t n
   return b > now ? b : b + WL_INTERVAL_S;
 }
 
+/* The next boundary of the wall clock, as a time of the monotonic clock. */
+static void wait_boundary(service *sv, src_state *ss)
+{
+  int64_t now = wl_now();
+  ss->next_hist_ms = mono_ms() + (next_boundary(sv->c->app->st, &ss->src, now) - now) * 1000;
+  ss->waits_boundary = 1;
+}
+
+int64_t wl_clock_jump_s(wl_clockwatch *w, int64_t wall_s, int64_t mono_now_ms)
+{
+  int64_t off_ms = (wall_s - w->wall_s) * 1000 - (mono_now_ms - w->mono_ms);
+  int primed = w->primed;
+  w->wall_s = wall_s;
+  w->mono_ms = mono_now_ms;
+  w->primed = 1;
+  /* wall seconds are whole: up to 1 s of difference is rounding */
+  if (!primed || (off_ms < WL_CLOCK_JUMP_MS && off_ms > -WL_CLOCK_JUMP_MS))
+    return 0;
+  return (off_ms + (off_ms > 0 ? 500 : -500)) / 1000;
+}
+
+/* A step of the wall clock (NTP, an administrator, a VM resumed): logged,
+ * and the historical pulls waiting for a boundary are planned again from the
+ * new wall clock. Real-time starts are never placed after now
+ * (wfm/timeline.c), so segments recorded before a step back are kept until
+ * the clock passes them. */
+static void on_clock_jump(service *sv, int64_t jump_s)
+{
+  wl_warn(NULL, "the wall clock jumped %s by %lld s (against the monotonic clock); "
+          "historical pulls rescheduled on the new time",
+          jump_s > 0 ? "forward" : "back", (long long)(jump_s > 0 ? jump_s : -jump_s));
+  for (size_t i = 0; i < sv->n; i++)
+    if (sv->s[i].waits_boundary)
+      wait_boundary(sv, &sv->s[i]);
+}
+
 /* The next historical window: the oldest missing one after the watermark,
  * else the trailing window. */
 static int plan_window(int64_t *from, int64_t *to, const char **kind, wl_store *st,
                        const wl_source *src)
 {
-  char buf[32];
-  int64_t tf, tt, wm = 0;
+  int64_t tf, tt, wm;
   int64_t min_from = wl_interval_floor(wl_now() - 86400 * wl_source_setting_int(st, src, "backfill-max-days"));
   trailing_window(&tf, &tt, st, src);
-  if (st->setting_get(st, buf, sizeof(buf), src->id, "hist-watermark") == 0)
-    wm = strtoll(buf, NULL, 10);
+  wl_watermark_get(&wm, st, src->id);
   if (wm == 0) {
     /* a new source: its history starts at local midnight of today (older
      * days come from `wfmlink backfill`); remembered so the catch-up
@@ -408,8 +482,7 @@ static int plan_window(int64_t *from, int64_t *to, const char **kind, wl_store *
     if (wl_tz_load(&tz, src->timezone) == 0)
       wm = wl_interval_floor(wl_tz_day_start(tz, wl_now()));
     wl_tz_free(tz);
-    snprintf(buf, sizeof(buf), "%lld", (long long)wm);
-    if (st->setting_set(st, src->id, "hist-watermark", buf) != 0)
+    if (wl_watermark_set(st, src->id, wm) != 0)
       wl_warn(src->name, "cannot store the watermark: %s", wl_errmsg());
   }
   if (wm < min_from) {
@@ -419,8 +492,7 @@ static int plan_window(int64_t *from, int64_t *to, const char **kind, wl_store *
             "(use 'wfmlink backfill' for it)",
             (long long)wl_source_setting_int(st, src, "backfill-max-days"));
     wm = min_from;
-    snprintf(buf, sizeof(buf), "%lld", (long long)wm);
-    if (st->setting_set(st, src->id, "hist-watermark", buf) != 0)
+    if (wl_watermark_set(st, src->id, wm) != 0)
       wl_warn(src->name, "cannot store the watermark: %s", wl_errmsg());
   }
   wm = wl_interval_floor(wm);
@@ -478,19 +550,31 @@ static int live_instances(service *sv)
   char key[200], val[32];
   snprintf(key, sizeof(key), "instance:%s", sv->owner);
   snprintf(val, sizeof(val), "%lld", (long long)(lc.now + sv->lease_ttl_s));
-  if (st->setting_set(st, 0, key, val) != 0 || st->setting_list(st, 0, count_instance, &lc) != 0)
+  if (wl_setting_set(st, 0, key, val) != 0 || wl_store_setting_list(st, 0, count_instance, &lc) != 0)
     return 1;
   for (int i = 0; i < lc.nstale; i++)
-    st->setting_set(st, 0, lc.stale[i], NULL);
+    wl_setting_set(st, 0, lc.stale[i], NULL);
   return lc.live > 0 ? lc.live : 1;
 }
 
+/* Taking a source over (at start-up or from an instance that died): its
+ * runs still `running` belong to a process that ended without finishing
+ * them, and would show as live on the status page forever. */
 static void set_leased(service *sv, src_state *ss, int held)
 {
+  int marked = 0;
   if (held != ss->leased)
     wl_info(ss->src.name, held ? "collected by this instance (%s)" : "left to other instances (%s)",
             sv->owner);
+  if (held && !ss->leased) {
+    if (wl_runs_interrupt_stale(&marked, sv->c->app, ss->src.id) != 0)
+      wl_warn(ss->src.name, "cannot close the runs left running: %s", wl_errmsg());
+    else if (marked)
+      wl_info(ss->src.name, "%d run%s left running by an earlier process marked interrupted",
+              marked, marked > 1 ? "s" : "");
+  }
   ss->leased = held;
+  wl_metrics_lease(ss->src.name, held);
 }
 
 static void renew_leases(service *sv)
@@ -508,7 +592,7 @@ static void renew_leases(service *sv)
       int held = 0;
       if (!ss->seen || ss->leased != (pass == 0) || (pass == 1 && held_count >= fair))
         continue;
-      if (st->lease_acquire(st, &held, ss->src.id, sv->owner, wl_lease_now(), sv->lease_ttl_s) != 0) {
+      if (wl_store_lease_acquire(st, &held, ss->src.id, sv->owner, wl_lease_now(), sv->lease_ttl_s) != 0) {
         wl_warn(ss->src.name, "cannot renew the lease: %s", wl_errmsg());
         held = 0;
       }
@@ -521,7 +605,7 @@ static void renew_leases(service *sv)
     src_state *ss = &sv->s[i];
     if (!ss->leased || ss->rt || ss->hist)
       continue;
-    if (st->lease_release(st, ss->src.id, sv->owner) == 0) {
+    if (wl_store_lease_release(st, ss->src.id, sv->owner) == 0) {
       set_leased(sv, ss, 0);
       held_count--;
     }
@@ -562,9 +646,7 @@ static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
       ss->next_rt_ms = now_ms + (int64_t)ss->src.interval_s * 1000;
     }
   }
-  if ((sv->what & 2) && !ss->hist &&
-      (wl_now() >= ss->next_hist || (ss->hist_retry_ms && now_ms >= ss->hist_retry_ms))) {
-    ss->hist_retry_ms = 0;
+  if ((sv->what & 2) && !ss->hist && now_ms >= ss->next_hist_ms) {
     int64_t from, to;
     const char *kind;
     plan_window(&from, &to, &kind, c->app->st, &ss->src);
@@ -573,7 +655,7 @@ static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
       note_result(ss->src.name, "historical pull", &ss->hist_fails, -1, wl_errmsg());
       wl_job_free(ss->hist);
       ss->hist = NULL;
-      ss->next_hist = next_boundary(c->app->st, &ss->src, wl_now());
+      wait_boundary(sv, ss);
     }
   }
 }
@@ -595,17 +677,22 @@ static void reap_job(service *sv, src_state *ss, wl_job **slot, int is_rt)
   } else {
     note_result(ss->src.name, "historical pull", &ss->hist_fails, j->rc, j->err);
     if (j->rc == 0 && strcmp(j->run_kind, "backfill") == 0) {
-      ss->next_hist = 0; /* catch up without waiting for the next boundary */
+      ss->next_hist_ms = 0; /* catch up without waiting for the next boundary */
+      ss->waits_boundary = 0;
     } else if (j->rc == 0) {
-      ss->next_hist = next_boundary(sv->c->app->st, &ss->src, wl_now());
+      wait_boundary(sv, ss);
     } else {
       /* retry before the next boundary: 30 s, doubling up to 15 minutes
        * (WFMLINK_RETRY_BASE_MS scales it for tests) */
       const char *env = getenv("WFMLINK_RETRY_BASE_MS");
       int64_t base = env && *env ? strtoll(env, NULL, 10) : 1000;
       int64_t back = 30 * base << (ss->hist_fails < 5 ? ss->hist_fails - 1 : 4);
-      ss->next_hist = next_boundary(sv->c->app->st, &ss->src, wl_now());
-      ss->hist_retry_ms = mono_ms() + (back < 900000 ? back : 900000);
+      int64_t retry = mono_ms() + (back < 900000 ? back : 900000);
+      wait_boundary(sv, ss);
+      if (retry < ss->next_hist_ms) {
+        ss->next_hist_ms = retry;
+        ss->waits_boundary = 0;
+      }
     }
   }
   for (size_t i = 0; i < sv->c->njobs; i++)
@@ -630,7 +717,14 @@ int wl_collector_serve(wl_collector *c, int what)
   service_init(&sv);
   wl_info(NULL, "instance %s", sv.owner);
   while (!(c->stop && *c->stop)) {
-    int64_t now_ms = mono_ms();
+    int64_t now_ms = mono_ms(), jump = wl_clock_jump_s(&sv.clock, wl_now(), now_ms);
+    if (jump)
+      on_clock_jump(&sv, jump);
+    if (c->reload && *c->reload) {
+      *c->reload = 0;
+      wl_info(NULL, "SIGHUP: reading the sources again");
+      sv.next_reload_ms = 0;
+    }
     if (now_ms >= sv.next_reload_ms) {
       reload_sources(&sv);
       sv.next_reload_ms = now_ms + reload_interval_ms();
@@ -647,6 +741,7 @@ int wl_collector_serve(wl_collector *c, int what)
     loop_turn(c, 250);
     if (c->streams)
       wl_streams_drain(c->streams);
+    wl_sd_heartbeat(); /* the systemd watchdog pings while this loop turns */
     for (size_t i = 0; i < sv.n; i++) {
       reap_job(&sv, &sv.s[i], &sv.s[i].rt, 1);
       reap_job(&sv, &sv.s[i], &sv.s[i].hist, 0);
@@ -658,12 +753,12 @@ int wl_collector_serve(wl_collector *c, int what)
     reap_job(&sv, &sv.s[i], &sv.s[i].hist, 0);
   }
   free(sv.s);
-  if (c->app->st->lease_release(c->app->st, 0, sv.owner) != 0)
+  if (wl_store_lease_release(c->app->st, 0, sv.owner) != 0)
     wl_warn(NULL, "cannot release the leases: %s", wl_errmsg());
   {
     char key[200];
     snprintf(key, sizeof(key), "instance:%s", sv.owner);
-    c->app->st->setting_set(c->app->st, 0, key, NULL);
+    wl_setting_set(c->app->st, 0, key, NULL);
   }
   wl_info(NULL, "collectors stopped");
   return 0;

@@ -20,6 +20,13 @@ typedef void (*wl_progress_fn)(void *payload, int done, int total, int64_t win_f
 
 int wl_collector_new(wl_collector **out, wl_app *app, volatile sig_atomic_t *stop);
 void wl_collector_free(wl_collector *c);
+/* serve: when *reload is set (SIGHUP), the sources are read again at the
+ * next turn and *reload is cleared. */
+void wl_collector_watch_reload(wl_collector *c, volatile sig_atomic_t *reload);
+/* Marks the source's runs still `running` as `interrupted` (left by a
+ * process that crashed or was killed); *marked tells how many. Only for a
+ * source this process now collects alone (serve: on taking its lease). */
+int wl_runs_interrupt_stale(int *marked, wl_app *app, int64_t source_id);
 
 /* One poll of agent states, retried on transient failures. */
 int wl_collect_realtime_once(wl_collector *c, const wl_source *src);
@@ -34,5 +41,16 @@ int wl_collect_backfill(wl_collector *c, const wl_source *src, int64_t from, int
 int wl_collector_serve(wl_collector *c, int what);
 
 #define WL_BACKFILL_CHUNK_S (6 * 3600)
+
+/* Wall clock steps, found by comparing it with the monotonic clock between
+ * two looks (a wall clock that stands still, as WFMLINK_FAKE_NOW, is no
+ * step). Returns the step in whole seconds (> 0 forward), 0 when the two
+ * clocks moved alike within WL_CLOCK_JUMP_MS or on the first look. */
+#define WL_CLOCK_JUMP_MS 2000
+typedef struct wl_clockwatch {
+  int64_t wall_s, mono_ms;
+  int primed;
+} wl_clockwatch;
+int64_t wl_clock_jump_s(wl_clockwatch *w, int64_t wall_s, int64_t mono_now_ms);
 
 #endif

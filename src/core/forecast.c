@@ -77,7 +77,7 @@ static int queues_of(qlist *l, wl_app *app, const wl_source *src, const char *co
   int rc = 0;
   memset(l, 0, sizeof(*l));
   if (n == 0)
-    return app->st->queues_list(app->st, src->id, collect_queue, l);
+    return wl_store_queues_list(app->st, src->id, collect_queue, l);
   for (size_t i = 0; rc == 0 && i < n; i++) {
     size_t j = 0;
     while (j < i && strcmp(ids[j], ids[i]) != 0)
@@ -85,7 +85,12 @@ static int queues_of(qlist *l, wl_app *app, const wl_source *src, const char *co
     if (j == i) /* a queue named twice is forecast once */
       rc = add_queue(l, ids[i], "");
   }
-  return rc == 0 ? app->st->queues_list(app->st, src->id, name_queue, l) : rc;
+  return rc == 0 ? wl_store_queues_list(app->st, src->id, name_queue, l) : rc;
+}
+
+int wl_forecast_queues(wl_app *app, const wl_source *src, wl_queue_cb cb, void *payload)
+{
+  return wl_store_queues_list(app->st, src->id, cb, payload);
 }
 
 /* ---- one forecast run ----------------------------------------------------- */
@@ -247,28 +252,28 @@ int wl_forecast(wl_app *app, const wl_source *src, const wl_forecast_req *req,
 
 /* ---- text rows ------------------------------------------------------------ */
 
-/* One decimal, never "-0.0". */
-static void fmt1(char *buf, size_t n, double v)
+void wl_fc_fmt(char *buf, size_t n, int decimals, double v)
 {
-  double r = round(v * 10.0) / 10.0;
-  snprintf(buf, n, "%.1f", r == 0 ? 0.0 : r);
+  double s = pow(10, decimals), r = round(v * s) / s;
+  snprintf(buf, n, "%.*f", decimals, r == 0 ? 0.0 : r);
 }
 
-typedef struct text_ctx {
-  wl_report_row_cb cb;
-  void *payload;
-  const wl_tz *tz;
-} text_ctx;
+/* Notes reach the caller's payload, not this wrapper's. */
+int wl_fc_text_note(void *payload, const char *queue_id, const char *text)
+{
+  const wl_fc_text *c = payload;
+  return c->note(c->payload, queue_id, text);
+}
 
 static int text_row(void *payload, const wl_forecast_row *row)
 {
-  text_ctx *c = payload;
+  wl_fc_text *c = payload;
   char when[WL_ISO_LEN], vol[32], aht[32];
   const char *v[6];
   wl_time_format(when, sizeof(when), row->start_utc, c->tz);
-  fmt1(vol, sizeof(vol), row->volume);
+  wl_fc_fmt(vol, sizeof(vol), 1, row->volume);
   if (row->aht_s >= 0)
-    fmt1(aht, sizeof(aht), row->aht_s);
+    wl_fc_fmt(aht, sizeof(aht), 1, row->aht_s);
   v[0] = row->queue_id;
   v[1] = row->queue_name;
   v[2] = when;
@@ -281,13 +286,13 @@ static int text_row(void *payload, const wl_forecast_row *row)
 int wl_forecast_report(wl_app *app, const wl_source *src, const wl_forecast_req *req,
                        wl_report_row_cb cb, wl_forecast_note_cb note, void *payload)
 {
-  text_ctx c = {cb, payload, NULL};
+  wl_fc_text c = {cb, payload, NULL, note};
   wl_tz *tz = NULL;
   int rc = wl_tz_load(&tz, src->timezone);
   if (rc != 0)
     return rc;
   c.tz = tz;
-  rc = wl_forecast(app, src, req, text_row, note, &c);
+  rc = wl_forecast(app, src, req, text_row, note ? wl_fc_text_note : NULL, &c);
   wl_tz_free(tz);
   return rc;
 }
@@ -300,15 +305,9 @@ typedef struct save_ctx {
   size_t n, cap, qidx_cap;
   char (*queues)[64];
   size_t nq, qcap;
-  wl_forecast_note_cb note;  /* the caller's, with its own payload */
-  void *note_payload;
+  wl_forecast_note_cb note;
+  void *payload;
 } save_ctx;
-
-static int save_note(void *payload, const char *queue_id, const char *text)
-{
-  save_ctx *c = payload;
-  return c->note ? c->note(c->note_payload, queue_id, text) : 0;
-}
 
 static int queue_index(save_ctx *c, const char *id, size_t *out)
 {
@@ -319,6 +318,12 @@ static int queue_index(save_ctx *c, const char *id, size_t *out)
   }
   *out = c->nq - 1; /* rows come queue by queue */
   return 0;
+}
+
+static int save_note(void *payload, const char *queue_id, const char *text)
+{
+  const save_ctx *c = payload;
+  return c->note(c->payload, queue_id, text);
 }
 
 static int keep_value(void *payload, const wl_forecast_row *row)
@@ -340,15 +345,15 @@ static int keep_value(void *payload, const wl_forecast_row *row)
 int wl_forecast_save(wl_app *app, const wl_source *src, const wl_forecast_req *req,
                      const char *name, wl_forecast_note_cb note, void *payload)
 {
-  save_ctx c = {.note = note, .note_payload = payload};
+  save_ctx c = {.note = note, .payload = payload};
   wl_fc_saved_row h = {.name = name, .created_at = wl_now(), .as_of = req->as_of,
                        .from = req->from, .to = req->to};
   int64_t id;
-  int rc = wl_forecast(app, src, req, keep_value, save_note, &c);
+  int rc = wl_forecast(app, src, req, keep_value, note ? save_note : NULL, &c);
   for (size_t i = 0; rc == 0 && i < c.n; i++)
     c.v[i].queue_id = c.queues[c.qidx[i]]; /* the array has stopped moving */
   if (rc == 0)
-    rc = app->st->forecast_save(app->st, &id, src->id, &h, c.v, c.n);
+    rc = wl_store_forecast_save(app->st, &id, src->id, &h, c.v, c.n);
   free(c.v);
   free(c.qidx);
   free(c.queues);
@@ -376,17 +381,17 @@ int wl_forecast_special_day(wl_app *app, const wl_source *src, const char *date,
       return wl_err(WL_EUSAGE, "DATE '%s' does not exist", date);
   }
   if (clear)
-    return app->st->special_day_remove(app->st, src->id, r.queue_id, date);
+    return wl_store_special_day_remove(app->st, src->id, r.queue_id, date);
   if (!exclude && (!(factor >= 0) || factor > 100))
     return wl_err(WL_EUSAGE, "--factor must be between 0 and 100");
   r.factor_milli = exclude ? 1000 : (int64_t)llround(factor * 1000.0);
-  return app->st->special_day_set(app->st, src->id, &r);
+  return wl_store_special_day_set(app->st, src->id, &r);
 }
 
 int wl_forecast_special_days(wl_app *app, const wl_source *src, wl_special_day_cb cb,
                              void *payload)
 {
-  return app->st->special_days_list(app->st, src->id, cb, payload);
+  return wl_store_special_days_list(app->st, src->id, cb, payload);
 }
 
 /* ---- accuracy ------------------------------------------------------------- */
@@ -397,11 +402,10 @@ static const enum wl_fc_method all_methods[] = {
 
 static void fmt2(char *buf, size_t n, int has, double v)
 {
-  double r = round(v * 100.0) / 100.0;
   if (!has || !isfinite(v))
     buf[0] = '\0';
   else
-    snprintf(buf, n, "%.2f", r == 0 ? 0.0 : r);
+    wl_fc_fmt(buf, n, 2, v);
 }
 
 static int accuracy_row(wl_report_row_cb cb, void *payload, const char *queue_id,
@@ -480,4 +484,130 @@ int wl_forecast_accuracy(wl_app *app, const wl_source *src, const wl_accuracy_re
   wl_fc_grid_free(&g);
   wl_tz_free(tz);
   return rc;
+}
+
+/* ---- saved forecasts against what happened -------------------------------- */
+
+typedef struct saved_hdr {
+  int64_t id, created_at, as_of, from, to;
+  char name[128];
+} saved_hdr;
+
+typedef struct saved_list {
+  saved_hdr *v;
+  size_t n, cap;
+} saved_list;
+
+static int keep_saved(void *payload, const wl_fc_saved_row *r)
+{
+  saved_list *l = payload;
+  saved_hdr *h;
+  if (wl_array_reserve(&l->v, &l->cap, l->n, sizeof(*l->v), 16) != 0)
+    return WL_ENOMEM;
+  h = &l->v[l->n++];
+  h->id = r->id;
+  h->created_at = r->created_at;
+  h->as_of = r->as_of;
+  h->from = r->from;
+  h->to = r->to;
+  snprintf(h->name, sizeof(h->name), "%s", r->name ? r->name : "");
+  return 0;
+}
+
+typedef struct saved_val {
+  char queue_id[64];
+  int64_t start_utc;
+  double volume;
+} saved_val;
+
+typedef struct val_list {
+  saved_val *v;
+  size_t n, cap;
+} val_list;
+
+static int keep_val(void *payload, const wl_fc_value_row *r)
+{
+  val_list *l = payload;
+  if (wl_array_reserve(&l->v, &l->cap, l->n, sizeof(*l->v), 1024) != 0)
+    return WL_ENOMEM;
+  snprintf(l->v[l->n].queue_id, sizeof(l->v[0].queue_id), "%s", r->queue_id);
+  l->v[l->n].start_utc = r->start_utc;
+  l->v[l->n].volume = (double)r->volume_x10 / 10.0;
+  l->n++;
+  return 0;
+}
+
+static int by_queue_start(const void *a, const void *b)
+{
+  const saved_val *x = a, *y = b;
+  int c = strcmp(x->queue_id, y->queue_id);
+  return c ? c : (x->start_utc > y->start_utc) - (x->start_utc < y->start_utc);
+}
+
+/* Adds the observed intervals of vals (sorted by queue) to c. */
+static int compare_vals(wl_forecast_saved_cmp *c, wl_fc_grid *g, wl_app *app,
+                        const wl_source *src, const val_list *vals, int64_t now)
+{
+  double abs_err = 0;
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < vals->n; i++) {
+    const saved_val *s = &vals->v[i];
+    size_t k;
+    if (i == 0 || strcmp(s->queue_id, vals->v[i - 1].queue_id) != 0)
+      rc = wl_fc_grid_load_queue(g, app, src, s->queue_id, now);
+    if (rc || s->start_utc < g->t0 || s->start_utc >= g->t1)
+      continue;
+    k = (size_t)((s->start_utc - g->t0) / WL_INTERVAL_S);
+    if (!g->iv[k].observed)
+      continue;
+    c->intervals++;
+    c->forecast_sum += s->volume;
+    c->actual_sum += g->iv[k].entered;
+    abs_err += fabs(s->volume - g->iv[k].entered);
+  }
+  c->has_wmape = c->actual_sum > 0;
+  c->wmape_pct = c->has_wmape ? 100.0 * abs_err / c->actual_sum : 0;
+  return rc;
+}
+
+static int compare_one(wl_forecast_saved_cmp *c, wl_app *app, const wl_source *src,
+                       const wl_tz *tz, int64_t now)
+{
+  int64_t end = c->to < now ? c->to : now;
+  val_list vals = {0};
+  wl_fc_grid g;
+  int rc = wl_store_forecast_saved_values(app->st, c->id, NULL, c->from, c->to, keep_val, &vals);
+  memset(&g, 0, sizeof(g));
+  c->values = (int64_t)vals.n;
+  if (rc == 0 && end > c->from && vals.n) {
+    qsort(vals.v, vals.n, sizeof(*vals.v), by_queue_start);
+    rc = wl_fc_grid_new(&g, tz, wl_fc_local_day(tz, c->from), wl_fc_local_day(tz, end - 1) + 1);
+    if (rc == 0)
+      rc = wl_fc_grid_runs(&g, app, src);
+    if (rc == 0)
+      rc = compare_vals(c, &g, app, src, &vals, end);
+    wl_fc_grid_free(&g);
+  }
+  free(vals.v);
+  return rc;
+}
+
+int wl_forecast_saved_compare(wl_app *app, const wl_source *src, int64_t now,
+                              wl_forecast_saved_cb cb, void *payload)
+{
+  saved_list l = {0};
+  wl_tz *tz = NULL;
+  int rc = wl_tz_load(&tz, src->timezone);
+  if (rc == 0) /* listed first: no store call runs inside another's callback */
+    rc = wl_store_forecasts_saved_list(app->st, src->id, keep_saved, &l);
+  for (size_t i = 0; rc == 0 && i < l.n; i++) {
+    wl_forecast_saved_cmp c = {.id = l.v[i].id, .name = l.v[i].name,
+                               .created_at = l.v[i].created_at, .as_of = l.v[i].as_of,
+                               .from = l.v[i].from, .to = l.v[i].to};
+    if ((rc = compare_one(&c, app, src, tz, now)) == 0)
+      rc = cb(payload, &c);
+  }
+  free(l.v);
+  wl_tz_free(tz);
+  return rc == WL_ENOMEM ? wl_err(WL_ENOMEM, "out of memory") : rc;
 }

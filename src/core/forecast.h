@@ -51,6 +51,9 @@ int wl_forecast_check(const wl_forecast_req *req);
 int wl_forecast(wl_app *app, const wl_source *src, const wl_forecast_req *req,
                 wl_forecast_cb cb, wl_forecast_note_cb note, void *payload);
 
+/* The source's queues (for pickers), as the store lists them. */
+int wl_forecast_queues(wl_app *app, const wl_source *src, wl_queue_cb cb, void *payload);
+
 /* The forecast report of cli.md as text cells: columns wl_forecast_cols. */
 extern const char *const wl_forecast_cols[];
 int wl_forecast_report(wl_app *app, const wl_source *src, const wl_forecast_req *req,
@@ -72,6 +75,26 @@ int wl_forecast_accuracy(wl_app *app, const wl_source *src, const wl_accuracy_re
 /* Saves the forecast's rows under name (replacing one of that name). */
 int wl_forecast_save(wl_app *app, const wl_source *src, const wl_forecast_req *req,
                      const char *name, wl_forecast_note_cb note, void *payload);
+
+/* A saved forecast against what happened: wMAPE over the intervals of
+ * [from, min(to, now)) that are observed now (collected, imported or with
+ * a stored row), pooled over its queues. */
+typedef struct wl_forecast_saved_cmp {
+  int64_t id;
+  const char *name;
+  int64_t created_at, as_of, from, to;
+  int64_t values;            /* saved rows */
+  int64_t intervals;         /* of them, compared (observed by now) */
+  double forecast_sum, actual_sum;
+  int has_wmape;             /* actual_sum > 0 */
+  double wmape_pct;          /* 100 * sum |forecast - actual| / sum actual */
+} wl_forecast_saved_cmp;
+
+typedef int (*wl_forecast_saved_cb)(void *payload, const wl_forecast_saved_cmp *row);
+
+/* Every saved forecast of the source, newest first, compared at `now`. */
+int wl_forecast_saved_compare(wl_app *app, const wl_source *src, int64_t now,
+                              wl_forecast_saved_cb cb, void *payload);
 
 /* Special days (`forecast special-day`): date "YYYY-MM-DD", queue_id NULL
  * or "" for every queue; exclude, or factor (0..100). clear removes. */

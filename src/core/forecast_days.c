@@ -92,7 +92,7 @@ int wl_fc_grid_runs(wl_fc_grid *g, wl_app *app, const wl_source *src)
 {
   if (g->niv == 0)
     return 0;
-  return app->st->runs_in_range(app->st, src->id, NULL, g->t0, g->t1, 0, mark_run, g);
+  return wl_store_runs_in_range(app->st, src->id, NULL, g->t0, g->t1, 0, mark_run, g);
 }
 
 typedef struct load_ctx {
@@ -137,9 +137,9 @@ int wl_fc_grid_load_queue(wl_fc_grid *g, wl_app *app, const wl_source *src,
   if (!(c.obs = malloc(g->niv)))
     return wl_err(WL_ENOMEM, "out of memory");
   memcpy(c.obs, g->run_ok, g->niv);
-  rc = app->st->vol_imports_query(app->st, src->id, queue_id, g->t0, end, mark_import, &c);
+  rc = wl_store_vol_imports_query(app->st, src->id, queue_id, g->t0, end, mark_import, &c);
   if (rc == 0)
-    rc = app->st->intervals_query(app->st, src->id, queue_id, g->t0, end, put_row, &c);
+    rc = wl_store_intervals_query(app->st, src->id, queue_id, g->t0, end, put_row, &c);
   /* strict as-of: only intervals complete before it count */
   for (size_t k = 0; rc == 0 && k < g->niv; k++) {
     int complete = g->iv[k].start_utc + WL_INTERVAL_S <= until;
@@ -187,7 +187,7 @@ int wl_fc_special_load(wl_fc_special **out, size_t *n, wl_app *app, const wl_sou
                        const char *queue_id)
 {
   special_ctx c = {queue_id, NULL, 0, 0};
-  int rc = app->st->special_days_list(app->st, src->id, add_special, &c);
+  int rc = wl_store_special_days_list(app->st, src->id, add_special, &c);
   if (rc != 0) {
     free(c.v);
     return rc;

@@ -8,6 +8,8 @@
  */
 #include <stdint.h>
 #include "core/app.h"
+#include "core/forecast.h"
+#include "core/report.h"
 #include "util/tz.h"
 #include "wfm/forecast.h"
 
@@ -40,5 +42,18 @@ int wl_fc_grid_load_queue(wl_fc_grid *g, wl_app *app, const wl_source *src,
  * malloc'd, NULL when none. */
 int wl_fc_special_load(wl_fc_special **out, size_t *n, wl_app *app, const wl_source *src,
                        const char *queue_id);
+
+/* The text-row wrappers of the forecast and staffing reports: the rows go
+ * to cb, notes to the caller's note callback with the caller's payload. */
+typedef struct wl_fc_text {
+  wl_report_row_cb cb;
+  void *payload;
+  const wl_tz *tz;
+  wl_forecast_note_cb note;
+} wl_fc_text;
+
+int wl_fc_text_note(void *payload, const char *queue_id, const char *text);
+/* v with `decimals` decimals, half away from zero, never "-0.0". */
+void wl_fc_fmt(char *buf, size_t n, int decimals, double v);
 
 #endif

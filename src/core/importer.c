@@ -1,4 +1,5 @@
 #include "core/importer.h"
+#include "core/schedules.h"
 #include "core/rowsets.h"
 #include "util/buf.h"
 #include "util/csv.h"
@@ -214,34 +215,15 @@ static int begin_import(importer *im, wl_tz **tz, const wl_source *src, const ch
 
 /* ---- schedules ---- */
 
-typedef struct activity_probe {
-  const char *name;
-  int found;
-} activity_probe;
-
-static int probe_activity(void *payload, const wl_rule_row *r)
-{
-  activity_probe *p = payload;
-  p->found |= strcmp(r->activity, p->name) == 0;
-  return 0;
-}
-
-static int activity_known(const wl_adh_rules *rules, const char *name)
-{
-  activity_probe p = {name, 0};
-  wl_adh_rules_each(rules, probe_activity, &p);
-  return p.found;
-}
-
 static void check_schedule_rows(importer *im, wl_app *app, const wl_source *src,
                                 const wl_adh_rules *rules, int create_agents)
 {
   for (size_t i = 0; i < im->n; i++) {
     imp_row *r = &im->rows[i];
-    if (!activity_known(rules, r->value))
+    if (!wl_adh_rules_has(rules, r->value))
       complain(im, r->line, "unknown activity '%s' (add it with 'wfmlink rules set')", r->value);
     if (!create_agents && (i == 0 || strcmp(im->rows[i - 1].agent, r->agent)) &&
-        app->st->agent_get(app->st, NULL, src->id, r->agent) == WL_ENOTFOUND)
+        !wl_schedule_agent_known(app->st, src->id, r->agent))
       complain(im, r->line, "unknown agent '%s' (use --create-agents to add it)", r->agent);
   }
 }
@@ -251,16 +233,13 @@ static int add_unknown_agents(wl_import_result *res, wl_app *app, const wl_sourc
 {
   for (size_t i = 0; i < im->n; i++) {
     const char *a = im->rows[i].agent;
+    int created, rc;
     if (i && strcmp(im->rows[i - 1].agent, a) == 0)
       continue;
     res->agents++;
-    if (app->st->agent_get(app->st, NULL, src->id, a) == WL_ENOTFOUND) {
-      wl_agent_row row = {a, "", ""};
-      int rc = app->st->agents_upsert(app->st, src->id, &row, 1);
-      if (rc)
-        return rc;
-      res->agents_created++;
-    }
+    if ((rc = wl_schedule_agent_ensure(app->st, src->id, a, &created)) != 0)
+      return rc;
+    res->agents_created += created;
   }
   return 0;
 }
@@ -269,26 +248,28 @@ static int store_schedule(wl_import_result *res, wl_app *app, const wl_source *s
                           const importer *im, int create_agents)
 {
   wl_store *st = app->st;
-  int rc = st->begin(st);
-  if (rc)
+  wl_schedule_row *rows = calloc(im->n ? im->n : 1, sizeof(*rows));
+  int rc = rows ? wl_store_begin(st) : wl_err(WL_ENOMEM, "out of memory");
+  if (rc) {
+    free(rows);
     return rc;
+  }
   rc = create_agents ? add_unknown_agents(res, app, src, im) : 0;
   if (!create_agents)
     for (size_t i = 0; i < im->n; i++)
       res->agents += i == 0 || strcmp(im->rows[i - 1].agent, im->rows[i].agent) != 0;
-  /* row by row: the file's segments never overlap each other, so each one
-   * removes only the stored segments it overlaps */
-  for (size_t i = 0; i < im->n && rc == 0; i++) {
-    const imp_row *r = &im->rows[i];
-    wl_schedule_row row = {r->agent, r->start, r->end, r->value};
-    rc = st->schedule_replace(st, src->id, r->agent, r->start, r->end, &row, 1);
-  }
+  for (size_t i = 0; i < im->n; i++)
+    rows[i] = (wl_schedule_row){im->rows[i].agent, im->rows[i].start, im->rows[i].end,
+                                im->rows[i].value};
+  if (rc == 0)
+    rc = wl_schedule_store_rows(app, src, rows, im->n);
+  free(rows);
   if (rc) {
-    st->rollback(st);
+    wl_store_rollback(st);
     return rc;
   }
   res->rows = im->n;
-  return st->commit(st);
+  return wl_store_commit(st);
 }
 
 int wl_import_schedule(wl_import_result *res, wl_app *app, const wl_source *src,
@@ -321,7 +302,7 @@ static int store_states(wl_import_result *res, wl_app *app, const wl_source *src
 {
   wl_store *st = app->st;
   wl_state_row *rows = calloc(im->n ? im->n : 1, sizeof(*rows));
-  int rc = rows ? st->begin(st) : wl_err(WL_ENOMEM, "out of memory");
+  int rc = rows ? wl_store_begin(st) : wl_err(WL_ENOMEM, "out of memory");
   if (rc) {
     free(rows);
     return rc;
@@ -335,16 +316,16 @@ static int store_states(wl_import_result *res, wl_app *app, const wl_source *src
                                im->rows[j].value, ""};
       to = im->rows[j].end > to ? im->rows[j].end : to;
     }
-    rc = st->states_replace(st, src->id, im->rows[i].agent, from, to, rows + i, j - i);
+    rc = wl_store_states_replace(st, src->id, im->rows[i].agent, from, to, rows + i, j - i);
     i = j;
   }
   free(rows);
   if (rc) {
-    st->rollback(st);
+    wl_store_rollback(st);
     return rc;
   }
   res->rows = im->n;
-  return st->commit(st);
+  return wl_store_commit(st);
 }
 
 int wl_import_states(wl_import_result *res, wl_app *app, const wl_source *src,

@@ -1,4 +1,5 @@
 #include "core/job.h"
+#include "core/metrics.h"
 #include "core/settings.h"
 #include "util/array.h"
 #include "util/err.h"
@@ -23,7 +24,9 @@ static int job_alloc(wl_job **out, wl_app *app, const wl_source *src, enum wl_to
     return wl_err(WL_ENOMEM, "out of memory");
   j->app = app;
   j->src = *src;
-  if ((rc = wl_tz_load(&j->tz, src->timezone)) != 0 ||
+  rc = WL_EUSAGE; /* no driver: wl_source_driver_find said why */
+  if (!(j->drv = wl_source_driver_find(src->vendor)) ||
+      (rc = wl_tz_load(&j->tz, src->timezone)) != 0 ||
       (rc = wl_token_load(&j->token, app, src, tk)) != 0) {
     wl_job_free(j);
     return rc;
@@ -35,7 +38,7 @@ static int job_alloc(wl_job **out, wl_app *app, const wl_source *src, enum wl_to
 static void begin_run(wl_job *j)
 {
   if (j->record_run &&
-      j->app->st->run_begin(j->app->st, &j->run_id, j->src.id, j->run_kind, j->from, j->to,
+      wl_store_run_begin(j->app->st, &j->run_id, j->src.id, j->run_kind, j->from, j->to,
                             wl_now()) != 0)
     wl_warn(j->src.name, "cannot record the run: %s", wl_errmsg());
 }
@@ -101,9 +104,9 @@ static void mark_attention(wl_job *j, int rc)
     snprintf(msg, sizeof(msg), "since %s: %s%s", when, j->err,
              j->kind == WL_JOB_WINDOW ? " (the historical token: hist-token-file, or the "
                                         "real-time token when none is set)" : "");
-    st->setting_set(st, j->src.id, key, msg);
-  } else if (rc == 0 && st->setting_get(st, buf, sizeof(buf), j->src.id, key) != WL_ENOTFOUND) {
-    st->setting_set(st, j->src.id, key, NULL);
+    wl_setting_set(st, j->src.id, key, msg);
+  } else if (rc == 0 && wl_setting_get(buf, sizeof(buf), st, j->src.id, key) != WL_ENOTFOUND) {
+    wl_setting_set(st, j->src.id, key, NULL);
   }
 }
 
@@ -114,8 +117,12 @@ static void finish(wl_job *j, int rc, const char *outcome)
   if (rc)
     snprintf(j->err, sizeof(j->err), "%s", wl_errmsg());
   mark_attention(j, rc);
+  if (j->kind == WL_JOB_REALTIME)
+    wl_metrics_rt_poll(j->src.name, rc, j->agents_seen, j->rows);
+  else
+    wl_metrics_window(j->src.name, j->run_kind, rc, j->rows);
   if (j->run_id &&
-      j->app->st->run_end(j->app->st, j->run_id, wl_now(), outcome, j->pages, j->rows,
+      wl_store_run_end(j->app->st, j->run_id, wl_now(), outcome, j->pages, j->rows,
                           (int)j->last_status, rc ? j->err : "") != 0)
     wl_warn(j->src.name, "cannot record the run: %s", wl_errmsg());
 }
@@ -139,46 +146,20 @@ static long timeout_s(const wl_job *j)
   return (long)wl_source_setting_int(j->app->st, &j->src, "http-timeout-s");
 }
 
-static int window_query(char *out, size_t n, const wl_job *j)
-{
-  char a[WL_ISO_LEN], b[WL_ISO_LEN], d[128], ed[256], etz[128];
-  /* 8x8's END is inclusive to the second (8x8-api.md) */
-  wl_time_format(a, sizeof(a), j->from, j->tz);
-  wl_time_format(b, sizeof(b), j->to - 1, j->tz);
-  snprintf(d, sizeof(d), "%s,%s", a, b);
-  if (wl_8x8_escape(ed, sizeof(ed), d) || wl_8x8_escape(etz, sizeof(etz), wl_tz_name(j->tz)))
-    return WL_EUSAGE;
-  snprintf(out, n, "d=%s&tz=%s&n=%lld", ed, etz, (long long)j->next_n);
-  return 0;
-}
-
 int wl_job_start_request(wl_job *j)
 {
-  const char *path, *base = j->src.hist_base_url, *tenant = j->src.hist_tenant;
-  char query[512];
-  const char *q = NULL;
+  wl_src_request rq;
   int rc;
-  if (j->kind == WL_JOB_REALTIME) {
-    path = "rtstats/stats/agents.json";
-    base = j->src.base_url;
-    tenant = j->src.tenant;
-  } else if (j->phase == 0) {
-    path = "stats/queues.json";
-    snprintf(query, sizeof(query), "n=%lld", (long long)j->next_n);
-    q = query;
-  } else {
-    path = "stats/allinteractions.json";
-    if ((rc = window_query(query, sizeof(query), j)) != 0) {
-      finish(j, rc, "error");
-      return rc;
-    }
-    q = query;
-  }
-  if (!*base)
-    base = j->src.base_url;
-  if (!*tenant)
-    tenant = j->src.tenant;
-  if ((rc = wl_8x8_req_new(&j->req, base, path, q, tenant, j->token, timeout_s(j))) != 0) {
+  if (j->kind == WL_JOB_REALTIME)
+    rc = j->drv->realtime_request(&rq, &j->src);
+  else if (j->phase == 0)
+    rc = j->drv->queues_request(&rq, &j->src, j->next_n);
+  else
+    rc = j->drv->window_request(&rq, &j->src, j->tz, j->from, j->to, j->next_n);
+  if (rc == 0)
+    rc = wl_8x8_req_new(&j->req, rq.base_url, rq.path, rq.query[0] ? rq.query : NULL,
+                        rq.tenant, j->token, timeout_s(j));
+  if (rc) {
     finish(j, rc, "error");
     return rc;
   }
@@ -203,15 +184,6 @@ static int64_t backoff_ms(const wl_job *j, const wl_8x8_req *r)
   return d;
 }
 
-static enum wl_8x8_format body_format(const wl_8x8_req *r)
-{
-  const char *p = r->body.ptr ? r->body.ptr : "";
-  while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || (unsigned char)*p == 0xEF ||
-         (unsigned char)*p == 0xBB || (unsigned char)*p == 0xBF)
-    p++;
-  return *p == '<' ? WL_8X8_XML : WL_8X8_JSON;
-}
-
 int64_t wl_lease_now(void)
 {
   return (int64_t)time(NULL);
@@ -224,7 +196,7 @@ static int check_lease(wl_job *j)
   int held = 0, rc;
   if (!j->lease_owner)
     return 0;
-  rc = j->app->st->lease_acquire(j->app->st, &held, j->src.id, j->lease_owner, wl_lease_now(),
+  rc = wl_store_lease_acquire(j->app->st, &held, j->src.id, j->lease_owner, wl_lease_now(),
                                  j->lease_ttl_s);
   if (rc == 0 && !held)
     rc = wl_err(WL_EFAIL, "another instance collects this source now; nothing stored");
@@ -291,7 +263,7 @@ static int snapshot_ops(wl_timeline_ops *ops, wl_job *j, const open_rows *o, int
 {
   wl_store *st = j->app->st;
   if (j->stream_mode == WL_STREAM_LIVE)
-    return wl_stream_reconcile(ops, st, &j->src, o->r, o->n, s->a, s->n, now);
+    return wl_stream_reconcile(ops, st, &j->src, o->r, o->n, s->a, s->n, last_ok, now);
   if (j->stream_mode == WL_STREAM_WAIT) {
     memset(ops, 0, sizeof(*ops));
     return 0;
@@ -306,35 +278,32 @@ static int store_snapshot(wl_job *j, const snapshot *s, int64_t now)
   open_rows o = {0};
   wl_timeline_ops ops = {0};
   wl_agent_row *agents = calloc(s->n ? s->n : 1, sizeof(*agents));
-  char buf[32], nowtxt[32];
   int64_t last_ok = 0;
   int rc;
   if (!agents)
     return wl_err(WL_ENOMEM, "out of memory");
   for (size_t i = 0; i < s->n; i++)
     agents[i] = (wl_agent_row){s->a[i].agent_id, s->a[i].name, s->a[i].group_id};
-  if ((rc = st->begin(st)) != 0)
+  if ((rc = wl_store_begin(st)) != 0)
     goto out;
-  if ((rc = check_lease(j)) != 0 || (rc = st->states_open(st, j->src.id, add_open, &o)) != 0)
+  if ((rc = check_lease(j)) != 0 || (rc = wl_store_states_open(st, j->src.id, add_open, &o)) != 0)
     goto fail;
   for (size_t i = 0; i < o.n; i++) {
     o.r[i].agent_id = o.agent[i];
     o.r[i].state = o.state[i];
     o.r[i].vendor_code = o.code[i];
   }
-  if (st->setting_get(st, buf, sizeof(buf), j->src.id, "rt-last-ok") == 0)
-    last_ok = strtoll(buf, NULL, 10);
-  snprintf(nowtxt, sizeof(nowtxt), "%lld", (long long)now);
+  wl_last_poll_get(&last_ok, st, j->src.id);
   if ((rc = snapshot_ops(&ops, j, &o, last_ok, s, now)) != 0 ||
-      (rc = st->agents_upsert(st, j->src.id, agents, s->n)) != 0 ||
-      (rc = st->states_apply(st, j->src.id, ops.ops, ops.n)) != 0 ||
-      (rc = st->setting_set(st, j->src.id, "rt-last-ok", nowtxt)) != 0)
+      (rc = wl_store_agents_upsert(st, j->src.id, agents, s->n)) != 0 ||
+      (rc = wl_store_states_apply(st, j->src.id, ops.ops, ops.n)) != 0 ||
+      (rc = wl_last_poll_set(st, j->src.id, now)) != 0)
     goto fail;
-  rc = st->commit(st);
+  rc = wl_store_commit(st);
   j->rows = (int64_t)ops.n;
   goto out;
 fail:
-  st->rollback(st);
+  wl_store_rollback(st);
 out:
   wl_timeline_ops_free(&ops);
   open_rows_free(&o);
@@ -342,18 +311,27 @@ out:
   return rc;
 }
 
+static double mono_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int handle_realtime(wl_job *j)
 {
   snapshot s = {0};
   size_t skipped = 0;
   int64_t now = wl_now();
-  int rc = wl_8x8_parse_rt_agents(j->req->body.ptr, j->req->body.len, body_format(j->req),
-                                  add_agent, &s, &skipped);
+  int rc = j->drv->parse_realtime(j->req->body.ptr, j->req->body.len, add_agent, &s, &skipped);
   if (rc == 0) {
     if (skipped)
       wl_warn(j->src.name, "skipped %zu agent record%s without agent-id", skipped,
               skipped > 1 ? "s" : "");
+    double t0 = mono_s();
+    j->agents_seen = (int64_t)s.n;
     rc = store_snapshot(j, &s, now);
+    wl_metrics_store_tx(mono_s() - t0);
     if (rc)
       rc = wl_err_wrap(rc, "storing agent states");
   }
@@ -367,7 +345,7 @@ static int handle_realtime(wl_job *j)
 
 /* ---- historical ---- */
 
-static int add_queue(void *payload, const wl_8x8_queue *q)
+static int add_queue(void *payload, const wl_src_queue *q)
 {
   wl_job *j = payload;
   if (wl_array_reserve(&j->queues, &j->capqueues, j->nqueues, sizeof(*j->queues), 16))
@@ -405,18 +383,15 @@ static void map_queues(wl_job *j)
 static int update_watermark(wl_job *j, int64_t final_edge)
 {
   wl_store *st = j->app->st;
-  char buf[32];
-  int64_t wm = 0, nw;
-  if (st->setting_get(st, buf, sizeof(buf), j->src.id, "hist-watermark") == 0)
-    wm = strtoll(buf, NULL, 10);
+  int64_t wm, nw;
+  wl_watermark_get(&wm, st, j->src.id);
   /* only a window that continues the stored history moves the watermark */
   if (wm == 0 ? strcmp(j->run_kind, "historical") != 0 : j->from > wm)
     return 0;
   nw = j->to < final_edge ? j->to : final_edge;
   if (nw <= wm)
     return 0;
-  snprintf(buf, sizeof(buf), "%lld", (long long)nw);
-  return st->setting_set(st, j->src.id, "hist-watermark", buf);
+  return wl_watermark_set(st, j->src.id, nw);
 }
 
 /* Rows become final once older than the re-pull window, but only up to the
@@ -426,12 +401,10 @@ static int update_watermark(wl_job *j, int64_t final_edge)
 static int finalize_rows(wl_job *j, int64_t final_edge)
 {
   wl_store *st = j->app->st;
-  char buf[32];
-  int64_t wm = 0, edge;
-  if (st->setting_get(st, buf, sizeof(buf), j->src.id, "hist-watermark") == 0)
-    wm = strtoll(buf, NULL, 10);
+  int64_t wm, edge;
+  wl_watermark_get(&wm, st, j->src.id);
   edge = wm < final_edge ? wm : final_edge;
-  return edge > 0 ? st->intervals_finalize(st, j->src.id, edge - WL_INTERVAL_S + 1) : 0;
+  return edge > 0 ? wl_store_intervals_finalize(st, j->src.id, edge - WL_INTERVAL_S + 1) : 0;
 }
 
 static int store_window(wl_job *j)
@@ -460,15 +433,15 @@ static int store_window(wl_job *j)
                                 vr[i].start_utc + WL_INTERVAL_S <= final_edge, now};
   for (size_t i = 0; i < j->nqueues; i++)
     qr[i] = (wl_queue_row){j->queues[i].queue_id, j->queues[i].name, j->queues[i].media_type};
-  if ((rc = st->begin(st)) != 0)
+  if ((rc = wl_store_begin(st)) != 0)
     goto out;
-  if ((rc = check_lease(j)) != 0 || (rc = st->queues_upsert(st, j->src.id, qr, j->nqueues)) != 0 ||
-      (rc = st->intervals_replace(st, j->src.id, j->from, j->to, rows, n)) != 0 ||
+  if ((rc = check_lease(j)) != 0 || (rc = wl_store_queues_upsert(st, j->src.id, qr, j->nqueues)) != 0 ||
+      (rc = wl_store_intervals_replace(st, j->src.id, j->from, j->to, rows, n)) != 0 ||
       (rc = update_watermark(j, final_edge)) != 0 || (rc = finalize_rows(j, final_edge)) != 0) {
-    st->rollback(st);
+    wl_store_rollback(st);
     goto out;
   }
-  rc = st->commit(st);
+  rc = wl_store_commit(st);
   j->rows = (int64_t)n;
 out:
   free(vr);
@@ -489,18 +462,18 @@ static int same_page_again(wl_job *j, const char *first)
   return again;
 }
 
-/* The queue list, paged like every stats answer (50 records a page). */
-static int handle_queue_page(wl_job *j, enum wl_8x8_format fmt)
+/* The queue list, paged like the interactions. */
+static int handle_queue_page(wl_job *j)
 {
   size_t before = j->nqueues;
-  int rc = wl_8x8_parse_queues(j->req->body.ptr, j->req->body.len, fmt, add_queue, j);
+  int rc = j->drv->parse_queues(j->req->body.ptr, j->req->body.len, add_queue, j);
   size_t got;
   if (rc) {
     j->nqueues = before;
     return wl_err_wrap(rc, "queue list");
   }
   got = j->nqueues - before;
-  if (got >= WL_8X8_PAGE_SIZE && !same_page_again(j, j->queues[before].queue_id)) {
+  if (got >= (size_t)j->drv->page_size && !same_page_again(j, j->queues[before].queue_id)) {
     j->next_n += (int64_t)got;
     return 0;
   }
@@ -515,29 +488,26 @@ static int handle_queue_page(wl_job *j, enum wl_8x8_format fmt)
 static int handle_window(wl_job *j)
 {
   size_t nrec = 0, skipped = 0, before = j->nlegs;
-  enum wl_8x8_format fmt = body_format(j->req);
+  int64_t next_n = j->next_n;
   char first[128];
-  int rc;
+  int rc, more;
   if (j->phase == 0)
-    return handle_queue_page(j, fmt);
-  rc = wl_8x8_parse_interactions(j->req->body.ptr, j->req->body.len, fmt, add_leg, j, &nrec,
-                                 &skipped);
+    return handle_queue_page(j);
+  rc = j->drv->parse_window(j->req->body.ptr, j->req->body.len, add_leg, j, &nrec, &skipped);
   if (rc) {
     j->nlegs = before; /* the page is read again whole */
     return wl_err_wrap(rc, "interactions page n=%lld", (long long)j->next_n);
   }
   j->pages++;
   j->skipped += skipped;
-  /* a full page means more may follow, whatever it held */
-  if (nrec >= WL_8X8_PAGE_SIZE && j->pages >= 20000)
-    return wl_err(WL_EFAIL, "more than %d pages in one window: 8x8 does not seem to page",
-                  20000);
-  if (nrec >= WL_8X8_PAGE_SIZE) {
+  if ((more = j->drv->next_page(&next_n, nrec, j->pages)) < 0)
+    return more;
+  if (more) {
     snprintf(first, sizeof(first), "%s/%s/%lld", j->nlegs > before ? j->legs[before].interaction_id : "",
              j->nlegs > before ? j->legs[before].trans_rec_num : "",
              (long long)(j->nlegs > before ? j->legs[before].create_ts : 0));
     if (j->nlegs == before || !same_page_again(j, first)) {
-      j->next_n += (int64_t)nrec;
+      j->next_n = next_n;
       return 0;
     }
     j->nlegs = before;
@@ -545,7 +515,10 @@ static int handle_window(wl_job *j)
   if (j->skipped)
     wl_warn(j->src.name, "skipped %zu interaction record%s without id or create time",
             j->skipped, j->skipped > 1 ? "s" : "");
-  if ((rc = store_window(j)) != 0)
+  double t0 = mono_s();
+  rc = store_window(j);
+  wl_metrics_store_tx(mono_s() - t0);
+  if (rc != 0)
     return wl_err_wrap(rc, "storing the window");
   finish(j, 0, "ok");
   return 0;
@@ -555,6 +528,12 @@ void wl_job_request_done(wl_job *j, CURLcode cc, int64_t now_ms)
 {
   wl_8x8_req *r = j->req;
   int rc = wl_8x8_req_result(r, cc);
+  enum wl_metrics_api api = j->kind == WL_JOB_REALTIME ? WL_API_RTSTATS
+                            : j->phase == 0            ? WL_API_QUEUES
+                                                       : WL_API_INTERACTIONS;
+  curl_off_t us = 0;
+  curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T, &us);
+  wl_metrics_http(j->src.name, api, (double)us / 1e6);
   j->last_status = r->status;
   if (rc == 0) {
     rc = j->kind == WL_JOB_REALTIME ? handle_realtime(j) : handle_window(j);
@@ -565,6 +544,7 @@ void wl_job_request_done(wl_job *j, CURLcode cc, int64_t now_ms)
     j->attempt++;
     if (j->attempt < j->max_attempts && wl_8x8_req_retryable(r, rc)) {
       int64_t wait = backoff_ms(j, r);
+      wl_metrics_retry(j->src.name, api);
       wl_warn(j->src.name, "%s; retrying in %.1f s (attempt %d of %d)", wl_errmsg(),
               (double)wait / 1000.0, j->attempt + 1, j->max_attempts);
       j->wait_until_ms = now_ms + wait;

@@ -3,15 +3,17 @@
 /*
  * One unit of collection work, driven by core/collector.c's curl multi loop:
  * a real-time poll (one request), or a historical window (the queue list,
- * then allinteractions page by page). Each request is retried on transient
- * failures with capped exponential backoff and jitter (Retry-After
- * honoured); pages already read are kept, so a retry repeats one page.
+ * then the interactions page by page). What to request and how to read the
+ * answers is the source's driver (sources/driver.h); a job owns the
+ * retries (capped exponential backoff with jitter, Retry-After honoured;
+ * pages already read are kept, so a retry repeats one page), the lease
+ * checks and the transactions that store what was read.
  */
 #include <curl/curl.h>
 #include <stdint.h>
 #include "core/app.h"
-#include "sources/8x8/client.h"
-#include "sources/8x8/parse.h"
+#include "sources/8x8/client.h" /* the HTTP transport */
+#include "sources/driver.h"
 #include "util/tz.h"
 
 enum wl_job_kind { WL_JOB_REALTIME, WL_JOB_WINDOW };
@@ -20,6 +22,7 @@ typedef struct wl_job {
   enum wl_job_kind kind;
   wl_app *app;
   wl_source src;
+  const wl_source_driver *drv; /* the source's vendor: requests and answers */
   wl_tz *tz;               /* the source's zone, for d= and tz= */
   char *token;
   int64_t from, to;        /* window */
@@ -29,7 +32,7 @@ typedef struct wl_job {
   int phase;               /* window: 0 queue list, 1 interaction pages */
   int64_t next_n;          /* 1-based index of the next page's first record */
   char page_first[128];    /* first record of the previous page */
-  wl_8x8_queue *queues;
+  wl_src_queue *queues;
   size_t nqueues, capqueues;
   wl_leg *legs;
   size_t nlegs, caplegs, skipped;
@@ -37,6 +40,7 @@ typedef struct wl_job {
   int64_t wait_until_ms;
   wl_8x8_req *req;
   int64_t pages, rows;
+  int64_t agents_seen;     /* real-time: agents in the answer (metrics) */
   long last_status;
   int finished, rc;
   char err[768];

@@ -162,7 +162,7 @@ int wl_report_volume(wl_app *app, const wl_source *src, const wl_report_range *r
       (rc = wl_rowset_queue_names(&a.queues, app->st, src->id)) != 0)
     goto out;
   a.tz = tz;
-  rc = app->st->intervals_query(app->st, src->id, r->filter, wl_interval_ceil(r->from), r->to,
+  rc = wl_store_intervals_query(app->st, src->id, r->filter, wl_interval_ceil(r->from), r->to,
                                 vol_row, &a);
   if (rc == 0 && a.nsums)
     rc = flush_period(&a);
@@ -223,7 +223,7 @@ int wl_report_states(wl_app *app, const wl_source *src, const wl_report_range *r
   if (rc)
     return rc;
   a.tz = tz;
-  rc = app->st->states_query(app->st, src->id, r->filter, r->from, r->to, state_row, &a);
+  rc = wl_store_states_query(app->st, src->id, r->filter, r->from, r->to, state_row, &a);
   wl_tz_free(tz);
   return rc;
 }
@@ -366,11 +366,8 @@ int wl_report_exceptions(wl_app *app, const wl_source *src, const wl_report_rang
 
 int wl_report_feed_healthy(wl_app *app, const wl_source *src, int64_t now, int64_t *last_ok)
 {
-  char buf[32];
   int64_t max_gap = wl_source_setting_int(app->st, src, "rt-max-gap-s");
-  *last_ok = 0;
-  if (app->st->setting_get(app->st, buf, sizeof(buf), src->id, "rt-last-ok") == 0)
-    *last_ok = strtoll(buf, NULL, 10);
+  wl_last_poll_get(last_ok, app->st, src->id);
   return *last_ok > 0 && now - *last_ok <= max_gap;
 }
 

@@ -26,7 +26,7 @@ int wl_rowset_load_sched(wl_rowset_sched *out, wl_store *st, int64_t source_id,
 {
   int rc;
   memset(out, 0, sizeof(*out));
-  rc = st->schedule_query(st, source_id, agent, from, to, add_sched, out);
+  rc = wl_store_schedule_query(st, source_id, agent, from, to, add_sched, out);
   if (rc)
     wl_rowset_sched_free(out);
   return rc;
@@ -64,7 +64,7 @@ int wl_rowset_load_states(wl_rowset_states *out, wl_store *st, int64_t source_id
 {
   int rc;
   memset(out, 0, sizeof(*out));
-  rc = st->states_query(st, source_id, agent, from, to, add_state, out);
+  rc = wl_store_states_query(st, source_id, agent, from, to, add_state, out);
   if (rc)
     wl_rowset_states_free(out);
   return rc;
@@ -128,7 +128,7 @@ static int add_rule(void *payload, const wl_rule_row *r)
 int wl_rowset_load_rules(wl_adh_rules **out, wl_store *st, int64_t source_id)
 {
   rule_set s = {0};
-  int rc = st->rules_list(st, source_id, add_rule, &s);
+  int rc = wl_store_rules_list(st, source_id, add_rule, &s);
   if (rc == 0)
     rc = wl_adh_rules_new(out, s.rows, s.n);
   for (size_t i = 0; i < s.n; i++) {
@@ -217,8 +217,8 @@ static int load_names(wl_rowset_names **out, wl_store *st, int64_t source_id, in
   int rc;
   if (!m)
     return wl_err(WL_ENOMEM, "out of memory");
-  rc = agents ? st->agents_list(st, source_id, agent_name_cb, m)
-              : st->queues_list(st, source_id, queue_name_cb, m);
+  rc = agents ? wl_store_agents_list(st, source_id, agent_name_cb, m)
+              : wl_store_queues_list(st, source_id, queue_name_cb, m);
   if (rc == 0)
     rc = sort_map(m);
   if (rc) {

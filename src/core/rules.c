@@ -52,7 +52,7 @@ static int write_effective(void *payload, const wl_rule_row *r)
   if (strcmp(r->activity, w->t->activity) != 0)
     return 0;
   row.kind = w->t->kind;
-  return w->st->rule_set(w->st, w->source_id, &row);
+  return wl_store_rule_set(w->st, w->source_id, &row);
 }
 
 static touched *find_touched(touched *t, size_t n, const char *activity)
@@ -78,7 +78,7 @@ static int set_rows(touched *t, size_t *nt, wl_app *app, const wl_source *src,
       seen = &t[(*nt)++];
     seen->activity = row.activity;
     seen->kind = row.kind;
-    rc = app->st->rule_set(app->st, src->id, &row);
+    rc = wl_store_rule_set(app->st, src->id, &row);
   }
   return rc;
 }
@@ -97,7 +97,7 @@ int wl_rules_apply(wl_app *app, const wl_source *src, const wl_rule_row *rules, 
     return 0;
   if (!(t = calloc(n, sizeof(*t))))
     return wl_err(WL_ENOMEM, "out of memory");
-  if ((rc = st->begin(st)) != 0) {
+  if ((rc = wl_store_begin(st)) != 0) {
     free(t);
     return rc;
   }
@@ -112,8 +112,8 @@ int wl_rules_apply(wl_app *app, const wl_source *src, const wl_rule_row *rules, 
   wl_adh_rules_free(after);
   free(t);
   if (rc) {
-    st->rollback(st);
+    wl_store_rollback(st);
     return rc;
   }
-  return st->commit(st);
+  return wl_store_commit(st);
 }

@@ -1,7 +1,8 @@
 #include "core/settings.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/tz.h"
-#include "sources/8x8/stream.h"
+#include "sources/driver.h"
 #include "wfm/erlang.h"
 
 #include <ctype.h>
@@ -222,7 +223,7 @@ int wl_setting_check(char *out, size_t outlen, const wl_setting_def *def, const 
     return check_staffing(out, outlen, def, value);
   case WL_SET_STRING:
     if (strcmp(def->key, "stream-host") == 0)
-      return wl_8x8_stream_host_check(out, outlen, value);
+      return wl_source_stream_host_check(out, outlen, value);
     break;
   }
   if ((size_t)snprintf(out, outlen, "%s", value) >= outlen)
@@ -230,16 +231,114 @@ int wl_setting_check(char *out, size_t outlen, const wl_setting_def *def, const 
   return 0;
 }
 
+/* ---- the keys of the `setting` table ---- */
+
+static const char *const state_keys[] = {
+  "hist-watermark", "rt-last-ok", "attention-realtime", "attention-historical",
+  /* the event stream's position and status rows (core/stream_apply.c) */
+  "stream-message-id", "stream-status", "stream-events", "stream-ignored", "stream-other",
+  "stream-bad", "stream-agree", "stream-mismatch", NULL};
+
+int wl_setting_key_known(const char *key)
+{
+  const wl_setting_def *d = key ? wl_setting_find(key) : NULL;
+  if (d)
+    return !d->is_column;
+  for (size_t i = 0; key && state_keys[i]; i++)
+    if (strcmp(key, state_keys[i]) == 0)
+      return 1;
+  return key && strncmp(key, "instance:", 9) == 0 && key[9];
+}
+
+static int unknown_key(const char *key)
+{
+  wl_error(NULL, "BUG: unknown setting key '%s'", key ? key : "(null)");
+  return wl_err(WL_EFAIL, "unknown setting key '%s'", key ? key : "(null)");
+}
+
+int wl_setting_get(char *out, size_t outlen, wl_store *st, int64_t source_id, const char *key)
+{
+  if (!wl_setting_key_known(key))
+    return unknown_key(key);
+  return wl_store_setting_get(st, out, outlen, source_id, key);
+}
+
+int wl_setting_set(wl_store *st, int64_t source_id, const char *key, const char *value)
+{
+  if (!wl_setting_key_known(key))
+    return unknown_key(key);
+  return wl_store_setting_set(st, source_id, key, value);
+}
+
+int wl_setting_set_all(wl_store *st, int64_t source_id, const char *const *keys,
+                       const char *const *values, size_t n)
+{
+  int rc = wl_store_begin(st);
+  for (size_t i = 0; i < n && rc == 0; i++)
+    rc = wl_setting_set(st, source_id, keys[i], values[i]);
+  if (rc) {
+    wl_store_rollback(st);
+    return rc;
+  }
+  return wl_store_commit(st);
+}
+
+static int instant_get(int64_t *out, wl_store *st, int64_t source_id, const char *key)
+{
+  char buf[32];
+  int rc = wl_setting_get(buf, sizeof(buf), st, source_id, key);
+  *out = rc == 0 ? strtoll(buf, NULL, 10) : 0;
+  return rc;
+}
+
+static int instant_set(wl_store *st, int64_t source_id, const char *key, int64_t t)
+{
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%lld", (long long)t);
+  return wl_setting_set(st, source_id, key, buf);
+}
+
+int wl_watermark_get(int64_t *out, wl_store *st, int64_t source_id)
+{
+  return instant_get(out, st, source_id, "hist-watermark");
+}
+
+int wl_watermark_set(wl_store *st, int64_t source_id, int64_t t)
+{
+  return instant_set(st, source_id, "hist-watermark", t);
+}
+
+int wl_last_poll_get(int64_t *out, wl_store *st, int64_t source_id)
+{
+  return instant_get(out, st, source_id, "rt-last-ok");
+}
+
+int wl_last_poll_set(wl_store *st, int64_t source_id, int64_t t)
+{
+  return instant_set(st, source_id, "rt-last-ok", t);
+}
+
+/* A typed read of a key the code names: a typo must not read as 0. */
+static const wl_setting_def *def_of(const char *key)
+{
+  const wl_setting_def *d = wl_setting_find(key);
+  if (!d) {
+    unknown_key(key);
+    abort();
+  }
+  return d;
+}
+
 int64_t wl_source_setting_int(wl_store *st, const wl_source *src, const char *key)
 {
   char buf[64];
-  const wl_setting_def *d = wl_setting_find(key);
+  const wl_setting_def *d = def_of(key);
   long v;
-  if (st->setting_get(st, buf, sizeof(buf), src->id, key) == 0 && parse_long(&v, buf) == 0)
+  if (wl_store_setting_get(st, buf, sizeof(buf), src->id, key) == 0 && parse_long(&v, buf) == 0)
     return v;
   if (strcmp(key, "rt-max-gap-s") == 0)
     return 3 * (int64_t)src->interval_s;
-  if (d && parse_long(&v, d->def) == 0)
+  if (parse_long(&v, d->def) == 0)
     return v;
   return 0;
 }
@@ -247,8 +346,8 @@ int64_t wl_source_setting_int(wl_store *st, const wl_source *src, const char *ke
 int wl_source_setting_bool(wl_store *st, const wl_source *src, const char *key)
 {
   char buf[16];
-  const wl_setting_def *d = wl_setting_find(key);
-  if (st->setting_get(st, buf, sizeof(buf), src->id, key) == 0)
+  const wl_setting_def *d = def_of(key);
+  if (wl_store_setting_get(st, buf, sizeof(buf), src->id, key) == 0)
     return strcmp(buf, "on") == 0;
-  return d && strcmp(d->def, "on") == 0;
+  return strcmp(d->def, "on") == 0;
 }

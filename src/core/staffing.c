@@ -1,4 +1,5 @@
 #include "core/staffing.h"
+#include "core/forecast_days.h"
 #include "core/settings.h"
 #include "util/array.h"
 #include "util/err.h"
@@ -19,7 +20,7 @@ const char *const wl_staffing_cols[] = {
 static int setting_text(char *out, size_t n, wl_app *app, const wl_source *src, const char *key)
 {
   const wl_setting_def *d = wl_setting_find(key);
-  int rc = app->st->setting_get(app->st, out, n, src->id, key);
+  int rc = wl_setting_get(out, n, app->st, src->id, key);
   if (rc == WL_ENOTFOUND && d) {
     snprintf(out, n, "%s", d->def);
     return 0;
@@ -45,6 +46,34 @@ int wl_staffing_defaults(wl_staffing_params *out, wl_app *app, const wl_source *
   out->max_occupancy = strtod(occ, NULL);
   out->patience_s = (double)wl_source_setting_int(app->st, src, "staffing-patience-s");
   return 0;
+}
+
+const char *const wl_staffing_setting_keys[] = {
+  "staffing-target", "staffing-model", "staffing-patience-s", "staffing-shrinkage",
+  "staffing-max-occupancy", NULL};
+
+int wl_staffing_settings_get(char (*out)[64], wl_app *app, const wl_source *src)
+{
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < WL_STAFFING_NSET; i++)
+    rc = setting_text(out[i], sizeof(out[i]), app, src, wl_staffing_setting_keys[i]);
+  return rc;
+}
+
+int wl_staffing_settings_save(wl_app *app, const wl_source *src, const char *const *values)
+{
+  char canon[WL_STAFFING_NSET][64];
+  const char *vals[WL_STAFFING_NSET];
+  int rc = 0;
+  for (size_t i = 0; i < WL_STAFFING_NSET; i++) {
+    vals[i] = canon[i];
+    if ((rc = wl_setting_check(canon[i], sizeof(canon[i]),
+                               wl_setting_find(wl_staffing_setting_keys[i]),
+                               values[i] ? values[i] : "", 0)) != 0)
+      return rc;
+  }
+  /* all or none, like the adherence settings */
+  return wl_setting_set_all(app->st, src->id, wl_staffing_setting_keys, vals, WL_STAFFING_NSET);
 }
 
 int wl_staffing_check(const wl_staffing_params *p)
@@ -116,9 +145,9 @@ static int sched_load(sched_grid *g, wl_app *app, const wl_source *src, int64_t 
   g->n = (size_t)((wl_interval_ceil(to) - g->from) / WL_INTERVAL_S);
   if (!(g->agents = calloc(g->n ? g->n : 1, sizeof(*g->agents))))
     return wl_err(WL_ENOMEM, "out of memory");
-  rc = app->st->rules_list(app->st, src->id, collect_rest, g);
+  rc = wl_store_rules_list(app->st, src->id, collect_rest, g);
   if (rc == 0)
-    rc = app->st->schedule_query(app->st, src->id, NULL, from, to, add_segment, g);
+    rc = wl_store_schedule_query(app->st, src->id, NULL, from, to, add_segment, g);
   return rc;
 }
 
@@ -266,6 +295,13 @@ static int flush_queue(st_run *r)
   return rc;
 }
 
+/* The engine's notes reach the caller's payload, not the run's. */
+static int run_note(void *payload, const char *queue_id, const char *text)
+{
+  const st_run *r = payload;
+  return r->note(r->payload, queue_id, text);
+}
+
 static int take_forecast(void *payload, const wl_forecast_row *f)
 {
   st_run *r = payload;
@@ -296,13 +332,13 @@ int wl_staffing(wl_app *app, const wl_source *src, const wl_staffing_req *req,
     return rc;
   rc = sched_load(&r.sched, app, src, req->fc.from, req->fc.to);
   if (rc == 0 && req->actual) {
-    rc = app->st->intervals_query(app->st, src->id, NULL, req->fc.from, req->fc.to,
+    rc = wl_store_intervals_query(app->st, src->id, NULL, req->fc.from, req->fc.to,
                                   keep_actual, &r.act);
     if (rc == 0 && r.act.n > 1)
       qsort(r.act.v, r.act.n, sizeof(*r.act.v), cmp_actual);
   }
   if (rc == 0)
-    rc = wl_forecast(app, src, &req->fc, take_forecast, note, &r);
+    rc = wl_forecast(app, src, &req->fc, take_forecast, note ? run_note : NULL, &r);
   if (rc == 0 && r.nq > 0)
     rc = flush_queue(&r);
   sched_free(&r.sched);
@@ -313,21 +349,9 @@ int wl_staffing(wl_app *app, const wl_source *src, const wl_staffing_req *req,
 
 /* ---- text ------------------------------------------------------------------ */
 
-static void fmtd(char *buf, size_t n, int decimals, double v)
-{
-  double s = pow(10, decimals), r = round(v * s) / s;
-  snprintf(buf, n, "%.*f", decimals, r == 0 ? 0.0 : r);
-}
-
-typedef struct text_ctx {
-  wl_report_row_cb cb;
-  void *payload;
-  const wl_tz *tz;
-} text_ctx;
-
 static int text_row(void *payload, const wl_staffing_row *row)
 {
-  text_ctx *c = payload;
+  wl_fc_text *c = payload;
   char when[WL_ISO_LEN], vol[32], aht[32], erl[32], ag[16], pos[16], sl[32], asa[32], occ[32];
   char ab[32], sch[32];
   const wl_erlang_out *e = &row->erl;
@@ -338,29 +362,29 @@ static int text_row(void *payload, const wl_staffing_row *row)
                        staffed ? ab : "",
                        row->has_scheduled ? sch : ""};
   wl_time_format(when, sizeof(when), row->start_utc, c->tz);
-  fmtd(vol, sizeof(vol), 1, row->volume);
-  fmtd(aht, sizeof(aht), 1, row->aht_s);
-  fmtd(erl, sizeof(erl), 2, e->traffic_erl);
+  wl_fc_fmt(vol, sizeof(vol), 1, row->volume);
+  wl_fc_fmt(aht, sizeof(aht), 1, row->aht_s);
+  wl_fc_fmt(erl, sizeof(erl), 2, e->traffic_erl);
   snprintf(ag, sizeof(ag), "%d", e->agents);
   snprintf(pos, sizeof(pos), "%d", e->positions);
-  fmtd(sl, sizeof(sl), 2, e->service_level * 100);
-  fmtd(asa, sizeof(asa), 1, e->asa_s);
-  fmtd(occ, sizeof(occ), 2, e->occupancy * 100);
-  fmtd(ab, sizeof(ab), 2, e->p_abandon * 100);
-  fmtd(sch, sizeof(sch), 2, row->scheduled);
+  wl_fc_fmt(sl, sizeof(sl), 2, e->service_level * 100);
+  wl_fc_fmt(asa, sizeof(asa), 1, e->asa_s);
+  wl_fc_fmt(occ, sizeof(occ), 2, e->occupancy * 100);
+  wl_fc_fmt(ab, sizeof(ab), 2, e->p_abandon * 100);
+  wl_fc_fmt(sch, sizeof(sch), 2, row->scheduled);
   return c->cb(c->payload, v);
 }
 
 int wl_staffing_report(wl_app *app, const wl_source *src, const wl_staffing_req *req,
                        wl_report_row_cb cb, wl_forecast_note_cb note, void *payload)
 {
-  text_ctx c = {cb, payload, NULL};
+  wl_fc_text c = {cb, payload, NULL, note};
   wl_tz *tz = NULL;
   int rc = wl_tz_load(&tz, src->timezone);
   if (rc != 0)
     return rc;
   c.tz = tz;
-  rc = wl_staffing(app, src, req, text_row, note, &c);
+  rc = wl_staffing(app, src, req, text_row, note ? wl_fc_text_note : NULL, &c);
   wl_tz_free(tz);
   return rc;
 }

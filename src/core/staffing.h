@@ -30,6 +30,15 @@ int wl_staffing_defaults(wl_staffing_params *out, wl_app *app, const wl_source *
 /* WL_EUSAGE naming the flag (--target, --shrinkage, ...). */
 int wl_staffing_check(const wl_staffing_params *p);
 
+/* The staffing settings' keys (NULL-terminated, WL_STAFFING_NSET of
+ * them), their stored values (the default where unset) and a save that
+ * checks every value with wl_setting_check before storing any of them
+ * (WL_EUSAGE naming the key). */
+#define WL_STAFFING_NSET 5
+extern const char *const wl_staffing_setting_keys[];
+int wl_staffing_settings_get(char (*out)[64], wl_app *app, const wl_source *src);
+int wl_staffing_settings_save(wl_app *app, const wl_source *src, const char *const *values);
+
 typedef struct wl_staffing_req {
   wl_forecast_req fc;        /* range, queues, as-of, method */
   int actual;                /* staff the recorded volume */

@@ -19,7 +19,7 @@
 #include <curl/curl.h>
 #include <stdint.h>
 #include "core/app.h"
-#include "sources/8x8/stream.h"
+#include "sources/driver.h"
 #include "wfm/records.h"
 #include "wfm/timeline.h"
 
@@ -33,13 +33,14 @@ enum wl_stream_mode {
   WL_STREAM_POLL_ONLY   /* down longer: the poll builds it until the stream is back */
 };
 
-/* One event as queued by the stream thread (kind: WL_8X8_FRAME_* or 0 for
- * a bad frame, why says what was wrong with it). */
+/* One event as queued by the stream thread (kind: WL_SRC_FRAME_* or 0 for
+ * a bad frame, why says what was wrong with it). The source's driver
+ * (sources/driver.h) knows the stream's hosts, URL and frames. */
 typedef struct wl_stream_item {
   int64_t source_id;
   unsigned gen;
   int kind;
-  wl_8x8_stream_event ev;
+  wl_src_event ev;
   char why[120];
 } wl_stream_item;
 
@@ -86,11 +87,12 @@ int wl_stream_apply_change(wl_change_plan *plan, wl_store *st, int64_t source_id
  * polled agent with its stored open segment, counts agreement (status rows
  * stream-agree / stream-mismatch), logs mismatches, and returns in ops what
  * the poll writes: agents the stream has not seen yet, and mismatches
- * older than the grace (the poll's view wins from then on). Inside the
- * caller's transaction. */
+ * older than the grace (the poll's view wins from then on, at the poll's
+ * estimated start). last_ok: the previous poll (rt-last-ok), the floor of
+ * a seeded agent's start. Inside the caller's transaction. */
 int wl_stream_reconcile(wl_timeline_ops *ops, wl_store *st, const wl_source *src,
                         const wl_state_row *open, size_t nopen, const wl_rt_agent *snap,
-                        size_t nsnap, int64_t now);
+                        size_t nsnap, int64_t last_ok, int64_t now);
 
 /* The stream's figures for `source show` and the source page: its status
  * line, the reconciliation's agreement ("99.8 % (4123 of 4131 polled agent

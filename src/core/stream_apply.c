@@ -10,6 +10,7 @@
  * stream-agree / stream-mismatch (polled agents that agreed or not).
  */
 #include "core/stream.h"
+#include "core/metrics.h"
 #include "core/settings.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -28,10 +29,15 @@
 
 int wl_stream_host(char *out, size_t cap, wl_store *st, const wl_source *src)
 {
+  const wl_source_driver *drv = wl_source_driver_find(src->vendor);
   char v[300];
-  if (st->setting_get(st, v, sizeof(v), src->id, "stream-host") == 0 && v[0])
-    return wl_8x8_stream_host_check(out, cap, v);
-  return wl_8x8_stream_host_default(out, cap, src->base_url);
+  if (!drv)
+    return WL_EUSAGE;
+  if (!drv->stream)
+    return wl_err(WL_EUSAGE, "%s sources have no event stream", src->vendor);
+  if (wl_setting_get(v, sizeof(v), st, src->id, "stream-host") == 0 && v[0])
+    return drv->stream->host_check(out, cap, v);
+  return drv->stream->host_default(out, cap, src->base_url);
 }
 
 /* ---- one change -------------------------------------------------------- */
@@ -68,15 +74,15 @@ static int merge_into_next(wl_store *st, int64_t source_id, const char *agent,
   int64_t ns = plan->close_start;
   if (plan->to != WL_OPEN_END) {
     wl_state_row row = {agent, plan->from, plan->to, state, code};
-    return st->states_replace(st, source_id, agent, plan->from, plan->to, &row, 1);
+    return wl_store_states_replace(st, source_id, agent, plan->from, plan->to, &row, 1);
   }
   wl_state_op close = {WL_STATE_CLOSE, {agent, ns, ns + 1, NULL, NULL}};
   wl_state_op open = {WL_STATE_INSERT, {agent, plan->from, WL_OPEN_END, state, code}};
-  int rc = st->states_apply(st, source_id, &close, 1);
+  int rc = wl_store_states_apply(st, source_id, &close, 1);
   if (rc == 0)
-    rc = st->states_replace(st, source_id, agent, plan->from, ns + 1, NULL, 0);
+    rc = wl_store_states_replace(st, source_id, agent, plan->from, ns + 1, NULL, 0);
   if (rc == 0)
-    rc = st->states_apply(st, source_id, &open, 1);
+    rc = wl_store_states_apply(st, source_id, &open, 1);
   return rc;
 }
 
@@ -85,13 +91,13 @@ int wl_stream_apply_change(wl_change_plan *plan, wl_store *st, int64_t source_id
 {
   seg_copy cur = {0}, next = {0};
   int rc;
-  if ((rc = st->states_query(st, source_id, agent, t, t + 1, first_seg, &cur)) != 0)
+  if ((rc = wl_store_states_query(st, source_id, agent, t, t + 1, first_seg, &cur)) != 0)
     return rc;
   if (!cur.found &&
-      (rc = st->states_query(st, source_id, agent, t, t + 31 * 86400, first_seg, &next)) != 0)
+      (rc = wl_store_states_query(st, source_id, agent, t, t + 31 * 86400, first_seg, &next)) != 0)
     return rc;
   if (cur.found && cur.row.end_utc != WL_OPEN_END &&
-      (rc = st->states_query(st, source_id, agent, cur.row.end_utc, cur.row.end_utc + 1, first_seg,
+      (rc = wl_store_states_query(st, source_id, agent, cur.row.end_utc, cur.row.end_utc + 1, first_seg,
                              &next)) != 0)
     return rc;
   wl_timeline_change(plan, cur.found ? &cur.row : NULL, next.found ? &next.row : NULL, t, state,
@@ -102,15 +108,15 @@ int wl_stream_apply_change(wl_change_plan *plan, wl_store *st, int64_t source_id
       {WL_STATE_CLOSE, {agent, plan->close_start, plan->from, NULL, NULL}},
       {WL_STATE_INSERT, {agent, plan->from, WL_OPEN_END, state, code}},
     };
-    return st->states_apply(st, source_id, ops, 2);
+    return wl_store_states_apply(st, source_id, ops, 2);
   }
   case WL_CHANGE_NEW: {
     wl_state_op op = {WL_STATE_INSERT, {agent, plan->from, WL_OPEN_END, state, code}};
-    return st->states_apply(st, source_id, &op, 1);
+    return wl_store_states_apply(st, source_id, &op, 1);
   }
   case WL_CHANGE_SPLIT: {
     wl_state_row row = {agent, plan->from, plan->to, state, code};
-    return st->states_replace(st, source_id, agent, plan->from, plan->to, &row, 1);
+    return wl_store_states_replace(st, source_id, agent, plan->from, plan->to, &row, 1);
   }
   case WL_CHANGE_MERGE:
     return merge_into_next(st, source_id, agent, plan, state, code);
@@ -124,7 +130,7 @@ int wl_stream_apply_change(wl_change_plan *plan, wl_store *st, int64_t source_id
 static int64_t get_count(wl_store *st, int64_t sid, const char *key)
 {
   char buf[32];
-  return st->setting_get(st, buf, sizeof(buf), sid, key) == 0 ? strtoll(buf, NULL, 10) : 0;
+  return wl_setting_get(buf, sizeof(buf), st, sid, key) == 0 ? strtoll(buf, NULL, 10) : 0;
 }
 
 static int add_count(wl_store *st, int64_t sid, const char *key, int64_t add)
@@ -133,7 +139,7 @@ static int add_count(wl_store *st, int64_t sid, const char *key, int64_t add)
   if (add == 0)
     return 0;
   snprintf(buf, sizeof(buf), "%lld", (long long)(get_count(st, sid, key) + add));
-  return st->setting_set(st, sid, key, buf);
+  return wl_setting_set(st, sid, key, buf);
 }
 
 /* ---- draining the queue ------------------------------------------------ */
@@ -155,11 +161,11 @@ static int apply_item(batch_counts *bc, wl_store *st, const wl_source *src,
 {
   wl_change_plan plan;
   int rc;
-  if (it->kind == WL_8X8_FRAME_OTHER) {
+  if (it->kind == WL_SRC_FRAME_OTHER) {
     bc->other++;
     return 0;
   }
-  if (it->kind == WL_8X8_FRAME_AGENT && it->ev.start > now + FUTURE_SLACK_S) {
+  if (it->kind == WL_SRC_FRAME_AGENT && it->ev.start > now + FUTURE_SLACK_S) {
     wl_stream_item copy = *it;
     snprintf(copy.why, sizeof(copy.why), "event of %.64s is %lld s in the future", it->ev.agent_id,
              (long long)(it->ev.start - now));
@@ -167,7 +173,7 @@ static int apply_item(batch_counts *bc, wl_store *st, const wl_source *src,
     bc->bad++;
     return 0;
   }
-  if (it->kind != WL_8X8_FRAME_AGENT) {
+  if (it->kind != WL_SRC_FRAME_AGENT) {
     note_bad(src->name, it, bad_before + bc->bad);
     bc->bad++;
     return 0;
@@ -196,9 +202,9 @@ static void drain_source(wl_streams *s, wl_app *app, int64_t sid, const wl_strea
   const char *last_id = NULL;
   int64_t now = wl_now();
   int rc;
-  if (st->source_get_by_id(st, &src, sid) != 0)
+  if (wl_store_source_get_by_id(st, &src, sid) != 0)
     return;
-  if ((rc = st->begin(st)) != 0)
+  if ((rc = wl_store_begin(st)) != 0)
     goto failed;
   int64_t bad_before = get_count(st, sid, "stream-bad");
   for (size_t i = 0; i < n && rc == 0; i++) {
@@ -209,7 +215,7 @@ static void drain_source(wl_streams *s, wl_app *app, int64_t sid, const wl_strea
       last_id = items[i].ev.message_id;
   }
   if (rc == 0 && last_id)
-    rc = st->setting_set(st, sid, "stream-message-id", last_id);
+    rc = wl_setting_set(st, sid, "stream-message-id", last_id);
   if (rc == 0)
     rc = add_count(st, sid, "stream-events", bc.applied);
   if (rc == 0)
@@ -218,16 +224,20 @@ static void drain_source(wl_streams *s, wl_app *app, int64_t sid, const wl_strea
     rc = add_count(st, sid, "stream-other", bc.other);
   if (rc == 0)
     rc = add_count(st, sid, "stream-bad", bc.bad);
-  if (rc == 0 && (rc = st->commit(st)) == 0)
+  if (rc == 0 && (rc = wl_store_commit(st)) == 0) {
+    wl_metrics_stream(src.name, WL_MS_APPLIED, bc.applied);
+    wl_metrics_stream(src.name, WL_MS_DUPLICATE, bc.ignored);
+    wl_metrics_stream(src.name, WL_MS_BAD, bc.bad);
     return;
+  }
   if (rc)
-    st->rollback(st);
+    wl_store_rollback(st);
 failed:
   wl_error(src.name, "event stream: storing events failed (%s); resuming from the last stored "
                      "message", wl_errmsg());
   {
     char id[128] = "";
-    st->setting_get(st, id, sizeof(id), sid, "stream-message-id");
+    wl_setting_get(id, sizeof(id), st, sid, "stream-message-id");
     wl_streams_restart(s, sid, id);
   }
 }
@@ -277,7 +287,8 @@ enum wl_stream_mode wl_streams_mode(wl_streams *s, const wl_source *src, int64_t
                          "poll until it is back", (long long)max_gap);
     else if (m == WL_STREAM_LIVE && *last == WL_STREAM_POLL_ONLY)
       wl_info(src->name, "event stream back: catching up");
-    st->setting_set(st, src->id, "stream-status", text);
+    wl_setting_set(st, src->id, "stream-status", text);
+    wl_metrics_stream_mode(src->name, (int)m);
     *last = (int)m;
   }
   return m;
@@ -293,9 +304,19 @@ static const wl_state_row *open_of(const wl_state_row *open, size_t n, const cha
   return NULL;
 }
 
+/* An agent the stream has not mentioned is seeded as without a stream: not
+ * before the previous poll, which did not list it, nor before the source's
+ * first poll (docs/DECISIONS.md, "What was observed"). */
+static void seed_floor(wl_rt_agent *a, int64_t last_ok, int64_t now)
+{
+  int64_t floor = last_ok ? last_ok : now;
+  if (a->time_in_status > now - floor)
+    a->time_in_status = now - floor > 0 ? now - floor : 0;
+}
+
 int wl_stream_reconcile(wl_timeline_ops *ops, wl_store *st, const wl_source *src,
                         const wl_state_row *open, size_t nopen, const wl_rt_agent *snap,
-                        size_t nsnap, int64_t now)
+                        size_t nsnap, int64_t last_ok, int64_t now)
 {
   wl_rt_agent *sel = calloc(nsnap ? nsnap : 1, sizeof(*sel));
   size_t k = 0;
@@ -308,7 +329,8 @@ int wl_stream_reconcile(wl_timeline_ops *ops, wl_store *st, const wl_source *src
     const wl_rt_agent *a = &snap[i];
     const wl_state_row *o = open_of(open, nopen, a->agent_id);
     if (!o) {
-      sel[k++] = *a; /* not seen by the stream yet: the poll seeds it */
+      sel[k] = *a; /* not seen by the stream yet: the poll seeds it */
+      seed_floor(&sel[k++], last_ok, now);
     } else if (strcmp(o->state, a->state) == 0 && strcmp(o->vendor_code, a->vendor_code) == 0) {
       agree++;
     } else if (a->time_in_status >= RECONCILE_GRACE_S &&
@@ -325,11 +347,15 @@ int wl_stream_reconcile(wl_timeline_ops *ops, wl_store *st, const wl_source *src
       sel[k++] = *a;
     }
   }
-  rc = wl_timeline_step(ops, open, nopen, now, sel, k, now, INT64_MAX / 4);
+  /* no observed floor for the mismatches: the stream watched the agent
+   * since its segment began, so the poll's estimate stands (never before
+   * that segment: timeline.c keeps segments apart); seeds are floored above */
+  rc = wl_timeline_step(ops, open, nopen, 1, sel, k, now, INT64_MAX / 4);
   if (rc == 0)
     rc = add_count(st, src->id, "stream-agree", agree);
   if (rc == 0)
     rc = add_count(st, src->id, "stream-mismatch", mismatch);
+  wl_metrics_stream(src->name, WL_MS_MISMATCH, mismatch); /* found, whether stored or not */
   free(sel);
   return rc;
 }
@@ -339,7 +365,7 @@ void wl_stream_summarize(wl_stream_summary *out, wl_store *st, const wl_source *
   int64_t agree = get_count(st, src->id, "stream-agree");
   int64_t mismatch = get_count(st, src->id, "stream-mismatch");
   memset(out, 0, sizeof(*out));
-  if (st->setting_get(st, out->status, sizeof(out->status), src->id, "stream-status") != 0)
+  if (wl_setting_get(out->status, sizeof(out->status), st, src->id, "stream-status") != 0)
     out->status[0] = '\0';
   if (agree + mismatch > 0)
     snprintf(out->agreement, sizeof(out->agreement),

@@ -6,6 +6,8 @@
  * connects that are due, idle hang-ups, waking the collector.
  */
 #include "core/stream.h"
+#include "core/metrics.h"
+#include "core/settings.h"
 #include "util/array.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -27,10 +29,12 @@
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
 #define QUEUE_MAX 200000 /* events waiting for the store; beyond: reconnect later */
+#define RX_BUFFER (64u * 1024) /* lws reads at most this much at once */
 #define CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 
 typedef struct sconn {
   int64_t source_id;
+  const wl_source_stream *drv; /* the source's driver's stream */
   char name[64];
   char host_setting[300], tenant[128];
   char *token;
@@ -98,7 +102,7 @@ static void wake_collector(wl_streams *s, int force)
   }
 }
 
-static void enqueue(wl_streams *s, sconn *c, const wl_8x8_stream_event *ev, int kind,
+static void enqueue(wl_streams *s, sconn *c, const wl_src_event *ev, int kind,
                     const char *why)
 {
   if (s->nq >= QUEUE_MAX) {
@@ -184,9 +188,9 @@ int wl_streams_info(wl_streams *s, int64_t source_id, wl_stream_info *out)
 
 static void on_message(wl_streams *s, sconn *c, const char *data, size_t len)
 {
-  wl_8x8_stream_event ev;
+  wl_src_event ev;
   int kind = 0;
-  int rc = wl_8x8_stream_parse(&ev, &kind, data, len);
+  int rc = c->drv->parse(&ev, &kind, data, len);
   enqueue(s, c, &ev, rc == 0 ? kind : 0, rc == 0 ? NULL : wl_errmsg());
 }
 
@@ -194,7 +198,7 @@ static void on_receive(wl_streams *s, sconn *c, struct lws *wsi, const void *in,
 {
   int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
   c->last_rx_ms = mono_ms();
-  if (!c->oversize && c->msg.len + len > WL_8X8_STREAM_MAX_FRAME) {
+  if (!c->oversize && c->msg.len + len > c->drv->max_frame) {
     c->oversize = 1; /* skipped unread; counted once it ends */
     wl_buf_reset(&c->msg);
   }
@@ -205,7 +209,7 @@ static void on_receive(wl_streams *s, sconn *c, struct lws *wsi, const void *in,
   if (!final)
     return;
   if (c->oversize) {
-    wl_8x8_stream_event ev;
+    wl_src_event ev;
     memset(&ev, 0, sizeof(ev));
     enqueue(s, c, &ev, 0, "frame larger than the limit, skipped");
   } else {
@@ -285,6 +289,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         wl_warn(c->name, "event stream closed; reconnecting");
       went_down(c, "closed by the server or the network");
       c->reconnects++;
+      wl_metrics_stream(c->name, WL_MS_RECONNECT, 1);
     }
     break;
   case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
@@ -297,15 +302,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-  {"wl-stream", callback, 0, WL_8X8_STREAM_MAX_FRAME / 4, 0, NULL, 0},
+  {"wl-stream", callback, 0, RX_BUFFER, 0, NULL, 0},
   {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 static void start_connect(wl_streams *s, sconn *c)
 {
-  wl_8x8_stream_url u;
+  wl_src_stream_url u;
   struct lws_client_connect_info ci;
-  if (wl_8x8_stream_url_build(&u, c->host_setting, c->tenant, "AgentStatusChange", c->resume)) {
+  if (c->drv->url(&u, c->host_setting, c->tenant, c->resume)) {
     went_down(c, wl_errmsg());
     return;
   }
@@ -473,16 +478,21 @@ void wl_streams_free(wl_streams *s)
 
 static sconn *conn_new(wl_streams *s, const wl_source *src, const char *host)
 {
-  wl_store *st = s->app->st;
-  sconn *c = calloc(1, sizeof(*c));
-  if (!c)
+  const wl_source_driver *drv = wl_source_driver_find(src->vendor);
+  sconn *c;
+  if (!drv || !drv->stream) {
+    wl_error(src->name, "%s", drv ? "this source's driver has no event stream" : wl_errmsg());
+    return NULL;
+  }
+  if (!(c = calloc(1, sizeof(*c))))
     return NULL;
   c->source_id = src->id;
+  c->drv = drv->stream;
   snprintf(c->name, sizeof(c->name), "%s", src->name);
   snprintf(c->host_setting, sizeof(c->host_setting), "%s", host);
   snprintf(c->tenant, sizeof(c->tenant), "%s", src->tenant);
-  wl_buf_init(&c->msg, WL_8X8_STREAM_MAX_FRAME + 1);
-  if (st->setting_get(st, c->resume, sizeof(c->resume), src->id, "stream-message-id") != 0 ||
+  wl_buf_init(&c->msg, c->drv->max_frame + 1);
+  if (wl_setting_get(c->resume, sizeof(c->resume), s->app->st, src->id, "stream-message-id") != 0 ||
       !c->resume[0])
     snprintf(c->resume, sizeof(c->resume), "latest");
   if (wl_token_load(&c->token, s->app, src, WL_TOKEN_RT) != 0) {
@@ -585,15 +595,13 @@ static int has(const char *s, const char *what)
 }
 
 /* libwebsockets' reason, in words an administrator can act on. */
-static void explain(char *msg, size_t cap, const char *why, const wl_8x8_stream_url *u,
-                    const char *tenant)
+static void explain(char *msg, size_t cap, const char *why, const wl_src_stream_url *u,
+                    const wl_source_stream *drv, const char *tenant)
 {
-  static const char regions[] = "pulsar-ws-use1.8x8.com US1, pulsar-ws-usw2.8x8.com US2, "
-                                "pulsar-ws-euw2.8x8.com UK3";
+  const char *regions = drv->hosts_hint;
   if (has(why, "unauthorized") || has(why, "401"))
     snprintf(msg, cap, "401 Unauthorized from %s: the token was refused for tenant '%s'. Use the "
-             "tenant's Contact Center data request token (the one rtstats takes) or an Admin "
-             "Console key for \"Pulsar Event Stream\"", u->host, tenant);
+             "%s", u->host, tenant, drv->token_hint);
   else if (has(why, "not 101") || has(why, "40") || has(why, "50"))
     snprintf(msg, cap, "%s answered, but not as this tenant's Event Streaming host (%s): set "
              "stream-host to the tenant's region (%s)", u->host, why, regions);
@@ -613,7 +621,7 @@ static void explain(char *msg, size_t cap, const char *why, const wl_8x8_stream_
     snprintf(msg, cap, "event stream at %s: %s", u->host, why);
 }
 
-static int probe_run(probe *p, const wl_8x8_stream_url *u, int timeout_s)
+static int probe_run(probe *p, const wl_src_stream_url *u, int timeout_s)
 {
   static const struct lws_protocols probe_protocols[] = {
     {"wl-probe", probe_cb, 0, 4096, 0, NULL, 0},
@@ -651,13 +659,15 @@ static int probe_run(probe *p, const wl_8x8_stream_url *u, int timeout_s)
 
 int wl_stream_test(char *msg, size_t cap, wl_app *app, const wl_source *src, int timeout_s)
 {
+  const wl_source_driver *drv = wl_source_driver_find(src->vendor);
   char host[300], *token = NULL;
-  wl_8x8_stream_url u;
+  wl_src_stream_url u;
   probe p;
   int rc;
   memset(&p, 0, sizeof(p));
+  /* wl_stream_host fails for a driver without a stream */
   if ((rc = wl_stream_host(host, sizeof(host), app->st, src)) != 0 ||
-      (rc = wl_8x8_stream_url_build(&u, host, src->tenant, "AgentStatusChange", "latest")) != 0 ||
+      (rc = drv->stream->url(&u, host, src->tenant, "latest")) != 0 ||
       (rc = wl_token_load(&token, app, src, WL_TOKEN_RT)) != 0) {
     snprintf(msg, cap, "%s", wl_errmsg());
     return rc;
@@ -678,6 +688,6 @@ int wl_stream_test(char *msg, size_t cap, wl_app *app, const wl_source *src, int
     snprintf(msg, cap, "connected to %s, but nothing arrived (no event, no pong) within %d s",
              u.host, timeout_s);
   else
-    explain(msg, cap, p.error[0] ? p.error : "no answer", &u, src->tenant);
+    explain(msg, cap, p.error[0] ? p.error : "no answer", &u, drv->stream, src->tenant);
   return wl_err(WL_EFAIL, "%s", msg);
 }

@@ -1,6 +1,6 @@
 #include "core/verify.h"
-#include "sources/8x8/client.h"
-#include "sources/8x8/parse.h"
+#include "sources/8x8/client.h" /* the HTTP transport */
+#include "sources/driver.h"
 #include "util/array.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -23,7 +23,7 @@ typedef struct bucket {
 } bucket;
 
 typedef struct vq {
-  wl_8x8_queue q;
+  wl_src_queue q;
   bucket *b;
   size_t n;
   int64_t from;
@@ -32,13 +32,13 @@ typedef struct vq {
   int dup_page;
 } vq;
 
-static int get_with_retry(wl_8x8_req **out, const wl_source *src, const char *token,
-                          const char *path, const char *query)
+static int get_with_retry(wl_8x8_req **out, const wl_src_request *rq, const char *token)
 {
   int rc = 0;
   for (int attempt = 0; attempt < 4; attempt++) {
     wl_8x8_req *r = NULL;
-    if ((rc = wl_8x8_req_new(&r, src->hist_base_url, path, query, src->hist_tenant, token, 30)))
+    if ((rc = wl_8x8_req_new(&r, rq->base_url, rq->path, rq->query[0] ? rq->query : NULL,
+                             rq->tenant, token, 30)))
       return rc;
     if ((rc = wl_8x8_req_perform(r)) == 0) {
       *out = r;
@@ -54,18 +54,12 @@ static int get_with_retry(wl_8x8_req **out, const wl_source *src, const char *to
   return rc;
 }
 
-static enum wl_8x8_format fmt_of(const wl_8x8_req *r)
-{
-  const char *b = r->body.ptr ? r->body.ptr : "";
-  return b[strspn(b, " \t\r\n")] == '<' ? WL_8X8_XML : WL_8X8_JSON;
-}
-
 typedef struct qlist {
   vq *q;
   size_t n, cap;
 } qlist;
 
-static int add_q(void *payload, const wl_8x8_queue *q)
+static int add_q(void *payload, const wl_src_queue *q)
 {
   qlist *l = payload;
   if (wl_array_reserve(&l->q, &l->cap, l->n, sizeof(*l->q), 16))
@@ -83,7 +77,7 @@ static bucket *bucket_at(vq *q, int64_t t)
   return &q->b[i];
 }
 
-static int add_stat(void *payload, const wl_8x8_stat *s)
+static int add_stat(void *payload, const wl_src_stat *s)
 {
   vq *q = payload;
   bucket *b = bucket_at(q, s->start_utc);
@@ -115,29 +109,24 @@ static int add_stored(void *payload, const wl_interval_row *r)
   return 0;
 }
 
-static int fetch_buckets(vq *q, const wl_source *src, const char *token, const wl_tz *tz,
-                         int64_t from, int64_t to)
+static int fetch_buckets(vq *q, const wl_source_driver *drv, const wl_source *src,
+                         const char *token, const wl_tz *tz, int64_t from, int64_t to)
 {
-  char path[256], a[WL_ISO_LEN], b[WL_ISO_LEN], d[80], ed[160], etz[128], query[512];
-  wl_time_format(a, sizeof(a), from, tz);
-  wl_time_format(b, sizeof(b), to - 1, tz);
-  snprintf(d, sizeof(d), "%s,%s", a, b);
-  wl_8x8_escape(ed, sizeof(ed), d);
-  wl_8x8_escape(etz, sizeof(etz), wl_tz_name(tz));
-  snprintf(path, sizeof(path), "stats/queues/%s/statistics.json", q->q.queue_id);
   q->last_page_first = INT64_MIN;
-  for (int64_t n = 1;; n += WL_8X8_PAGE_SIZE) {
+  for (int64_t n = 1;; n += drv->page_size) {
+    wl_src_request rq;
     wl_8x8_req *r = NULL;
-    int rc;
-    snprintf(query, sizeof(query), "d=%s&tz=%s&n=%lld", ed, etz, (long long)n);
-    if ((rc = get_with_retry(&r, src, token, path, query)) != 0)
+    int rc = drv->statistics_request(&rq, src, tz, q->q.queue_id, from, to, n);
+    if (rc == 0)
+      rc = get_with_retry(&r, &rq, token);
+    if (rc != 0)
       return wl_err_wrap(rc, "statistics of queue %s", q->q.queue_id);
     q->page_records = 0;
-    rc = wl_8x8_parse_statistics(r->body.ptr, r->body.len, fmt_of(r), add_stat, q);
+    rc = drv->parse_statistics(r->body.ptr, r->body.len, add_stat, q);
     wl_8x8_req_free(r);
     if (rc)
       return wl_err_wrap(rc, "statistics of queue %s", q->q.queue_id);
-    if (q->page_records < WL_8X8_PAGE_SIZE || q->dup_page)
+    if (q->page_records < (size_t)drv->page_size || q->dup_page)
       return 0;
   }
 }
@@ -167,19 +156,22 @@ static void report_bucket(wl_verify_result *res, const vq *q, const bucket *b, c
   }
 }
 
-/* The queue list, page by page (50 a page); a page that repeats the previous
- * one (a server ignoring n=) ends it. */
-static int fetch_queues(qlist *l, const wl_source *src, const char *token)
+/* The queue list, page by page; a page that repeats the previous one (a
+ * server ignoring n=) ends it. */
+static int fetch_queues(qlist *l, const wl_source_driver *drv, const wl_source *src,
+                        const char *token)
 {
-  char query[32], prev[64] = "";
-  for (int64_t n = 1;; n += WL_8X8_PAGE_SIZE) {
+  char prev[64] = "";
+  for (int64_t n = 1;; n += drv->page_size) {
+    wl_src_request rq;
     wl_8x8_req *r = NULL;
     size_t before = l->n;
-    int rc;
-    snprintf(query, sizeof(query), "n=%lld", (long long)n);
-    if ((rc = get_with_retry(&r, src, token, "stats/queues.json", query)) != 0)
+    int rc = drv->queues_request(&rq, src, n);
+    if (rc == 0)
+      rc = get_with_retry(&r, &rq, token);
+    if (rc != 0)
       return wl_err_wrap(rc, "queue list");
-    rc = wl_8x8_parse_queues(r->body.ptr, r->body.len, fmt_of(r), add_q, l);
+    rc = drv->parse_queues(r->body.ptr, r->body.len, add_q, l);
     wl_8x8_req_free(r);
     if (rc)
       return wl_err_wrap(rc, "queue list");
@@ -187,7 +179,7 @@ static int fetch_queues(qlist *l, const wl_source *src, const char *token)
       l->n = before;
       return 0;
     }
-    if (l->n - before < WL_8X8_PAGE_SIZE)
+    if (l->n - before < (size_t)drv->page_size)
       return 0;
     snprintf(prev, sizeof(prev), "%s", l->q[before].q.queue_id);
   }
@@ -196,17 +188,20 @@ static int fetch_queues(qlist *l, const wl_source *src, const char *token)
 int wl_verify(wl_verify_result *res, wl_app *app, const wl_source *src, int64_t from, int64_t to,
               wl_verify_line_fn line, void *payload)
 {
+  const wl_source_driver *drv = wl_source_driver_find(src->vendor);
   char *token = NULL;
   wl_tz *tz = NULL;
   qlist l = {0};
   int rc;
   memset(res, 0, sizeof(*res));
+  if (!drv)
+    return WL_EUSAGE;
   from = from - ((from % BUCKET_S) + BUCKET_S) % BUCKET_S;
   to = to + (BUCKET_S - ((to % BUCKET_S) + BUCKET_S) % BUCKET_S) % BUCKET_S;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   if ((rc = wl_tz_load(&tz, src->timezone)) != 0 ||
       (rc = wl_token_load(&token, app, src, WL_TOKEN_HIST)) != 0 ||
-      (rc = fetch_queues(&l, src, token)) != 0)
+      (rc = fetch_queues(&l, drv, src, token)) != 0)
     goto out;
   for (size_t i = 0; i < l.n && rc == 0; i++) {
     l.q[i].from = from;
@@ -217,10 +212,10 @@ int wl_verify(wl_verify_result *res, wl_app *app, const wl_source *src, int64_t 
     }
     for (size_t k = 0; k < l.q[i].n; k++)
       l.q[i].b[k].start = from + (int64_t)k * BUCKET_S;
-    rc = fetch_buckets(&l.q[i], src, token, tz, from, to);
+    rc = fetch_buckets(&l.q[i], drv, src, token, tz, from, to);
   }
   if (rc == 0)
-    rc = app->st->intervals_query(app->st, src->id, NULL, from, to, add_stored, &l);
+    rc = wl_store_intervals_query(app->st, src->id, NULL, from, to, add_stored, &l);
   for (size_t i = 0; i < l.n && rc == 0; i++) {
     res->queues++;
     for (size_t k = 0; k < l.q[i].n; k++) {

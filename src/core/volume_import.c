@@ -6,6 +6,7 @@
 #include "util/timeutil.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,15 +21,26 @@ static const char *const col_names[C_N] = {"queue_id", "interval_start", "entere
                                            "abandoned", "handle_time_s", "queue_name"};
 #define REQUIRED 3 /* the first three columns */
 
+/* Rows are kept compact (a file may hold years of history): the queue as
+ * an index into the file's queue table. */
 typedef struct vrow {
-  char *queue, *name;
-  wl_interval_row iv;
-  long line;
+  int64_t start, handle_s, line;
+  int64_t entered, accepted, abandoned;
+  uint32_t q;
 } vrow;
+
+typedef struct vqueue {
+  char id[ID_MAX + 1];
+  char name[NAME_MAX_LEN + 1]; /* the last non-empty queue_name of the file */
+} vqueue;
 
 typedef struct vimport {
   vrow *rows;
   size_t n, cap;
+  vqueue *queues;
+  size_t nq, qcap;
+  uint32_t *slots;           /* open addressing: queue index + 1, 0 empty */
+  size_t nslots;
   int col[C_N];
   size_t ncols;
   wl_buf errors;
@@ -51,12 +63,57 @@ static void bad(vimport *v, long line, const char *fmt, ...)
 
 static void vimport_free(vimport *v)
 {
-  for (size_t i = 0; i < v->n; i++) {
-    free(v->rows[i].queue);
-    free(v->rows[i].name);
-  }
   free(v->rows);
+  free(v->queues);
+  free(v->slots);
   wl_buf_free(&v->errors);
+}
+
+static size_t hash_id(const char *s)
+{
+  size_t h = 1469598103934665603u; /* FNV-1a */
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+/* Room for twice the queues, so probes stay short. */
+static int grow_slots(vimport *v)
+{
+  size_t n = v->nslots ? v->nslots * 2 : 64;
+  uint32_t *s = calloc(n, sizeof(*s));
+  if (!s)
+    return wl_err(WL_ENOMEM, "out of memory");
+  for (size_t i = 0; i < v->nq; i++) {
+    size_t k = hash_id(v->queues[i].id) & (n - 1);
+    while (s[k])
+      k = (k + 1) & (n - 1);
+    s[k] = (uint32_t)i + 1;
+  }
+  free(v->slots);
+  v->slots = s;
+  v->nslots = n;
+  return 0;
+}
+
+/* The index of queue id in the file's table, added when new. */
+static int queue_index(uint32_t *out, vimport *v, const char *id)
+{
+  size_t k;
+  if (2 * (v->nq + 1) > v->nslots && grow_slots(v) != 0)
+    return WL_ENOMEM;
+  for (k = hash_id(id) & (v->nslots - 1); v->slots[k]; k = (k + 1) & (v->nslots - 1))
+    if (strcmp(v->queues[v->slots[k] - 1].id, id) == 0) {
+      *out = v->slots[k] - 1;
+      return 0;
+    }
+  if (wl_array_reserve(&v->queues, &v->qcap, v->nq, sizeof(*v->queues), 16) != 0)
+    return WL_ENOMEM;
+  snprintf(v->queues[v->nq].id, sizeof(v->queues[0].id), "%s", id);
+  v->queues[v->nq].name[0] = '\0';
+  v->slots[k] = (uint32_t)v->nq + 1;
+  *out = (uint32_t)v->nq++;
+  return 0;
 }
 
 /* Maps header names to columns; an unknown or repeated column is an error
@@ -166,15 +223,15 @@ static int add_row(vimport *v, char **f, size_t nf, long line)
   if (wl_array_reserve(&v->rows, &v->cap, v->n, sizeof(*v->rows), 1024) != 0)
     return WL_ENOMEM;
   x = &v->rows[v->n];
-  memset(x, 0, sizeof(*x));
-  x->queue = strdup(q);
-  x->name = strdup(name);
-  if (!x->queue || !x->name) {
-    free(x->queue);
-    free(x->name);
-    return wl_err(WL_ENOMEM, "out of memory");
-  }
-  x->iv = r;
+  if (queue_index(&x->q, v, q) != 0)
+    return WL_ENOMEM;
+  if (*name)
+    snprintf(v->queues[x->q].name, sizeof(v->queues[0].name), "%s", name);
+  x->start = r.start_utc;
+  x->entered = r.entered;
+  x->accepted = r.accepted;
+  x->abandoned = r.abandoned;
+  x->handle_s = r.handle_time_s;
   x->line = line;
   v->n++;
   return 0;
@@ -215,15 +272,15 @@ static int read_rows(vimport *v, const char *text, size_t len)
   return rc;
 }
 
+/* By queue (in order of first appearance), start, line. */
 static int cmp_rows(const void *a, const void *b)
 {
   const vrow *x = a, *y = b;
-  int c = strcmp(x->queue, y->queue);
-  if (c)
-    return c;
-  if (x->iv.start_utc != y->iv.start_utc)
-    return x->iv.start_utc < y->iv.start_utc ? -1 : 1;
-  return x->line < y->line ? -1 : 1;
+  if (x->q != y->q)
+    return x->q < y->q ? -1 : 1;
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+  return x->line < y->line ? -1 : x->line > y->line;
 }
 
 /* After sorting by (queue, start): the same queue and interval twice. */
@@ -232,9 +289,9 @@ static void check_duplicates(vimport *v)
   char when[WL_ISO_LEN];
   for (size_t i = 1; i < v->n; i++) {
     const vrow *p = &v->rows[i - 1], *x = &v->rows[i];
-    if (strcmp(p->queue, x->queue) == 0 && p->iv.start_utc == x->iv.start_utc)
-      bad(v, x->line, "queue %s, interval %s is also on line %ld", x->queue,
-          wl_time_format(when, sizeof(when), x->iv.start_utc, v->tz), p->line);
+    if (p->q == x->q && p->start == x->start)
+      bad(v, x->line, "queue %s, interval %s is also on line %lld", v->queues[x->q].id,
+          wl_time_format(when, sizeof(when), x->start, v->tz), (long long)p->line);
   }
 }
 
@@ -264,17 +321,12 @@ static int is_known(const known *k, const char *id)
   return 0;
 }
 
-static int store_queue(wl_app *app, const wl_source *src, const known *k, const vrow *first,
-                       size_t n)
+static int store_queue(wl_app *app, const wl_source *src, const known *k, const vqueue *q)
 {
-  const char *name = "";
-  for (size_t i = 0; i < n; i++)
-    if (first[i].name[0])
-      name = first[i].name;
-  if (!*name && is_known(k, first->queue))
+  wl_queue_row row = {.queue_id = q->id, .name = q->name, .media_type = ""};
+  if (!q->name[0] && is_known(k, q->id))
     return 0;
-  wl_queue_row q = {.queue_id = first->queue, .name = name, .media_type = ""};
-  return app->st->queues_upsert(app->st, src->id, &q, 1);
+  return wl_store_queues_upsert(app->st, src->id, &row, 1);
 }
 
 /* One queue's rows [i, j): its queue row, its intervals and its observed
@@ -283,23 +335,25 @@ static int store_one_queue(wl_app *app, const wl_source *src, const known *k, vi
                            size_t i, size_t j, int64_t now, wl_volume_import_result *res)
 {
   wl_interval_row *ivs = malloc((j - i) * sizeof(*ivs));
-  wl_vol_import_row cover = {.queue_id = v->rows[i].queue, .imported_at = now};
+  const vqueue *q = &v->queues[v->rows[i].q];
+  wl_vol_import_row cover = {.queue_id = q->id, .imported_at = now};
   int rc;
   if (!ivs)
     return wl_err(WL_ENOMEM, "out of memory");
   for (size_t x = i; x < j; x++) {
-    ivs[x - i] = v->rows[x].iv;
-    ivs[x - i].queue_id = v->rows[x].queue;
-    ivs[x - i].final = 1;
-    ivs[x - i].updated_at = now;
+    const vrow *r = &v->rows[x];
+    ivs[x - i] = (wl_interval_row){.queue_id = q->id, .start_utc = r->start,
+                                   .entered = r->entered, .accepted = r->accepted,
+                                   .abandoned = r->abandoned, .handle_time_s = r->handle_s,
+                                   .final = 1, .updated_at = now};
   }
-  cover.from = wl_tz_day_start(v->tz, v->rows[i].iv.start_utc);
-  cover.to = wl_tz_next_day_start(v->tz, v->rows[j - 1].iv.start_utc);
-  rc = store_queue(app, src, k, &v->rows[i], j - i);
+  cover.from = wl_tz_day_start(v->tz, v->rows[i].start);
+  cover.to = wl_tz_next_day_start(v->tz, v->rows[j - 1].start);
+  rc = store_queue(app, src, k, q);
   if (rc == 0)
-    rc = app->st->intervals_upsert(app->st, src->id, ivs, j - i);
+    rc = wl_store_intervals_upsert(app->st, src->id, ivs, j - i);
   if (rc == 0)
-    rc = app->st->vol_import_add(app->st, src->id, &cover);
+    rc = wl_store_vol_import_add(app->st, src->id, &cover);
   if (rc == 0 && (res->queues == 0 || cover.from < res->from))
     res->from = cover.from;
   if (rc == 0 && (res->queues == 0 || cover.to > res->to))
@@ -313,18 +367,18 @@ static int store_all(wl_app *app, const wl_source *src, vimport *v, wl_volume_im
 {
   known k = {0};
   int64_t now = wl_now();
-  int rc = app->st->queues_list(app->st, src->id, collect_known, &k);
+  int rc = wl_store_queues_list(app->st, src->id, collect_known, &k);
   if (rc == 0)
-    rc = app->st->begin(app->st);
+    rc = wl_store_begin(app->st);
   for (size_t i = 0, j; rc == 0 && i < v->n; i = j) {
-    for (j = i + 1; j < v->n && strcmp(v->rows[j].queue, v->rows[i].queue) == 0; j++)
+    for (j = i + 1; j < v->n && v->rows[j].q == v->rows[i].q; j++)
       ;
     rc = store_one_queue(app, src, &k, v, i, j, now, res);
   }
   if (rc == 0) {
-    rc = app->st->commit(app->st);
+    rc = wl_store_commit(app->st);
   } else {
-    app->st->rollback(app->st); /* the error to report is rc's */
+    wl_store_rollback(app->st); /* the error to report is rc's */
     res->queues = 0;
   }
   for (size_t i = 0; i < k.n; i++)

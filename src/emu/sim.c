@@ -6,6 +6,7 @@
  * identically whenever it is asked for.
  */
 #include "emu/sim.h"
+#include "util/array.h"
 
 #include <stdio.h>
 #include <math.h>
@@ -300,27 +301,14 @@ typedef struct gen {
   int failed;
 } gen;
 
-static void *grow(void *p, size_t *cap, size_t need, size_t size)
-{
-  if (need <= *cap)
-    return p;
-  size_t ncap = *cap ? *cap * 2 : 256;
-  while (ncap < need)
-    ncap *= 2;
-  void *np = realloc(p, ncap * size);
-  if (np)
-    *cap = ncap;
-  return np;
-}
-
 static emu_leg *leg_push(gen *g)
 {
-  emu_leg *p = grow(g->legs, &g->caplegs, g->nlegs + 1, sizeof(*p));
-  if (!p) {
+  emu_leg *p;
+  if (wl_array_reserve(&g->legs, &g->caplegs, g->nlegs, sizeof(*g->legs), 256) != 0) {
     g->failed = 1;
     return NULL;
   }
-  g->legs = p;
+  p = g->legs;
   memset(&p[g->nlegs], 0, sizeof(*p));
   p[g->nlegs].agent = -1;
   return &p[g->nlegs++];
@@ -339,13 +327,11 @@ static void seg_emit(gen *g, int64_t start, int64_t end, int code, int queue)
       return;
     }
   }
-  emu_seg *p = grow(g->segs, &g->capsegs, g->nsegs + 1, sizeof(*p));
-  if (!p) {
+  if (wl_array_reserve(&g->segs, &g->capsegs, g->nsegs, sizeof(*g->segs), 256) != 0) {
     g->failed = 1;
     return;
   }
-  g->segs = p;
-  p[g->nsegs++] = (emu_seg){start, end, (int16_t)code, (int16_t)queue};
+  g->segs[g->nsegs++] = (emu_seg){start, end, (int16_t)code, (int16_t)queue};
 }
 
 static int64_t scaled(const gen *g, double seconds)

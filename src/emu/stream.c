@@ -30,6 +30,7 @@
 
 #include "emu/emu_int.h"
 #include "util/err.h"
+#include "util/fdio.h"
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define PING_MS 2000          /* the server pings every 2 s of wall time */
@@ -160,20 +161,6 @@ static int load_day(sconn *c, int64_t dn)
 
 /* ---- frames ------------------------------------------------------------ */
 
-static int send_all(int sock, const unsigned char *p, size_t n)
-{
-  while (n) {
-    ssize_t w = send(sock, p, n, MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 /* One unmasked server frame; cut > 0 sends only that many bytes of it. */
 static int send_frame(sconn *c, int opcode, const void *data, size_t len, size_t cut)
 {
@@ -192,9 +179,9 @@ static int send_frame(sconn *c, int opcode, const void *data, size_t len, size_t
       h[hn++] = (unsigned char)((uint64_t)len >> (8 * i));
   }
   if (cut)
-    return send_all(c->sock, h, hn < cut ? hn : cut) ||
-           (cut > hn && send_all(c->sock, data, cut - hn < len ? cut - hn : len)) ? -1 : 0;
-  return send_all(c->sock, h, hn) || send_all(c->sock, data, len) ? -1 : 0;
+    return wl_write_all(c->sock, h, hn < cut ? hn : cut, 1) ||
+           (cut > hn && wl_write_all(c->sock, data, cut - hn < len ? cut - hn : len, 1)) ? -1 : 0;
+  return wl_write_all(c->sock, h, hn, 1) || wl_write_all(c->sock, data, len, 1) ? -1 : 0;
 }
 
 static uint64_t ms_of(int64_t dn, int64_t seq)

@@ -1,7 +1,8 @@
 #ifndef WL_STORE_PLAN_CHECK_H
 #define WL_STORE_PLAN_CHECK_H
-/* Validation of the planning rows (issue 12), shared by both backends so
- * that they refuse the same input with the same message. */
+/* Validation of the planning rows (issue 12), part of the store's front:
+ * store.c checks with these before it calls a backend, so every backend
+ * refuses the same input with the same message. */
 #include "store/store.h"
 
 int plan_check_import(const wl_vol_import_row *row);

@@ -11,14 +11,17 @@ void wl_buf_init(wl_buf *b, size_t max)
   b->ptr = NULL;
   b->len = b->cap = 0;
   b->max = max;
+  b->err = 0;
 }
 
 static int grow(wl_buf *b, size_t need)
 {
   size_t ncap;
   char *p;
+  if (b->err)
+    return b->err;
   if (need > b->max)
-    return wl_err(WL_EFAIL, "data exceeds the %zu-byte limit", b->max);
+    return b->err = wl_err(WL_EFAIL, "data exceeds the %zu-byte limit", b->max);
   if (need + 1 <= b->cap)
     return 0;
   ncap = b->cap ? b->cap : 256;
@@ -26,7 +29,7 @@ static int grow(wl_buf *b, size_t need)
     ncap *= 2;
   p = realloc(b->ptr, ncap);
   if (!p)
-    return wl_err(WL_ENOMEM, "out of memory");
+    return b->err = wl_err(WL_ENOMEM, "out of memory");
   b->ptr = p;
   b->cap = ncap;
   return 0;
@@ -53,11 +56,13 @@ int wl_buf_printf(wl_buf *b, const char *fmt, ...)
 {
   va_list ap;
   int n, rc;
+  if (b->err)
+    return b->err;
   va_start(ap, fmt);
   n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
   if (n < 0)
-    return wl_err(WL_EFAIL, "format error");
+    return b->err = wl_err(WL_EFAIL, "format error");
   if ((rc = grow(b, b->len + (size_t)n)) != 0)
     return rc;
   va_start(ap, fmt);
@@ -67,9 +72,25 @@ int wl_buf_printf(wl_buf *b, const char *fmt, ...)
   return 0;
 }
 
+int wl_buf_urlenc(wl_buf *b, const char *s)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~')
+      wl_buf_append(b, s, 1);
+    else
+      wl_buf_append(b, esc, 3);
+  }
+  return b->err;
+}
+
 void wl_buf_reset(wl_buf *b)
 {
   b->len = 0;
+  b->err = 0;
   if (b->ptr)
     b->ptr[0] = '\0';
 }
@@ -81,6 +102,7 @@ char *wl_buf_detach(wl_buf *b)
     p = calloc(1, 1);
   b->ptr = NULL;
   b->len = b->cap = 0;
+  b->err = 0;
   return p;
 }
 
@@ -89,4 +111,5 @@ void wl_buf_free(wl_buf *b)
   free(b->ptr);
   b->ptr = NULL;
   b->len = b->cap = 0;
+  b->err = 0;
 }

@@ -7,8 +7,10 @@
  * blank lines are skipped (a record with one empty field is written "").
  */
 #include "util/csv.h"
+#include "util/array.h"
 
 #include "util/err.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,34 +55,18 @@ void wl_csv_reader_free(wl_csv_reader *r)
 
 static int area_put(wl_csv_reader *r, char c)
 {
-  if (r->area_len == r->area_cap) {
-    size_t cap = r->area_cap ? r->area_cap * 2 : 256;
-    char *p = realloc(r->area, cap);
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
-    r->area = p;
-    r->area_cap = cap;
-  }
+  if (wl_array_reserve(&r->area, &r->area_cap, r->area_len, 1, 256) != 0)
+    return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
   r->area[r->area_len++] = c;
   return 0;
 }
 
 static int field_begin(wl_csv_reader *r)
 {
-  if (r->nfields == r->fields_cap) {
-    size_t cap = r->fields_cap ? r->fields_cap * 2 : 16;
-    if (cap > SIZE_MAX / sizeof(size_t))
-      return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
-    size_t *s = realloc(r->starts, cap * sizeof(*s));
-    if (!s)
-      return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
-    r->starts = s;
-    char **f = realloc(r->fields, cap * sizeof(*f));
-    if (!f)
-      return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
-    r->fields = f;
-    r->fields_cap = cap;
-  }
+  size_t cap = r->fields_cap; /* the two arrays grow together */
+  if (wl_array_reserve(&r->starts, &cap, r->nfields, sizeof(*r->starts), 16) != 0 ||
+      wl_array_reserve(&r->fields, &r->fields_cap, r->nfields, sizeof(*r->fields), 16) != 0)
+    return wl_err(WL_ENOMEM, "out of memory reading CSV line %ld", r->line);
   r->starts[r->nfields++] = r->area_len;
   return 0;
 }
@@ -176,9 +162,29 @@ static int read_record(wl_csv_reader *r)
   }
 }
 
+/* Text that is not UTF-8 would reach the store and, later, JSON output as
+ * raw bytes: the record is refused, naming the line of the bad byte. */
+static int check_utf8(wl_csv_reader *r, size_t from, long first)
+{
+  size_t bad = wl_utf8_invalid_at(r->text + from, r->pos - from), col = 1;
+  long line = first;
+  if (bad == r->pos - from)
+    return 0;
+  for (size_t i = from; i < from + bad; i++, col++) {
+    char c = r->text[i];
+    if (c == '\n' || (c == '\r' && !(i + 1 < r->len && r->text[i + 1] == '\n'))) {
+      line++;
+      col = 0;
+    }
+  }
+  return wl_err(WL_EUSAGE, "CSV line %ld: invalid UTF-8 (byte 0x%02X at byte %zu of the line); "
+                "save the file as UTF-8", line, (unsigned char)r->text[from + bad], col);
+}
+
 int wl_csv_next(wl_csv_reader *r, char ***fields, size_t *nfields, long *line)
 {
   int rc;
+  size_t from;
   if (r->failed)
     return r->failed;
   while (eat_eol(r)) /* blank lines carry no record */
@@ -188,7 +194,8 @@ int wl_csv_next(wl_csv_reader *r, char ***fields, size_t *nfields, long *line)
   r->area_len = 0;
   r->nfields = 0;
   long first = r->line;
-  if ((rc = read_record(r)) < 0) {
+  from = r->pos;
+  if ((rc = read_record(r)) < 0 || (rc = check_utf8(r, from, first)) < 0) {
     r->failed = rc;
     return rc;
   }

@@ -14,8 +14,8 @@ typedef struct wl_csv_reader wl_csv_reader;
 /* Reads from a whole in-memory text (not copied; must outlive the reader). */
 int wl_csv_reader_new(wl_csv_reader **out, const char *text, size_t len);
 /* Next record: *fields and *nfields valid until the next call. Returns 1 when a
- * record was read, 0 at end, WL_EUSAGE on an unterminated quote (message
- * names the line). */
+ * record was read, 0 at end, WL_EUSAGE on an unterminated quote or a record
+ * that is not valid UTF-8 (message names the line). */
 int wl_csv_next(wl_csv_reader *r, char ***fields, size_t *nfields, long *line);
 void wl_csv_reader_free(wl_csv_reader *r);
 

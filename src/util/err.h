@@ -15,7 +15,8 @@ enum {
   WL_EEXISTS = -5,   /* unique name already taken */
   WL_ENOMEM = -6,
   WL_ETIMEOUT = -7,
-  WL_EINTR = -8      /* interrupted by a signal: stop cleanly */
+  WL_EINTR = -8,     /* interrupted by a signal: stop cleanly */
+  WL_EUNAVAIL = -9   /* a server (the database) is not reachable now: worth waiting for */
 };
 
 /* Records the message and returns code, so: return wl_err(WL_EUSAGE, "..."). */

@@ -1,4 +1,5 @@
 #include "util/secret.h"
+#include "util/fdio.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -37,20 +38,6 @@ static int sodium_ready(void)
   return 0;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 /* Creates a new key file; *created stays 0 if another process won the race. */
 static int key_create(const char *path, int *created)
 {
@@ -65,7 +52,7 @@ static int key_create(const char *path, int *created)
   }
   crypto_secretbox_keygen(key);
   /* the umask may have widened or narrowed 0600; set it exactly */
-  if (fchmod(fd, 0600) != 0 || write_all(fd, key, sizeof(key)) != 0 || fsync(fd) != 0) {
+  if (fchmod(fd, 0600) != 0 || wl_write_all(fd, key, sizeof(key), 0) != 0 || fsync(fd) != 0) {
     rc = wl_err(WL_EFAIL, "cannot write key file %s: %s", path, strerror(errno));
     unlink(path); /* a half-written key must not be picked up later */
   }

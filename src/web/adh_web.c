@@ -1,5 +1,6 @@
 /* Helpers shared by the adherence pages of one source (adh_web.h). */
 #include "web/adh_web.h"
+#include "core/sources.h"
 #include "util/array.h"
 #include "util/err.h"
 
@@ -10,7 +11,7 @@
 
 int wl_aw_source(wl_req *rq, wl_source *src, wl_tz **tz)
 {
-  int rc = rq->app->st->source_get(rq->app->st, src, rq->arg);
+  int rc = wl_source_get(rq->app->st, src, rq->arg);
   *tz = NULL;
   if (rc == WL_ENOTFOUND) {
     wl_error_page(rq, MHD_HTTP_NOT_FOUND, "No such source",
@@ -24,11 +25,12 @@ int wl_aw_source(wl_req *rq, wl_source *src, wl_tz **tz)
 
 void wl_aw_tabs(wl_req *rq, const wl_source *src, const char *active)
 {
-  static const char *const key[] = {"adapter", "rta", "adherence", "schedule", "rules", "volume"};
+  static const char *const key[] = {"adapter", "rta", "adherence", "schedule", "rules",
+                                    "volume", "forecast", "staffing"};
   static const char *const label[] = {"Adapter", "Real-time board", "Adherence", "Schedule",
-                                      "Rules", "Volume"};
+                                      "Rules", "Volume", "Forecast", "Staffing"};
   static const char *const suffix[] = {"", "/rta", "/adherence", "/schedule", "/rules",
-                                       "/volume"};
+                                       "/volume", "/forecast", "/staffing"};
   wl_buf *b = &rq->out;
   wl_html(b, "<nav class=\"tabs\" aria-label=\"Pages of source %s\">", src->name);
   for (size_t i = 0; i < sizeof(key) / sizeof(key[0]); i++) {
@@ -153,14 +155,3 @@ void wl_aw_fmt_hms(char *out, size_t n, long long s)
     snprintf(out, n, "%lld:%02lld", s / 60, s % 60);
 }
 
-void wl_aw_urlenc(wl_buf *b, const char *s)
-{
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~')
-      wl_buf_append(b, s, 1);
-    else
-      wl_buf_printf(b, "%%%02X", c);
-  }
-}

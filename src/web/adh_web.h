@@ -17,7 +17,8 @@
 int wl_aw_source(wl_req *rq, wl_source *src, wl_tz **tz);
 
 /* Links between the pages of one source; active is the current one
- * ("adapter", "adherence", "rta", "schedule", "rules"). */
+ * ("adapter", "adherence", "rta", "schedule", "rules", "volume", "forecast",
+ * "staffing"). */
 void wl_aw_tabs(wl_req *rq, const wl_source *src, const char *active);
 
 /* Report rows (core/report.h) copied into memory. */
@@ -42,8 +43,6 @@ json_t *wl_aw_rows_json(const wl_aw_rows *r, const char *const *cols);
 /* Answers with j (taken) as application/json; status 0 keeps 200. */
 int wl_aw_send_json(wl_req *rq, int status, json_t *j);
 
-/* Appends s percent-encoded for a query string. */
-void wl_aw_urlenc(wl_buf *b, const char *s);
 
 /* Seconds as "1:02:05" / "12:05" (mm:ss under an hour). */
 void wl_aw_fmt_hms(char *out, size_t n, long long s);

@@ -17,6 +17,8 @@
  * whole document at many times its size.
  */
 #include "web/adh_web.h"
+#include "core/schedules.h"
+#include "core/sources.h"
 #include "core/rowsets.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -105,7 +107,7 @@ int wl_api_schedules_get(wl_req *rq)
   int rc = read_target(&p, rq);
   if (rc == 0) {
     g = (get_ctx){json_array(), p.tz};
-    rc = rq->app->st->schedule_query(rq->app->st, p.src.id, p.agent, p.from, p.to, get_row, &g);
+    rc = wl_source_schedule(rq->app->st, p.src.id, p.agent, p.from, p.to, get_row, &g);
     if (rc == 0)
       rc = wl_aw_send_json(rq, 0, g.arr);
     else
@@ -170,18 +172,6 @@ static void read_segment(put_req *p, size_t i, json_t *o)
     problem(p, "segment %zu (%s to %s) is not inside the range from/to", i + 1, s, e);
 }
 
-typedef struct activity_probe {
-  const char *name;
-  int found;
-} activity_probe;
-
-static int probe_activity(void *payload, const wl_rule_row *r)
-{
-  activity_probe *a = payload;
-  a->found |= strcmp(r->activity, a->name) == 0;
-  return 0;
-}
-
 static int cmp_start(const void *a, const void *b)
 {
   const struct seg *x = a, *y = b;
@@ -197,11 +187,9 @@ static int check_all(put_req *p)
   if (rc)
     return rc;
   for (size_t i = 0; i < p->n; i++) {
-    activity_probe a = {p->segs[i].row.activity, 0};
-    wl_adh_rules_each(rules, probe_activity, &a);
-    if (!a.found)
+    if (!wl_adh_rules_has(rules, p->segs[i].row.activity))
       problem(p, "segment %zu: unknown activity '%s' (add it with 'wfmlink rules set' or on the "
-                 "rules page)", i + 1, a.name);
+                 "rules page)", i + 1, p->segs[i].row.activity);
   }
   wl_adh_rules_free(rules);
   if (p->nproblems == 0 && p->n > 1) {
@@ -213,90 +201,28 @@ static int check_all(put_req *p)
                 a > b ? a : b, a > b ? b : a);
       }
   }
-  if (!p->create_agent && st->agent_get(st, NULL, p->src.id, p->agent) == WL_ENOTFOUND)
+  if (!p->create_agent && !wl_schedule_agent_known(st, p->src.id, p->agent))
     problem(p, "unknown agent '%s' (add create_agent=1 to add it)", p->agent);
   return 0;
 }
 
-/* ---- PUT: storing ---- */
-
-typedef struct keep_ctx {
-  put_req *p;
-  int at_to;                /* 0: segments crossing from; 1: crossing to */
-  wl_schedule_row keep[2];  /* the parts of crossing segments outside [from, to) */
-  char *act[2];
-  size_t n;
-  int64_t lo, hi;           /* the window that schedule_replace clears */
-} keep_ctx;
-
-static int keep_piece(keep_ctx *k, int64_t start, int64_t end, const char *activity)
-{
-  size_t i = k->n;
-  if (i == 2) /* segments of one agent do not overlap: at most two pieces */
-    return 0;
-  if (!(k->act[i] = strdup(activity)))
-    return wl_err(WL_ENOMEM, "out of memory");
-  k->keep[i] = (wl_schedule_row){k->p->agent, start, end, k->act[i]};
-  k->n = i + 1;
-  k->lo = start < k->lo ? start : k->lo;
-  k->hi = end > k->hi ? end : k->hi;
-  return 0;
-}
-
-/* A stored segment crossing from or to keeps its parts outside [from, to). */
-static int keep_outside(void *payload, const wl_schedule_row *r)
-{
-  keep_ctx *k = payload;
-  int64_t from = k->p->from, to = k->p->to;
-  int rc = 0;
-  if (!k->at_to && r->start_utc < from && r->end_utc > from)
-    rc = keep_piece(k, r->start_utc, from, r->activity);
-  if (rc == 0 && r->start_utc < to && r->end_utc > to && (k->at_to ? r->start_utc >= from
-                                                                   : r->start_utc < from))
-    rc = keep_piece(k, to, r->end_utc, r->activity);
-  return rc;
-}
+/* ---- PUT ---- */
 
 static int store(put_req *p, int *created)
 {
-  wl_store *st = p->rq->app->st;
-  wl_schedule_row *all = calloc(p->n + 2, sizeof(*all));
-  keep_ctx k;
-  int rc = all ? st->begin(st) : wl_err(WL_ENOMEM, "out of memory");
+  wl_schedule_row *rows = calloc(p->n ? p->n : 1, sizeof(*rows));
+  int rc;
   *created = 0;
-  memset(&k, 0, sizeof(k));
-  k.p = p;
-  k.lo = p->from;
-  k.hi = p->to;
-  if (rc) {
-    free(all);
-    return rc;
-  }
-  if (p->create_agent && st->agent_get(st, NULL, p->src.id, p->agent) == WL_ENOTFOUND) {
-    wl_agent_row a = {p->agent, "", ""};
-    rc = st->agents_upsert(st, p->src.id, &a, 1);
-    *created = rc == 0;
-  }
-  /* only segments crossing from or to reach outside; one query each */
-  if (rc == 0)
-    rc = st->schedule_query(st, p->src.id, p->agent, p->from - 1, p->from, keep_outside, &k);
-  k.at_to = 1;
-  if (rc == 0)
-    rc = st->schedule_query(st, p->src.id, p->agent, p->to, p->to + 1, keep_outside, &k);
-  if (rc == 0) {
-    for (size_t i = 0; i < p->n; i++)
-      all[i] = p->segs[i].row;
-    memcpy(all + p->n, k.keep, k.n * sizeof(*all));
-    rc = st->schedule_replace(st, p->src.id, p->agent, k.lo, k.hi, all, p->n + k.n);
-  }
-  rc = rc ? (st->rollback(st), rc) : st->commit(st);
-  free(k.act[0]);
-  free(k.act[1]);
-  free(all);
+  if (!rows)
+    return wl_err(WL_ENOMEM, "out of memory");
+  for (size_t i = 0; i < p->n; i++)
+    rows[i] = p->segs[i].row;
+  rc = wl_schedule_replace_range(p->rq->app, &p->src, p->agent, p->from, p->to, rows, p->n,
+                                 p->create_agent, created);
+  free(rows);
   return rc;
 }
 
-/* ---- PUT ---- */
 
 static int refuse(put_req *p)
 {

@@ -8,6 +8,8 @@
  * (wfmlink user api-key). Times are ISO 8601 in the source's time zone.
  */
 #include "web/web_int.h"
+#include "core/sources.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/tz.h"
@@ -82,7 +84,7 @@ static int add_source(void *payload, const wl_source *s)
 int wl_api_sources(wl_req *rq)
 {
   list_ctx c = {rq->app->st, json_array()};
-  int rc = rq->app->st->source_list(rq->app->st, add_source, &c);
+  int rc = wl_source_list(rq->app->st, add_source, &c);
   if (rc) {
     json_decref(c.arr);
     return rc;
@@ -93,7 +95,7 @@ int wl_api_sources(wl_req *rq)
 int wl_api_source(wl_req *rq)
 {
   wl_source s;
-  int rc = rq->app->st->source_get(rq->app->st, &s, rq->arg);
+  int rc = wl_source_get(rq->app->st, &s, rq->arg);
   if (rc == WL_ENOTFOUND)
     return wl_error_page(rq, MHD_HTTP_NOT_FOUND, "Not found", "no source with this name");
   return rc ? rc : send_json(rq, j_source(rq->app->st, &s));
@@ -109,18 +111,10 @@ typedef struct run_ctx {
 static int add_src(void *payload, const wl_source *s)
 {
   run_ctx *c = payload;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 8;
-    wl_source *p = realloc(c->src, cap * sizeof(*p));
-    wl_tz **t;
-    if (!p)
-      return WL_ENOMEM;
-    c->src = p;
-    if (!(t = realloc(c->tz, cap * sizeof(*t))))
-      return WL_ENOMEM;
-    c->tz = t;
-    c->cap = cap;
-  }
+  size_t cap = c->cap; /* the two arrays grow together */
+  if (wl_array_reserve(&c->src, &cap, c->n, sizeof(*c->src), 8) != 0 ||
+      wl_array_reserve(&c->tz, &c->cap, c->n, sizeof(*c->tz), 8) != 0)
+    return WL_ENOMEM;
   c->src[c->n] = *s;
   c->tz[c->n] = NULL;
   wl_tz_load(&c->tz[c->n], s->timezone);
@@ -166,7 +160,7 @@ int wl_api_runs(wl_req *rq)
   if (limit < 0)
     rc = wl_error_page(rq, MHD_HTTP_BAD_REQUEST, "Bad request", "limit must be a positive number");
   else
-    rc = rq->app->st->source_list(rq->app->st, add_src, &c);
+    rc = wl_source_list(rq->app->st, add_src, &c);
   if (rc == 0 && !rq->status && name) {
     for (size_t i = 0; i < c.n && !id; i++)
       if (strcmp(c.src[i].name, name) == 0)
@@ -175,7 +169,7 @@ int wl_api_runs(wl_req *rq)
       rc = wl_error_page(rq, MHD_HTTP_NOT_FOUND, "Not found", "no source with this name");
   }
   if (rc == 0 && !rq->status)
-    rc = rq->app->st->runs_list(rq->app->st, id, limit, add_run, &c);
+    rc = wl_source_runs(rq->app->st, id, limit, add_run, &c);
   if (rc == 0 && !rq->status) {
     rc = send_json(rq, c.arr);
     c.arr = NULL;
@@ -191,7 +185,7 @@ int wl_api_runs(wl_req *rq)
 int wl_api_healthz(wl_req *rq)
 {
   int version = 0;
-  int rc = rq->app->st->schema_version(rq->app->st, &version);
+  int rc = wl_app_schema_version(rq->app, &version);
   if (rc) {
     rq->status = MHD_HTTP_SERVICE_UNAVAILABLE;
     return send_json(rq, json_pack("{s:s,s:s}", "status", "error", "database", "unavailable"));

@@ -5,6 +5,7 @@
  * always agree.
  */
 #include "web/web_int.h"
+#include "core/sources.h"
 #include "core/collector.h"
 #include "core/settings.h"
 #include "util/timeutil.h"
@@ -14,14 +15,6 @@
 #include <string.h>
 
 #define RUNS_SCANNED 200
-
-static int64_t setting_i64(wl_store *st, int64_t source_id, const char *key)
-{
-  char buf[32];
-  if (st->setting_get(st, buf, sizeof(buf), source_id, key) != 0)
-    return 0;
-  return strtoll(buf, NULL, 10);
-}
 
 static int is_hist(const char *kind)
 {
@@ -85,9 +78,9 @@ int wl_health_get(wl_health *h, wl_store *st, const wl_source *src, int64_t now)
   int rc;
   memset(h, 0, sizeof(*h));
   h->now = now;
-  h->rt_last_ok = setting_i64(st, src->id, "rt-last-ok");
-  h->hist_watermark = setting_i64(st, src->id, "hist-watermark");
-  rc = st->runs_list(st, src->id, RUNS_SCANNED, scan_run, h);
+  wl_last_poll_get(&h->rt_last_ok, st, src->id);
+  wl_watermark_get(&h->hist_watermark, st, src->id);
+  rc = wl_source_runs(st, src->id, RUNS_SCANNED, scan_run, h);
   if (h->hist_watermark > 0 && now > h->hist_watermark)
     h->windows_behind = (now - h->hist_watermark) / WL_BACKFILL_CHUNK_S;
   decide(h, st, src);

@@ -35,31 +35,76 @@ int wl_html_esc(wl_buf *b, const char *s)
   return rc ? rc : wl_buf_append(b, run, strlen(run));
 }
 
+/* A conversion spec of wl_html(): flags, width, precision, length. */
+typedef struct html_spec {
+  int zero, width, prec; /* prec -1: none */
+  char len[3];           /* "", "l", "ll", "z" */
+} html_spec;
+
+static const char *html_spec_parse(html_spec *sp, const char *f)
+{
+  size_t n = 0;
+  memset(sp, 0, sizeof(*sp));
+  sp->prec = -1;
+  if (*f == '0')
+    sp->zero = 1, f++;
+  for (; *f >= '0' && *f <= '9'; f++)
+    sp->width = sp->width * 10 + (*f - '0');
+  if (*f == '.')
+    for (sp->prec = 0, f++; *f >= '0' && *f <= '9'; f++)
+      sp->prec = sp->prec * 10 + (*f - '0');
+  while ((*f == 'l' || *f == 'z') && n < 2)
+    sp->len[n++] = *f++;
+  return f;
+}
+
+/* An integer conversion ('d' or 'u') with its length modifier. */
+static void html_int(wl_buf *b, const html_spec *sp, char conv, va_list *ap)
+{
+  long long v;
+  if (strcmp(sp->len, "z") == 0)
+    v = (long long)va_arg(*ap, size_t);
+  else if (strcmp(sp->len, "ll") == 0)
+    v = conv == 'u' ? (long long)va_arg(*ap, unsigned long long) : va_arg(*ap, long long);
+  else if (strcmp(sp->len, "l") == 0)
+    v = conv == 'u' ? (long long)va_arg(*ap, unsigned long) : va_arg(*ap, long);
+  else
+    v = conv == 'u' ? (long long)va_arg(*ap, unsigned) : va_arg(*ap, int);
+  if (sp->zero)
+    wl_buf_printf(b, "%0*lld", sp->width, v);
+  else
+    wl_buf_printf(b, "%*lld", sp->width, v);
+}
+
 /* One conversion of wl_html(); returns the characters of fmt consumed. */
 static size_t html_conv(wl_buf *b, const char *f, va_list *ap)
 {
-  if (f[0] == 's') {
+  html_spec sp;
+  const char *end = html_spec_parse(&sp, f);
+  switch (*end) {
+  case 's':
     wl_html_esc(b, va_arg(*ap, const char *));
-    return 1;
+    break;
+  case 'c': {
+    char c[2] = {(char)va_arg(*ap, int), '\0'};
+    wl_html_esc(b, c);
+    break;
   }
-  if (f[0] == 'd') {
-    wl_buf_printf(b, "%d", va_arg(*ap, int));
-    return 1;
+  case 'd':
+  case 'u':
+    html_int(b, &sp, *end, ap);
+    break;
+  case 'f':
+    wl_buf_printf(b, "%*.*f", sp.width, sp.prec, va_arg(*ap, double));
+    break;
+  case 'g':
+    wl_buf_printf(b, "%*.*g", sp.width, sp.prec, va_arg(*ap, double));
+    break;
+  default:
+    wl_buf_append(b, "%", 1); /* "%%" and anything unknown */
+    return f[0] == '%' ? 1 : 0;
   }
-  if (f[0] == 'z' && f[1] == 'u') {
-    wl_buf_printf(b, "%zu", va_arg(*ap, size_t));
-    return 2;
-  }
-  if (f[0] == 'l' && f[1] == 'd') {
-    wl_buf_printf(b, "%ld", va_arg(*ap, long));
-    return 2;
-  }
-  if (f[0] == 'l' && f[1] == 'l' && f[2] == 'd') {
-    wl_buf_printf(b, "%lld", va_arg(*ap, long long));
-    return 3;
-  }
-  wl_buf_append(b, "%", 1); /* "%%" and anything unknown */
-  return f[0] == '%' ? 1 : 0;
+  return (size_t)(end - f) + 1;
 }
 
 int wl_html(wl_buf *b, const char *fmt, ...)

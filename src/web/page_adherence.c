@@ -8,6 +8,7 @@
  * Default range: today in the source's time zone. Works without script.
  */
 #include "web/adh_web.h"
+#include "core/sources.h"
 #include "core/report.h"
 #include "core/rowsets.h"
 #include "core/settings.h"
@@ -133,7 +134,7 @@ static void day_link(adh_page *p, int64_t from, const char *label)
           z);
   if (p->agent) {
     wl_buf_puts(b, "&amp;agent=");
-    wl_aw_urlenc(b, p->agent);
+    wl_buf_urlenc(b, p->agent);
   }
   wl_html(b, "\">%s</a>", label);
 }
@@ -149,7 +150,7 @@ static void range_form(adh_page *p)
   range_input(p, "to", "To (not included)", p->to_s, p->to);
   wl_buf_puts(b, "<label for=\"agent\">Agent</label><select id=\"agent\" name=\"agent\">"
                  "<option value=\"\">All agents</option>");
-  p->rq->app->st->agents_list(p->rq->app->st, p->src.id, agent_option, p);
+  wl_source_agents(p->rq->app->st, p->src.id, agent_option, p);
   wl_buf_puts(b, "</select><button type=\"submit\" class=\"primary\">Show</button>");
   if (one_day) {
     day_link(p, wl_tz_day_start(p->tz, p->from - 1), "\xe2\x86\x90 Previous day");
@@ -317,8 +318,10 @@ static void bar(const day_view *v, int64_t a, int64_t z, int y, int h, const cha
   hhmm(from, sizeof(from), a, v->tz);
   hhmm(to, sizeof(to), z, v->tz);
   wl_aw_fmt_hms(dur, sizeof(dur), z - a);
-  wl_buf_printf(v->b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"%s>",
-                x, y, w < 0.6 ? 0.6 : w, h, fill, extra);
+  wl_html(v->b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"", x, y,
+          w < 0.6 ? 0.6 : w, h, fill);
+  wl_buf_puts(v->b, extra); /* attributes written by this file, not data */
+  wl_buf_puts(v->b, ">");
   wl_html(v->b, "<title>%s %s\xe2\x80\x93%s (%s)</title></rect>", what, from, to, dur);
 }
 
@@ -383,7 +386,7 @@ static void hour_ticks(const day_view *v)
     if (c.min != 0 || c.sec != 0)
       continue;
     x = xpos(v, t);
-    wl_buf_printf(v->b, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%d\" stroke=\"#d5dbe2\"/>"
+    wl_html(v->b, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%d\" stroke=\"#d5dbe2\"/>"
                         "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\" "
                         "font-size=\"10\" fill=\"#5b6675\">%d</text>",
                   x, x, Y_OUT + OUT_H + 3, x, VB_H - 4, c.hour);
@@ -405,7 +408,7 @@ static void draw_day(adh_page *p, const wl_adh_tl_agent *a, const char *date, in
   if (p->to < d1)
     bar(&v, p->to, d1, 4, Y_OUT + OUT_H - 4, "#f1f3f5", "", "outside the range");
   hour_ticks(&v);
-  wl_buf_printf(b, "<text x=\"0\" y=\"%d\" font-size=\"11\" fill=\"#1d2733\">Schedule</text>"
+  wl_html(b, "<text x=\"0\" y=\"%d\" font-size=\"11\" fill=\"#1d2733\">Schedule</text>"
                    "<text x=\"0\" y=\"%d\" font-size=\"11\" fill=\"#1d2733\">Actual</text>"
                    "<text x=\"0\" y=\"%d\" font-size=\"11\" fill=\"#1d2733\">Out</text>",
                 Y_SCHED + 13, Y_STATE + 13, Y_OUT + 7);
@@ -414,7 +417,7 @@ static void draw_day(adh_page *p, const wl_adh_tl_agent *a, const char *date, in
   draw_runs(&v, pc, n, want_out, same_any, 2);
   draw_runs(&v, pc, n, want_forgiven, same_any, 3);
   if (p->now >= d0 && p->now < d1)
-    wl_buf_printf(b, "<line class=\"now\" x1=\"%.1f\" y1=\"2\" x2=\"%.1f\" y2=\"%d\" "
+    wl_html(b, "<line class=\"now\" x1=\"%.1f\" y1=\"2\" x2=\"%.1f\" y2=\"%d\" "
                      "stroke=\"#1d2733\" stroke-width=\"1.5\"><title>now</title></line>",
                   xpos(&v, p->now), xpos(&v, p->now), Y_OUT + OUT_H + 2);
   wl_buf_puts(b, "</svg>");

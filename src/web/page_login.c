@@ -8,7 +8,7 @@
  * exist are counted, so made-up names cannot fill the table. An unknown
  * name costs the same Argon2id work as a wrong password.
  */
-#include "web/auth.h"
+#include "core/users.h"
 #include "web/web_int.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -107,7 +107,7 @@ static int check_password(wl_store *st, int64_t *uid, const char *user, const ch
 {
   char hash[WL_PW_HASH_LEN];
   int ok;
-  if (st->user_get(st, uid, hash, sizeof(hash), user) == 0) {
+  if (wl_user_get(st, uid, hash, sizeof(hash), user) == 0) {
     ok = wl_auth_verify_password(hash, pw);
   } else {
     pthread_once(&dummy_once, make_dummy);

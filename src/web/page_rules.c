@@ -11,6 +11,7 @@
  * kind) or action=settings (the three settings by key).
  */
 #include "web/adh_web.h"
+#include "util/array.h"
 #include "core/rowsets.h"
 #include "core/rules.h"
 #include "core/settings.h"
@@ -58,14 +59,8 @@ static int collect(void *payload, const wl_rule_row *r)
   rules_page *p = payload;
   act_row *a = p->nacts ? &p->acts[p->nacts - 1] : NULL;
   if (!a || strcmp(a->name, r->activity) != 0) {
-    if (p->nacts == p->cap) {
-      size_t cap = p->cap ? p->cap * 2 : 8;
-      act_row *n = realloc(p->acts, cap * sizeof(*n));
-      if (!n)
-        return wl_err(WL_ENOMEM, "out of memory");
-      p->acts = n;
-      p->cap = cap;
-    }
+    if (wl_array_reserve(&p->acts, &p->cap, p->nacts, sizeof(*p->acts), 8) != 0)
+      return WL_ENOMEM;
     a = &p->acts[p->nacts++];
     memset(a, 0, sizeof(*a));
     snprintf(a->name, sizeof(a->name), "%s", r->activity);
@@ -92,7 +87,7 @@ static void load_settings(rules_page *p)
   wl_store *st = p->rq->app->st;
   for (int i = 0; i < NSET; i++) {
     const wl_setting_def *d = wl_setting_find(set_keys[i]);
-    if (st->setting_get(st, p->set_val[i], sizeof(p->set_val[i]), p->src.id, set_keys[i]) != 0)
+    if (wl_setting_get(p->set_val[i], sizeof(p->set_val[i]), st, p->src.id, set_keys[i]) != 0)
       snprintf(p->set_val[i], sizeof(p->set_val[i]), "%s", d ? d->def : "");
   }
 }
@@ -252,8 +247,10 @@ static int saved_redirect(wl_req *rq, const wl_source *src, const char *what)
   wl_buf loc;
   int rc;
   wl_buf_init(&loc, 1024);
-  wl_buf_printf(&loc, "/source/%s/rules?saved=", src->name);
-  wl_aw_urlenc(&loc, what);
+  wl_buf_puts(&loc, "/source/");
+  wl_buf_puts(&loc, src->name);
+  wl_buf_puts(&loc, "/rules?saved=");
+  wl_buf_urlenc(&loc, what);
   rc = wl_redirect(rq, loc.ptr ? loc.ptr : "/sources");
   wl_buf_free(&loc);
   return rc;
@@ -328,9 +325,11 @@ static int save_settings(rules_page *p)
 {
   wl_store *st = p->rq->app->st;
   char canon[NSET][64];
+  const char *vals[NSET];
   int bad = 0, rc;
   for (int i = 0; i < NSET; i++) {
     const char *v = wl_form_get(&p->rq->form, set_keys[i]);
+    vals[i] = canon[i];
     snprintf(p->set_val[i], sizeof(p->set_val[i]), "%s", v ? v : "");
     if (wl_setting_check(canon[i], sizeof(canon[i]), wl_setting_find(set_keys[i]), v ? v : "",
                          0) != 0) {
@@ -345,15 +344,7 @@ static int save_settings(rules_page *p)
     p->rq->status = MHD_HTTP_BAD_REQUEST;
     return render(p);
   }
-  if ((rc = st->begin(st)) != 0)
-    return rc;
-  for (int i = 0; i < NSET && rc == 0; i++)
-    rc = st->setting_set(st, p->src.id, set_keys[i], canon[i]);
-  if (rc) {
-    st->rollback(st);
-    return rc;
-  }
-  if ((rc = st->commit(st)) != 0)
+  if ((rc = wl_setting_set_all(st, p->src.id, set_keys, vals, NSET)) != 0)
     return rc;
   wl_info(p->src.name, "web: adherence settings changed by '%s'", p->rq->user);
   return saved_redirect(p->rq, &p->src, "settings");

@@ -10,6 +10,7 @@
  * (the lines are listed) and nothing is stored.
  */
 #include "web/adh_web.h"
+#include "core/sources.h"
 #include "web/multipart.h"
 #include "core/importer.h"
 #include "util/csv.h"
@@ -109,7 +110,7 @@ static void summary(sched_page *p)
   char a[16], z[16];
   wl_date_format(a, sizeof(a), p->from, p->tz);
   wl_date_format(z, sizeof(z), p->to - 1, p->tz);
-  p->rq->app->st->schedule_query(p->rq->app->st, p->src.id, NULL, p->from, p->to, sum_row, p);
+  wl_source_schedule(p->rq->app->st, p->src.id, NULL, p->from, p->to, sum_row, p);
   if (p->ndays > 1)
     qsort(p->days, p->ndays, sizeof(p->days[0]), cmp_day);
   wl_html(b, "<h2>Stored schedule, %s to %s</h2><table id=\"schedule-days\"><thead><tr>"
@@ -188,9 +189,9 @@ static void export_form(sched_page *p)
           fa, fz);
   wl_html(b, "<a class=\"button\" id=\"export-link\" href=\"/source/%s/schedule.csv?from=",
           p->src.name);
-  wl_aw_urlenc(b, fa);
+  wl_buf_urlenc(b, fa);
   wl_buf_puts(b, "&amp;to=");
-  wl_aw_urlenc(b, fz);
+  wl_buf_urlenc(b, fz);
   wl_buf_puts(b, "\" download>Export CSV</a></form>\n");
 }
 
@@ -318,7 +319,7 @@ int wl_page_schedule_export(wl_req *rq)
   }
   e.tz = p.tz;
   wl_csv_row(e.f, cols, 4);
-  rc = rq->app->st->schedule_query(rq->app->st, p.src.id, NULL, p.from, p.to, export_row, &e);
+  rc = wl_source_schedule(rq->app->st, p.src.id, NULL, p.from, p.to, export_row, &e);
   fclose(e.f);
   if (rc == 0 && wl_buf_append(&rq->out, text, len) != 0)
     rc = wl_error_page(rq, MHD_HTTP_BAD_REQUEST, "Export too large",

@@ -20,6 +20,7 @@
  * so a web user cannot send the stored token to a host of their choosing.
  */
 #include "web/web_int.h"
+#include "core/sources.h"
 #include "core/conntest.h"
 #include "core/settings.h"
 #include "util/err.h"
@@ -412,15 +413,9 @@ static int render(wl_req *rq, sform *f, const char *notice)
 /* The stored token of exactly this kind (no fallback), or NULL. */
 static char *stored_token(wl_req *rq, const sform *f, enum wl_token_kind kind)
 {
-  unsigned char *blob = NULL;
-  size_t len = 0;
   char *tok = NULL;
-  if (f->is_new ||
-      rq->app->st->token_get(rq->app->st, &blob, &len, f->cur.id, kind) != 0)
+  if (f->is_new || wl_source_token(&tok, rq->app, f->cur.id, kind) != 0)
     return NULL;
-  if (wl_secret_decrypt(&tok, rq->app->key_path, blob, len) != 0)
-    tok = NULL;
-  free(blob);
   return tok;
 }
 
@@ -481,7 +476,7 @@ static void run_test(wl_req *rq, sform *f, int k)
              has_stored && !may_use_stored ? TOKEN_MOVED : "type a token to test");
     return;
   }
-  wl_conntest_values(res, url, tenant, tok, k ? WL_TOKEN_HIST : WL_TOKEN_RT);
+  wl_conntest_values(res, "8x8", url, tenant, tok, k ? WL_TOKEN_HIST : WL_TOKEN_RT);
   wl_secret_free(stored);
   if (!k && !f->is_new && wl_source_setting_bool(rq->app->st, &f->cur, "stream"))
     stream_test(rq, f, res);
@@ -512,28 +507,12 @@ static int test_json(wl_req *rq, sform *f, int k)
 
 static int write_source(wl_req *rq, sform *f, wl_source *s)
 {
-  wl_store *st = rq->app->st;
-  int rc;
+  wl_source_extras ex = {f->tok[0], f->tok[1], 0};
   s->updated_at = wl_now(); /* the collectors reload a source whose updated_at changed */
-  if ((rc = st->begin(st)) != 0)
-    return rc;
-  if (f->is_new) {
-    s->created_at = s->updated_at;
-    rc = st->source_add(st, s);
-    if (rc == 0)
-      rc = wl_seed_default_rules(st, s->id);
-  } else {
-    rc = st->source_update(st, s);
-  }
-  if (rc == 0 && f->tok[0])
-    rc = wl_token_store(rq->app, s->id, WL_TOKEN_RT, f->tok[0]);
-  if (rc == 0 && f->tok[1])
-    rc = wl_token_store(rq->app, s->id, WL_TOKEN_HIST, f->tok[1]);
-  if (rc) {
-    st->rollback(st);
-    return rc;
-  }
-  return st->commit(st);
+  if (!f->is_new)
+    return wl_source_update(rq->app, s, &ex);
+  s->created_at = s->updated_at;
+  return wl_source_create(rq->app, s, &ex);
 }
 
 static int save(wl_req *rq, sform *f)
@@ -583,7 +562,7 @@ static int load_existing(wl_req *rq, sform *f)
 {
   int rc;
   memset(f, 0, sizeof(*f));
-  rc = rq->app->st->source_get(rq->app->st, &f->cur, rq->arg);
+  rc = wl_source_get(rq->app->st, &f->cur, rq->arg);
   if (rc == WL_ENOTFOUND)
     return wl_error_page(rq, MHD_HTTP_NOT_FOUND, "No such source",
                          "There is no source with this name; it may have been removed."),

@@ -4,6 +4,7 @@
  * add, edit, disable / enable and remove.
  */
 #include "web/web_int.h"
+#include "core/sources.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -51,6 +52,7 @@ static void row_actions(wl_req *rq, const wl_source *s)
              "<a class=\"button\" href=\"/source/%s/adherence\">Adherence</a>",
           s->name, s->name);
   wl_html(b, "<a class=\"button\" href=\"/source/%s/volume\">Volume</a>", s->name);
+  wl_html(b, "<a class=\"button\" href=\"/source/%s/forecast\">Forecast</a>", s->name);
   wl_html(b, "<form method=\"post\" action=\"/source/%s/%s\">", s->name,
           s->enabled ? "disable" : "enable");
   wl_html_csrf(rq);
@@ -89,7 +91,7 @@ int wl_page_sources(wl_req *rq)
                  "<table id=\"sources\"><thead><tr><th>Name</th><th>Tenant</th><th>Health</th>"
                  "<th>Last good real-time poll</th><th>History stored up to</th>"
                  "<th>Last error</th><th></th></tr></thead><tbody>\n");
-  rc = rq->app->st->source_list(rq->app->st, list_row, &c);
+  rc = wl_source_list(rq->app->st, list_row, &c);
   if (c.n == 0)
     wl_buf_puts(b, "<tr><td colspan=\"7\" class=\"muted\">No sources yet. Add one to start "
                    "collecting.</td></tr>");
@@ -102,7 +104,7 @@ int wl_page_sources(wl_req *rq)
 
 static int load(wl_req *rq, wl_source *s)
 {
-  int rc = rq->app->st->source_get(rq->app->st, s, rq->arg);
+  int rc = wl_source_get(rq->app->st, s, rq->arg);
   if (rc == WL_ENOTFOUND)
     wl_error_page(rq, MHD_HTTP_NOT_FOUND, "No such source",
                   "There is no source with this name; it may have been removed.");
@@ -117,7 +119,7 @@ static int set_enabled(wl_req *rq, int on)
     return rc;
   s.enabled = on;
   s.updated_at = wl_now(); /* the collectors reload changed sources */
-  if ((rc = rq->app->st->source_update(rq->app->st, &s)) != 0)
+  if ((rc = wl_source_update(rq->app, &s, NULL)) != 0)
     return rc;
   wl_info(s.name, "web: %s by '%s'", on ? "enabled" : "disabled", rq->user);
   return wl_redirect(rq, "/sources");
@@ -161,7 +163,7 @@ int wl_page_source_remove(wl_req *rq)
   int rc = load(rq, &s);
   if (rc)
     return rc;
-  if ((rc = rq->app->st->source_remove(rq->app->st, s.id)) != 0)
+  if ((rc = wl_source_remove(rq->app, s.id)) != 0)
     return rc;
   wl_info(s.name, "web: removed by '%s'", rq->user);
   snprintf(loc, sizeof(loc), "/sources?removed=%s", s.name);

@@ -6,6 +6,8 @@
  */
 #include "web/web_int.h"
 #include "core/stream.h"
+#include "core/sources.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/tz.h"
@@ -36,14 +38,8 @@ static int collect_source(void *payload, const wl_source *src)
   status_ctx *c = payload;
   if (c->only && strcmp(c->only, src->name) != 0)
     return 0;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 8;
-    src_ent *p = realloc(c->s, cap * sizeof(*p));
-    if (!p)
-      return wl_err(WL_ENOMEM, "out of memory");
-    c->s = p;
-    c->cap = cap;
-  }
+  if (wl_array_reserve(&c->s, &c->cap, c->n, sizeof(*c->s), 8) != 0)
+    return WL_ENOMEM;
   c->s[c->n].src = *src;
   c->s[c->n].tz = NULL;
   wl_tz_load(&c->s[c->n].tz, src->timezone);
@@ -193,7 +189,7 @@ static int runs_table(status_ctx *c, int limit)
   wl_buf_puts(b, "<h2>Recent collection runs</h2><table id=\"runs\"><thead><tr><th>Source</th>"
                  "<th>Kind</th><th>Window</th><th>Started</th><th>Took</th><th>Outcome</th>"
                  "<th>Rows</th><th>HTTP</th><th>Error</th></tr></thead><tbody>\n");
-  rc = st->runs_list(st, id, limit, run_row, c);
+  rc = wl_source_runs(st, id, limit, run_row, c);
   wl_buf_puts(b, "</tbody></table>");
   return rc;
 }
@@ -202,7 +198,7 @@ int wl_page_status(wl_req *rq)
 {
   status_ctx c = {rq, NULL, 0, 0, wl_req_query(rq, "source"), wl_now()};
   wl_buf *b = &rq->out;
-  int rc = rq->app->st->source_list(rq->app->st, collect_source, &c);
+  int rc = wl_source_list(rq->app->st, collect_source, &c);
   if (rc == 0 && c.only && c.n == 0)
     rc = wl_error_page(rq, MHD_HTTP_NOT_FOUND, "No such source",
                        "There is no source with this name; it may have been removed.");

@@ -12,6 +12,9 @@
  * midnight in the source's time zone.
  */
 #include "web/volume_int.h"
+#include "core/sources.h"
+#include "core/settings.h"
+#include "util/array.h"
 #include "web/web_int.h"
 #include "core/report.h"
 #include "util/csv.h"
@@ -30,7 +33,7 @@ typedef struct queue_ent {
 
 typedef struct queues {
   queue_ent *q;
-  size_t n;
+  size_t n, cap;
 } queues;
 
 typedef struct page {
@@ -63,7 +66,6 @@ const char *wl_vol_filter(const wl_vol_view *v)
 static int add_queue(page *p, const char *id)
 {
   wl_vol_view *v = &p->v;
-  void *np;
   if (!id || !*id || (v->nq > 0 && wl_vol_has_queue(v, id)))
     return 0;
   if (strlen(id) >= sizeof(v->queues[0])) {
@@ -74,9 +76,8 @@ static int add_queue(page *p, const char *id)
     snprintf(p->err, sizeof(p->err), "Pick at most %d queues.", WL_VOL_MAX_QUEUES);
     return 0;
   }
-  if (!(np = realloc(v->queues, (v->nq + 1) * sizeof(v->queues[0]))))
-    return wl_err(WL_ENOMEM, "out of memory");
-  v->queues = np;
+  if (wl_array_reserve(&v->queues, &v->capq, v->nq, sizeof(v->queues[0]), 4) != 0)
+    return WL_ENOMEM;
   snprintf(v->queues[v->nq++], sizeof(v->queues[0]), "%s", id);
   return 0;
 }
@@ -93,10 +94,10 @@ static enum MHD_Result arg_queue(void *cls, enum MHD_ValueKind kind, const char 
 static int collect_queue(void *payload, const wl_queue_row *r)
 {
   queues *qs = payload;
-  queue_ent *np = realloc(qs->q, (qs->n + 1) * sizeof(*np));
-  if (!np)
-    return wl_err(WL_ENOMEM, "out of memory");
-  qs->q = np;
+  queue_ent *np;
+  if (wl_array_reserve(&qs->q, &qs->cap, qs->n, sizeof(*qs->q), 16) != 0)
+    return WL_ENOMEM;
+  np = qs->q;
   snprintf(np[qs->n].id, sizeof(np[0].id), "%s", r->queue_id);
   snprintf(np[qs->n].name, sizeof(np[0].name), "%s", r->name ? r->name : "");
   snprintf(np[qs->n].media, sizeof(np[0].media), "%s", r->media_type ? r->media_type : "");
@@ -201,7 +202,7 @@ static void parse_range(page *p, const char *from, const char *to)
 static int load(page *p)
 {
   wl_store *st = p->rq->app->st;
-  int rc = st->source_get(st, &p->v.src, p->rq->arg);
+  int rc = wl_source_get(st, &p->v.src, p->rq->arg);
   if (rc == WL_ENOTFOUND) {
     wl_error_page(p->rq, MHD_HTTP_NOT_FOUND, "No such source",
                   "There is no source with this name; it may have been removed.");
@@ -209,7 +210,7 @@ static int load(page *p)
   }
   if (rc || (rc = wl_tz_load(&p->v.tz, p->v.src.timezone)) != 0)
     return rc;
-  return st->queues_list(st, p->v.src.id, collect_queue, &p->all);
+  return wl_source_queues(st, p->v.src.id, collect_queue, &p->all);
 }
 
 static int parse_get(page *p)
@@ -254,35 +255,24 @@ static void page_free(page *p)
   wl_tz_free(p->v.tz);
 }
 
-/* "from=..&to=..&by=..&queue=.." for links, percent-encoded (not escaped
- * for HTML: wl_html does that). */
-static void url_enc(wl_buf *b, const char *s)
-{
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~')
-      wl_buf_append(b, s, 1);
-    else
-      wl_buf_printf(b, "%%%02X", c);
-  }
-}
-
 static const char *by_name(enum wl_volume_by by)
 {
   return by == WL_BY_INTERVAL ? "interval" : by == WL_BY_WEEK ? "week" : "day";
 }
 
+/* "from=..&to=..&by=..&queue=.." for links, percent-encoded (not escaped
+ * for HTML: wl_html does that). */
 static void view_query(wl_buf *b, const wl_vol_view *v)
 {
   wl_buf_puts(b, "from=");
-  url_enc(b, v->from_s);
+  wl_buf_urlenc(b, v->from_s);
   wl_buf_puts(b, "&to=");
-  url_enc(b, v->to_s);
-  wl_buf_printf(b, "&by=%s", by_name(v->by));
+  wl_buf_urlenc(b, v->to_s);
+  wl_buf_puts(b, "&by=");
+  wl_buf_puts(b, by_name(v->by));
   for (size_t i = 0; i < v->nq; i++) {
     wl_buf_puts(b, "&queue=");
-    url_enc(b, v->queues[i]);
+    wl_buf_urlenc(b, v->queues[i]);
   }
 }
 
@@ -319,7 +309,7 @@ static int load_series(wl_vol_view *v, wl_store *st)
   if (!v->entered || !v->accepted || !v->abandoned || !v->handle)
     return wl_err(WL_ENOMEM, "out of memory");
   v->prov_last = INT64_MIN;
-  return st->intervals_query(st, v->src.id, NULL, v->f0, v->to, scan_row, v);
+  return wl_source_intervals(st, v->src.id, NULL, v->f0, v->to, scan_row, v);
 }
 
 static int report(page *p, wl_report_row_cb cb)
@@ -607,13 +597,12 @@ static void render_notice(page *p)
 {
   wl_buf *b = &p->rq->out;
   const char *f = wl_req_query(p->rq, "filled");
-  char wm[64], buf[32];
-  wl_store *st = p->rq->app->st;
+  char wm[64];
+  int64_t t;
   if (!f)
     return;
-  if (strcmp(f, "moved") == 0 &&
-      st->setting_get(st, buf, sizeof(buf), p->v.src.id, "hist-watermark") == 0) {
-    wl_vol_fmt_local(wm, sizeof(wm), strtoll(buf, NULL, 10), p->v.tz, 1);
+  if (strcmp(f, "moved") == 0 && wl_watermark_get(&t, p->rq->app->st, p->v.src.id) == 0) {
+    wl_vol_fmt_local(wm, sizeof(wm), t, p->v.tz, 1);
     wl_html(b, "<p class=\"notice ok\" id=\"filled\">The history watermark is now %s: running "
                "collectors pull the gaps again from there within a minute, then continue "
                "without waiting. Reload this page to follow them.</p>", wm);
@@ -733,7 +722,7 @@ static int fill(const char **what, page *p)
   wl_store *st = p->rq->app->st;
   wl_vol_health h;
   int64_t target;
-  char buf[32], iso[WL_ISO_LEN];
+  char iso[WL_ISO_LEN];
   int rc = wl_vol_health_get(&h, st, &p->v.src, p->v.from, p->v.to, wl_now());
   if (rc)
     return rc;
@@ -743,8 +732,7 @@ static int fill(const char **what, page *p)
   wl_vol_health_free(&h);
   if (strcmp(*what, "moved") != 0)
     return 0;
-  snprintf(buf, sizeof(buf), "%lld", (long long)target);
-  if ((rc = st->setting_set(st, p->v.src.id, "hist-watermark", buf)) != 0)
+  if ((rc = wl_watermark_set(st, p->v.src.id, target)) != 0)
     return rc;
   wl_time_format(iso, sizeof(iso), target, p->v.tz);
   wl_info(p->v.src.name, "web: '%s' moved the history watermark back to %s to fill gaps",
@@ -754,22 +742,29 @@ static int fill(const char **what, page *p)
 
 /* Back to the page it came from (POST, redirect, GET); a view too long
  * for one address keeps its range and loses its queue choice. */
+static void page_address(wl_buf *loc, page *p, const char *what)
+{
+  wl_buf_reset(loc);
+  wl_buf_puts(loc, "/source/");
+  wl_buf_puts(loc, p->v.src.name);
+  wl_buf_puts(loc, "/volume?");
+  view_query(loc, &p->v);
+  wl_buf_puts(loc, "&filled=");
+  wl_buf_puts(loc, what);
+  wl_buf_puts(loc, "#health");
+}
+
 static int back_to_page(page *p, const char *what)
 {
   wl_buf loc;
   int rc;
   wl_buf_init(&loc, 64 * 1024);
-  wl_buf_printf(&loc, "/source/%s/volume?", p->v.src.name);
-  view_query(&loc, &p->v);
-  wl_buf_printf(&loc, "&filled=%s#health", what);
-  if (!loc.ptr || loc.len >= sizeof(p->rq->location)) {
+  page_address(&loc, p, what);
+  if (!loc.ptr || loc.err || loc.len >= sizeof(p->rq->location)) {
     p->v.nq = 0;
-    wl_buf_reset(&loc);
-    wl_buf_printf(&loc, "/source/%s/volume?", p->v.src.name);
-    view_query(&loc, &p->v);
-    wl_buf_printf(&loc, "&filled=%s#health", what);
+    page_address(&loc, p, what);
   }
-  rc = wl_redirect(p->rq, loc.ptr ? loc.ptr : "/sources");
+  rc = wl_redirect(p->rq, loc.ptr && !loc.err ? loc.ptr : "/sources");
   wl_buf_free(&loc);
   return rc;
 }

@@ -14,7 +14,8 @@
  * threads, and the pool keeps at most one open connection per busy thread.
  */
 #include "web/web_int.h"
-#include "web/auth.h"
+#include "core/metrics.h"
+#include "core/users.h"
 #include "web/multipart.h"
 #include "core/importer.h"
 #include "util/err.h"
@@ -71,74 +72,6 @@ static void pool_put(wl_web *w, wl_app *app)
   wl_app_free(app);
 }
 
-/* ---- request accessors and response helpers ---- */
-
-const char *wl_req_query(wl_req *rq, const char *key)
-{
-  return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
-}
-
-const char *wl_req_header(wl_req *rq, const char *name)
-{
-  return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
-}
-
-const char *wl_req_cookie(wl_req *rq, const char *name)
-{
-  return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, name);
-}
-
-int wl_req_wants_json(wl_req *rq)
-{
-  const char *a = wl_req_header(rq, MHD_HTTP_HEADER_ACCEPT);
-  return a && strstr(a, "application/json") != NULL;
-}
-
-int wl_redirect(wl_req *rq, const char *location)
-{
-  rq->status = MHD_HTTP_SEE_OTHER;
-  snprintf(rq->location, sizeof(rq->location), "%s", location);
-  return 0;
-}
-
-int wl_set_cookie(wl_req *rq, const char *name, const char *value, int max_age)
-{
-  if (rq->ncookies == 2)
-    return wl_err(WL_EFAIL, "too many cookies in one answer");
-  snprintf(rq->cookies[rq->ncookies++], sizeof(rq->cookies[0]),
-           "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", name, value, max_age,
-           rq->web->tls ? "; Secure" : "");
-  return 0;
-}
-
-static int is_api(const wl_req *rq)
-{
-  return strncmp(rq->path, "/api/", 5) == 0 || (rq->route && (rq->route->flags & WL_R_API));
-}
-
-int wl_error_page(wl_req *rq, int status, const char *title, const char *msg)
-{
-  wl_buf_reset(&rq->out);
-  rq->status = status;
-  if (is_api(rq)) {
-    json_t *j = json_pack("{s:s}", "error", msg);
-    char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    rq->ctype = "application/json";
-    wl_buf_puts(&rq->out, txt ? txt : "{\"error\":\"out of memory\"}");
-    wl_buf_puts(&rq->out, "\n");
-    free(txt);
-    json_decref(j);
-    return 0;
-  }
-  wl_page_begin(rq, title);
-  wl_html(&rq->out, "<h1>%s</h1><div class=\"card\"><p>%s</p>", title, msg);
-  if (status == MHD_HTTP_FORBIDDEN || status == MHD_HTTP_NOT_FOUND)
-    wl_buf_puts(&rq->out, "<p><a href=\"/sources\">Back to the sources</a></p>");
-  wl_buf_puts(&rq->out, "</div>");
-  wl_page_end(rq);
-  return 0;
-}
-
 /* ---- routing ---- */
 
 /* Matches path against pattern; '*' takes one non-empty segment into arg. */
@@ -167,6 +100,8 @@ static const wl_route *find_route(wl_req *rq, int *path_known)
   *path_known = 0;
   for (const wl_route *r = wl_routes; r->method; r++) {
     char arg[sizeof(rq->arg)];
+    if (rq->web->cfg.metrics_only && strcmp(r->pattern, "/metrics") != 0)
+      continue; /* serve --metrics-listen: nothing but /metrics there */
     if (!route_match(r->pattern, rq->path, arg, sizeof(arg)))
       continue;
     *path_known = 1;
@@ -356,6 +291,10 @@ static void dispatch(wl_req *rq)
   if (rq->route->fn(rq) != 0 && !rq->status) {
     wl_error(NULL, "web: %s %s: %s", rq->method, rq->path, wl_errmsg());
     wl_error_page(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "Something went wrong", wl_errmsg());
+  } else if (rq->out.err) { /* a chunk is missing: never send the rest as 200 */
+    wl_error(NULL, "web: %s %s: the page could not be built whole", rq->method, rq->path);
+    wl_error_page(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "Something went wrong",
+                  "The page grew larger than this server builds; narrow the range.");
   }
 }
 
@@ -380,7 +319,7 @@ static void add_headers(wl_req *rq, struct MHD_Response *r)
     MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rq->cookies[i]);
   if (rq->retry_after[0])
     MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, rq->retry_after);
-  if (rq->status == MHD_HTTP_UNAUTHORIZED && is_api(rq))
+  if (rq->status == MHD_HTTP_UNAUTHORIZED && wl_req_is_api(rq))
     MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"wfmlink\"");
 }
 
@@ -401,6 +340,8 @@ static enum MHD_Result send_response(wl_req *rq)
   add_headers(rq, r);
   ok = MHD_queue_response(rq->conn, (unsigned)rq->status, r);
   MHD_destroy_response(r);
+  wl_metrics_web(rq->route ? rq->route->method : "other", rq->route ? rq->route->pattern : "other",
+                 rq->status);
   wl_debug(NULL, "web: %s %s %d%s%s", rq->method, rq->path, rq->status, rq->user[0] ? " " : "",
            rq->user);
   return ok;

@@ -95,7 +95,7 @@ static int tick_hours(size_t n)
 
 static void legend(wl_buf *b)
 {
-  wl_buf_printf(b, "<g font-size=\"12\" fill=\"" C_TEXT "\">"
+  wl_html(b, "<g font-size=\"12\" fill=\"" C_TEXT "\">"
                    "<rect x=\"%.0f\" y=\"10\" width=\"12\" height=\"12\" fill=\"" C_ENTERED "\"/>"
                    "<text x=\"%.0f\" y=\"20\">Entered</text>"
                    "<rect x=\"%.0f\" y=\"10\" width=\"12\" height=\"12\" fill=\"" C_ABANDONED "\"/>"
@@ -109,16 +109,16 @@ static void y_axes(wl_buf *b, int64_t emax, int64_t estep, int64_t amax, int64_t
 {
   for (int64_t v = 0; v <= emax; v += estep) {
     double y = MT + PH - PH * (double)v / (double)emax;
-    wl_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" C_GRID
+    wl_html(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" C_GRID
                      "\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%lld</text>\n",
                   ML, y, ML + PW, y, ML - 8, y + 4, (long long)v);
   }
   for (int64_t v = 0; v <= amax; v += astep) {
     double y = MT + PH - PH * (double)v / (double)amax;
-    wl_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" fill=\"" C_AHT "\">%lld s</text>\n", ML + PW + 8,
+    wl_html(b, "<text x=\"%.1f\" y=\"%.1f\" fill=\"" C_AHT "\">%lld s</text>\n", ML + PW + 8,
                   y + 4, (long long)v);
   }
-  wl_buf_printf(b, "<text transform=\"translate(14 %.1f) rotate(-90)\" text-anchor=\"middle\">"
+  wl_html(b, "<text transform=\"translate(14 %.1f) rotate(-90)\" text-anchor=\"middle\">"
                    "contacts per 15 min</text>\n", MT + PH / 2);
 }
 
@@ -149,11 +149,11 @@ static void x_tick(wl_buf *b, const wl_vol_view *v, size_t i, int daily)
                a % 3600 ? ":30" : "");
     }
   }
-  wl_buf_printf(b, "<g class=\"tick\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+  wl_html(b, "<g class=\"tick\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                    "stroke=\"" C_TEXT "\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s"
                    "</text>", x, MT + PH, x, MT + PH + 5, x, MT + PH + 17, top);
   if (second[0])
-    wl_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\">%s"
+    wl_html(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\">%s"
                      "</text>", x, MT + PH + 30, second);
   wl_buf_puts(b, "</g>\n");
 }
@@ -165,7 +165,7 @@ static void day_label(wl_buf *b, const wl_vol_view *v, size_t i)
   char d[32];
   wl_tz_to_civil(&c, v->tz, v->f0 + (int64_t)i * WL_INTERVAL_S);
   day_name(d, sizeof(d), &c);
-  wl_buf_printf(b, "<text class=\"day\" x=\"%.1f\" y=\"%.1f\" font-weight=\"600\">%s</text>\n",
+  wl_html(b, "<text class=\"day\" x=\"%.1f\" y=\"%.1f\" font-weight=\"600\">%s</text>\n",
                 xpos(v, i) + 3, MT + PH + 45, d);
 }
 
@@ -180,7 +180,7 @@ static void x_axis(wl_buf *b, const wl_vol_view *v)
     int tick;
     wl_tz_to_civil(&c, v->tz, t);
     if (t == day0 && i > 0) /* a day boundary */
-      wl_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" C_DAY
+      wl_html(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" C_DAY
                        "\" stroke-dasharray=\"3 3\"/>\n", xpos(v, i), MT, xpos(v, i), MT + PH);
     /* the day's name, unless its part of the chart is too narrow for it */
     if (!daily && (t == day0 || i == 0) &&
@@ -210,20 +210,20 @@ static void bars(wl_buf *b, const wl_vol_view *v, int64_t emax)
     wl_vol_fmt_local(when, sizeof(when), t, v->tz, 1);
     wl_fmt_ratio1(aht, sizeof(aht), v->handle[i], v->accepted[i]);
     /* every string here is digits, '-', ':', '.', ' ' and "UTC": no escaping needed */
-    wl_buf_printf(b, "<g class=\"iv\" data-start=\"%s\" data-entered=\"%lld\" "
+    wl_html(b, "<g class=\"iv\" data-start=\"%s\" data-entered=\"%lld\" "
                      "data-abandoned=\"%lld\" data-aht=\"%s\"><title>%s: entered %lld, "
                      "abandoned %lld, AHT %s%s</title>",
                   iso, (long long)v->entered[i], (long long)v->abandoned[i], aht, when,
                   (long long)v->entered[i], (long long)v->abandoned[i],
                   aht[0] ? aht : "none", aht[0] ? " s" : "");
     /* a full-height transparent slot: the tooltip works on quiet intervals too */
-    wl_buf_printf(b, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
+    wl_html(b, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
                      "fill=\"transparent\"/>", xpos(v, i), MT, slot, PH);
     if (v->entered[i])
-      wl_buf_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\""
+      wl_html(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\""
                        C_ENTERED "\"/>", x, MT + PH - he, w, he);
     if (v->abandoned[i])
-      wl_buf_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\""
+      wl_html(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\""
                        C_ABANDONED "\"/>", x, MT + PH - ha, w, ha);
     wl_buf_puts(b, "</g>\n");
   }
@@ -244,7 +244,7 @@ static void aht_line(wl_buf *b, const wl_vol_view *v, int64_t amax)
       continue;
     }
     y = MT + PH - PH * (double)v->handle[i] / (double)v->accepted[i] / (double)amax;
-    wl_buf_printf(b, "%c%.2f %.2f", open ? 'L' : 'M', xpos(v, i) + slot / 2, y);
+    wl_html(b, "%c%.2f %.2f", open ? 'L' : 'M', xpos(v, i) + slot / 2, y);
     open = 1;
   }
   wl_buf_puts(b, "\"/>\n");
@@ -252,7 +252,7 @@ static void aht_line(wl_buf *b, const wl_vol_view *v, int64_t amax)
     return;
   for (size_t i = 0; i < v->n; i++)
     if (v->accepted[i])
-      wl_buf_printf(b, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.2\" fill=\"" C_AHT "\"/>",
+      wl_html(b, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.2\" fill=\"" C_AHT "\"/>",
                     xpos(v, i) + slot / 2,
                     MT + PH - PH * (double)v->handle[i] / (double)v->accepted[i] / (double)amax);
   wl_buf_puts(b, "\n");
@@ -276,7 +276,7 @@ int wl_vol_chart(wl_buf *b, const wl_vol_view *v)
   amax = amax ? amax : astep;
   wl_vol_fmt_local(a, sizeof(a), v->from, v->tz, 1);
   wl_vol_fmt_local(z, sizeof(z), v->to, v->tz, 1);
-  wl_buf_printf(b, "<svg id=\"volume-chart\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+  wl_html(b, "<svg id=\"volume-chart\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
                    "viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"vc-title vc-desc\" "
                    "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" "
                    "font-size=\"11\" fill=\"" C_TEXT "\" data-intervals=\"%zu\">",
@@ -290,7 +290,7 @@ int wl_vol_chart(wl_buf *b, const wl_vol_view *v)
   bars(b, v, emax);
   aht_line(b, v, amax);
   x_axis(b, v);
-  wl_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" C_TEXT
+  wl_html(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" C_TEXT
                    "\"/>", ML, MT + PH, ML + PW, MT + PH);
   return wl_buf_puts(b, "</svg>\n");
 }

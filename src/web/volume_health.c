@@ -8,6 +8,8 @@
  * verify` compares the stored rows with 8x8's own statistics.
  */
 #include "web/volume_int.h"
+#include "core/sources.h"
+#include "util/array.h"
 #include "core/settings.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -57,10 +59,8 @@ static int last_backfill(void *payload, const wl_run_row *r)
 
 static int add_gap(wl_vol_health *h, int64_t from, int64_t to)
 {
-  wl_vol_gap *p = realloc(h->gaps, (h->ngaps + 1) * sizeof(*p));
-  if (!p)
-    return wl_err(WL_ENOMEM, "out of memory");
-  h->gaps = p;
+  if (wl_array_reserve(&h->gaps, &h->capgaps, h->ngaps, sizeof(*h->gaps), 8) != 0)
+    return WL_ENOMEM;
   h->gaps[h->ngaps].from = from;
   h->gaps[h->ngaps].to = to;
   h->ngaps++;
@@ -89,11 +89,9 @@ static int find_gaps(wl_vol_health *h, const cover_ctx *c)
 
 static void read_settings(wl_vol_health *h, wl_store *st, const wl_source *src, int64_t now)
 {
-  char buf[32];
   int64_t delay = wl_source_setting_int(st, src, "hist-delay-s");
   int64_t days = wl_source_setting_int(st, src, "backfill-max-days");
-  if (st->setting_get(st, buf, sizeof(buf), src->id, "hist-watermark") == 0)
-    h->watermark = strtoll(buf, NULL, 10);
+  wl_watermark_get(&h->watermark, st, src->id);
   /* as the collector plans its windows (core/collector.c) */
   h->limit_from = wl_interval_floor(now - 86400 * days);
   h->next_pull = wl_interval_floor(now) + delay;
@@ -117,13 +115,13 @@ int wl_vol_health_get(wl_vol_health *h, wl_store *st, const wl_source *src, int6
     c.n = (size_t)((end - c.f0 + WL_INTERVAL_S - 1) / WL_INTERVAL_S);
   if (c.n && !(c.ok = calloc(c.n, 1)))
     return wl_err(WL_ENOMEM, "out of memory");
-  rc = c.n ? st->runs_in_range(st, src->id, NULL, c.f0, c.f0 + (int64_t)c.n * WL_INTERVAL_S, 0,
+  rc = c.n ? wl_source_runs_in_range(st, src->id, NULL, c.f0, c.f0 + (int64_t)c.n * WL_INTERVAL_S, 0,
                                cover_run, &c)
            : 0;
   if (rc == 0)
     rc = find_gaps(h, &c);
   if (rc == 0) {
-    rc = st->runs_in_range(st, src->id, "backfill", INT64_MIN + 1, INT64_MAX, 1, last_backfill, h);
+    rc = wl_source_runs_in_range(st, src->id, "backfill", INT64_MIN + 1, INT64_MAX, 1, last_backfill, h);
     rc = rc == 1 ? 0 : rc;
   }
   free(c.ok);
@@ -136,7 +134,7 @@ void wl_vol_health_free(wl_vol_health *h)
 {
   free(h->gaps);
   h->gaps = NULL;
-  h->ngaps = 0;
+  h->ngaps = h->capgaps = 0;
 }
 
 int64_t wl_vol_fill_target(const wl_vol_health *h)

@@ -30,6 +30,7 @@ typedef struct wl_vol_view {
   enum wl_volume_by by;
   char from_s[64], to_s[64]; /* as given, or the default dates */
   char (*queues)[64];        /* the chosen queue ids; none: every queue */
+  size_t capq;
   size_t nq;
   char queue_label[512];     /* "all queues" or their names, for the chart */
   /* per interval i (start f0 + 900 i), summed over the chosen queues */
@@ -64,7 +65,7 @@ typedef struct wl_vol_gap {
 typedef struct wl_vol_health {
   int64_t judged_to;         /* intervals from here on are too recent to judge */
   wl_vol_gap *gaps;          /* never collected, oldest first */
-  size_t ngaps;
+  size_t ngaps, capgaps;
   int64_t missing;           /* intervals in all gaps */
   int64_t watermark;         /* "hist-watermark", 0 none */
   int64_t limit_from;        /* the collectors backfill no further back */

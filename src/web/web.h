@@ -32,6 +32,7 @@ typedef struct wl_web_config {
   int threads;             /* request threads (default 4) */
   size_t max_body;         /* request bodies above this are refused (default 64 KiB) */
   int quiet;               /* 1: no start/stop log lines */
+  int metrics_only;        /* 1: only GET /metrics (serve --metrics-listen) */
 } wl_web_config;
 
 void wl_web_config_init(wl_web_config *cfg);

@@ -12,7 +12,7 @@
 #include "core/app.h"
 #include "util/buf.h"
 #include "util/tz.h"
-#include "web/auth.h"
+#include "core/users.h"
 #include "web/web.h"
 
 struct MHD_Connection;
@@ -154,6 +154,8 @@ struct wl_req {
   int refresh_s;            /* > 0: the page reloads itself (status pages) */
 };
 
+/* ---- request accessors and response helpers (request.c) ---- */
+
 /* Query-string argument, or NULL. */
 const char *wl_req_query(wl_req *rq, const char *key);
 /* A request header, or NULL. */
@@ -161,6 +163,8 @@ const char *wl_req_header(wl_req *rq, const char *name);
 const char *wl_req_cookie(wl_req *rq, const char *name);
 /* Whether the client asked for JSON (Accept: application/json). */
 int wl_req_wants_json(wl_req *rq);
+/* Whether the answer is JSON: an /api/ address or a WL_R_API route. */
+int wl_req_is_api(const wl_req *rq);
 
 /* Response helpers: each sets the status and returns 0. */
 int wl_redirect(wl_req *rq, const char *location);
@@ -176,16 +180,16 @@ int wl_auth_login(wl_req *rq, int64_t user_id, const char *user);
 void wl_auth_logout(wl_req *rq);
 /* Authorization: Bearer KEY (0), WL_ENOTFOUND when absent, WL_EAUTH when wrong. */
 int wl_auth_bearer(wl_req *rq);
-/* The name of a user id (for the navigation bar). */
-void wl_auth_user_name(wl_store *st, char *out, size_t outlen, int64_t user_id);
 
 /* ---- HTML (html.c) ---- */
 
 /* Appends s with & < > " ' escaped. */
 int wl_html_esc(wl_buf *b, const char *s);
-/* Appends printf output where every %s argument is escaped first: only
- * %s, %d, %ld, %lld, %zu and %% are understood. */
-int wl_html(wl_buf *b, const char *fmt, ...);
+/* Appends printf output where every %s (and %c) argument is escaped first.
+ * Understood: %s, %c, %d / %u with l, ll or z, %f, %g, an optional '0' flag,
+ * width and precision (%05d, %.1f), and %%. The compiler checks the
+ * arguments; returns the buffer's (sticky) error. */
+int wl_html(wl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The layout: <head>, the navigation bar (with a logout button when a
  * user is logged in), then the page's <main>. */
 void wl_page_begin(wl_req *rq, const char *title);

@@ -8,6 +8,7 @@
  * rule look-ups, nothing per second.
  */
 #include "wfm/adherence.h"
+#include "util/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,14 +136,8 @@ static int rules_insert(adh_act **out, wl_adh_rules *r, const char *name)
   size_t pos = 0;
   while (pos < r->n && strcmp(r->acts[pos].name, name) < 0)
     pos++;
-  if (r->n == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 8;
-    adh_act *acts = realloc(r->acts, cap * sizeof(*acts));
-    if (!acts)
-      return wl_err(WL_ENOMEM, "adherence rules: out of memory");
-    r->acts = acts;
-    r->cap = cap;
-  }
+  if (wl_array_reserve(&r->acts, &r->cap, r->n, sizeof(*r->acts), 8) != 0)
+    return WL_ENOMEM;
   char *copy = strdup(name);
   if (!copy)
     return wl_err(WL_ENOMEM, "adherence rules: out of memory");
@@ -251,6 +246,11 @@ int wl_adh_rules_is_work(const wl_adh_rules *r, const char *activity)
   return act_work(rules_find(r, activity));
 }
 
+int wl_adh_rules_has(const wl_adh_rules *r, const char *activity)
+{
+  return rules_find(r, activity) != NULL;
+}
+
 int wl_adh_rules_each(const wl_adh_rules *r, wl_rule_cb cb, void *payload)
 {
   for (size_t i = 0; i < r->n; i++) {
@@ -270,19 +270,10 @@ int wl_adh_rules_each(const wl_adh_rules *r, wl_rule_cb cb, void *payload)
 /* ---- putting the inputs in (agent, start) order -------------------------- */
 
 /* Grows *arr to hold need elements (doubling). */
+/* Room for need elements. */
 static int grow_array(void **arr, size_t *cap, size_t need, size_t size)
 {
-  if (need <= *cap)
-    return 0;
-  size_t cap2 = *cap ? *cap : 64;
-  while (cap2 < need)
-    cap2 *= 2;
-  void *p = realloc(*arr, cap2 * size);
-  if (!p)
-    return wl_err(WL_ENOMEM, "adherence: out of memory");
-  *arr = p;
-  *cap = cap2;
-  return 0;
+  return need ? wl_array_reserve(arr, cap, need - 1, size, 64) : 0;
 }
 
 /* The two row types, seen through accessors so one sorting path serves

@@ -34,7 +34,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include "store/store.h"
+#include "wfm/records.h"
 #include "util/tz.h"
 
 #define WL_ADH_AGENT_LEN 128    /* longer agent ids are refused (WL_EUSAGE) */
@@ -83,6 +83,8 @@ wl_adh_verdict wl_adh_rules_verdict(const wl_adh_rules *r, const char *activity,
                                     const char *state);
 /* 1 when the activity is of kind work (also for activities no rule names). */
 int wl_adh_rules_is_work(const wl_adh_rules *r, const char *activity);
+/* 1 when a rule (built in or a row) names the activity. */
+int wl_adh_rules_has(const wl_adh_rules *r, const char *activity);
 /* The effective table, activity by activity (strcmp order), eight states
  * each in the order of records.h; stops and returns cb's non-zero value. */
 int wl_adh_rules_each(const wl_adh_rules *r, wl_rule_cb cb, void *payload);

@@ -49,12 +49,14 @@ void wl_fc_result_free(wl_fc_result *r)
 
 /* ---- input checks ------------------------------------------------------- */
 
-static int check_days(const wl_fc_day *d, size_t n, const char *what)
+/* History days must follow each other (weeks are counted in rows); target
+ * days may be any days. */
+static int check_days(const wl_fc_day *d, size_t n, const char *what, int consecutive)
 {
   for (size_t i = 0; i < n; i++) {
     if (d[i].n > 100 || (d[i].n && !d[i].iv) || d[i].wday < 0 || d[i].wday > 6)
       return wl_err(WL_EUSAGE, "forecast: %s day %zu malformed", what, i);
-    if (i && d[i].day != d[i - 1].day + 1)
+    if (consecutive && i && d[i].day != d[i - 1].day + 1)
       return wl_err(WL_EUSAGE, "forecast: %s days not consecutive at %zu", what, i);
     for (size_t k = 0; k < d[i].n; k++)
       if (d[i].iv[k].slot < 0 || d[i].iv[k].slot >= FC_SLOTS)
@@ -99,7 +101,7 @@ static int note_left_out(notes *ns, const fc_grid *g)
     if (g->hand[r])
       rc = note_add(ns, day, "%s left out (special day)", ds);
     else if (g->bad[r])
-      rc = note_add(ns, day, "%s left out: %.0f contacts vs typical %.0f", ds, g->tot[r],
+      rc = note_add(ns, day, "%s left out: %.0f contacts vs typical %.0f", ds, g->seen[r],
                     g->typical[r]);
     if (rc)
       return rc;
@@ -208,6 +210,9 @@ static int forecast_from_grid(wl_fc_result *out, notes *ns, fc_grid *g,
   for (size_t i = 0; i < ntarget; i++) {
     const wl_fc_day *t = &target[i];
     int64_t ahead = t->day - end_day;
+    /* a trend is extrapolated a few weeks, not to the end of a long horizon */
+    if (ahead > FC_DRIFT_DAYS)
+      ahead = FC_DRIFT_DAYS;
     double tr = pow(f.trend, (double)(ahead > 0 ? ahead : 0));
     const wl_fc_special *sp = special_for(o, t->day);
     double factor = sp && !sp->exclude && sp->factor >= 0 && isfinite(sp->factor) ? sp->factor : 1;
@@ -239,7 +244,8 @@ int wl_fc_forecast(wl_fc_result *out, const wl_fc_day *hist, size_t nhist,
   if (!opts || (int)opts->method < 0 || opts->method >= WL_FC_NMETHODS ||
       (opts->nspecial && !opts->special))
     return wl_err(WL_EUSAGE, "forecast: bad options");
-  if ((rc = check_days(hist, nhist, "history")) || (rc = check_days(target, ntarget, "target")))
+  if ((rc = check_days(hist, nhist, "history", 1)) ||
+      (rc = check_days(target, ntarget, "target", 0)))
     return rc;
   if ((rc = result_alloc(out, target, ntarget)))
     goto done;

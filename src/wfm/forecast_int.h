@@ -17,12 +17,39 @@
 #define FC_WINDOW_DAYS (12 * 7)
 /* The long-run AHT (the fallback of thin cells) reads this far back. */
 #define FC_LONGRUN_DAYS (26 * 7)
-/* auto's own backtest: origins 1..FC_AUTO_ORIGINS weeks before the end. */
-#define FC_AUTO_ORIGINS 4
+/* auto's own backtest: origins 1..FC_AUTO_ORIGINS weeks before the end
+ * (8: the pick is stable; 4 made it noisier for no time saved worth having). */
+#ifndef FC_AUTO_ORIGINS
+#define FC_AUTO_ORIGINS 8
+#endif
 /* The grid holds this many days before the end: every look-back above,
  * from every origin auto tries, fits in it, so a forecast reads the same
  * days whether the caller passed one year of history or ten. */
 #define FC_GRID_DAYS (FC_LONGRUN_DAYS + 7 * FC_AUTO_ORIGINS)
+/* double-seasonal: weekly decay of the weights of the day totals and of
+ * the intraday profiles (see fit_double_seasonal). */
+#ifndef FC_DS_A_TOTAL /* overridable for tuning (bench) */
+#define FC_DS_A_TOTAL 0.8
+#endif
+#ifndef FC_DS_A_LEVEL
+#define FC_DS_A_LEVEL 0.8
+#endif
+#ifndef FC_DS_TREND_DAMP
+#define FC_DS_TREND_DAMP 0.5
+#endif
+#ifndef FC_DS_POOL
+#define FC_DS_POOL 1.0
+#endif
+#ifndef FC_DS_SMOOTH
+#define FC_DS_SMOOTH 0.375
+#endif
+/* The drift is at most 0.2 %/day (about +-100 %/year) and applied for at
+ * most 6 weeks ahead: beyond, the forecast stays at that level. */
+#define FC_DS_MAX_DRIFT 0.002
+#define FC_DRIFT_DAYS 42
+#ifndef FC_DS_A_PROFILE
+#define FC_DS_A_PROFILE 0.92
+#endif
 /* AHT cells with fewer accepted contacts fall back to the long-run AHT. */
 #define FC_AHT_MIN_ACCEPTED 30.0
 
@@ -40,6 +67,7 @@ typedef struct fc_grid {
   unsigned char *hand;   /* nd: 1 left out by hand (special day) */
   unsigned char *bad;    /* nd: 1 detected unusual (recomputed per fit) */
   double *typical;       /* nd: the typical total a bad day was compared with */
+  double *seen;          /* nd: and its own (over its observed slots) */
 } fc_grid;
 
 int fc_grid_build(fc_grid *g, const wl_fc_day *hist, size_t nhist,

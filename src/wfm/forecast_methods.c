@@ -28,6 +28,7 @@ void fc_grid_free(fc_grid *g)
   free(g->hand);
   free(g->bad);
   free(g->typical);
+  free(g->seen);
   memset(g, 0, sizeof(*g));
 }
 
@@ -89,8 +90,9 @@ int fc_grid_build(fc_grid *g, const wl_fc_day *hist, size_t nhist,
   g->hand = calloc(nd ? nd : 1, 1);
   g->bad = calloc(nd ? nd : 1, 1);
   g->typical = calloc(nd ? nd : 1, sizeof(double));
+  g->seen = calloc(nd ? nd : 1, sizeof(double));
   if (!g->wday || !g->x || !g->obs || !g->acc || !g->hs || !g->tot || !g->hand || !g->bad ||
-      !g->typical) {
+      !g->typical || !g->seen) {
     fc_grid_free(g);
     return wl_err(WL_ENOMEM, "forecast: out of memory");
   }
@@ -190,16 +192,30 @@ static double weekday_median(const fc_grid *g, size_t end, int w, int s)
 
 /* ---- unusual days ------------------------------------------------------- */
 
-/* A day whose total is far from the median of up to 4 same-weekday days on
- * each side: further than 4 robust standard deviations (MAD, floored at the
- * Poisson sd of the median) and than 25 % of the median. */
+/* Sum of row r over the slots observed in row i (all of them when i is
+ * complete: a partly observed day is compared on what was seen of it). */
+static double masked_sum(const fc_grid *g, size_t r, size_t i)
+{
+  const unsigned char *m = g->obs + i * FC_SLOTS;
+  const double *x = g->x + r * FC_SLOTS;
+  double sum = 0;
+  for (int s = 0; s < FC_SLOTS; s++)
+    if (m[s])
+      sum += x[s];
+  return sum;
+}
+
+/* A day whose total (over its observed slots) is far from the median of
+ * the same slots on up to 4 complete same-weekday days on each side:
+ * further than 4 robust standard deviations (MAD, floored at the Poisson sd
+ * of the median) and than 25 % of the median. */
 void fc_detect_unusual(fc_grid *g, size_t end)
 {
   size_t lo = window_lo(end, FC_WINDOW_DAYS);
   size_t nlo = window_lo(end, FC_WINDOW_DAYS + 28);
   memset(g->bad, 0, g->nd);
   for (size_t i = lo; i < end; i++) {
-    if (g->tot[i] < 0 || g->hand[i])
+    if (g->hand[i])
       continue;
     double nb[8], dev[8];
     int n = 0;
@@ -207,9 +223,9 @@ void fc_detect_unusual(fc_grid *g, size_t end)
       long b = (long)i - 7 * k;
       size_t a = i + 7 * (size_t)k;
       if (b >= (long)nlo && g->tot[b] >= 0 && !g->hand[b])
-        nb[n++] = g->tot[b];
+        nb[n++] = g->tot[i] >= 0 ? g->tot[b] : masked_sum(g, (size_t)b, i);
       if (a < end && g->tot[a] >= 0 && !g->hand[a])
-        nb[n++] = g->tot[a];
+        nb[n++] = g->tot[i] >= 0 ? g->tot[a] : masked_sum(g, a, i);
     }
     if (n < 3)
       continue;
@@ -221,10 +237,12 @@ void fc_detect_unusual(fc_grid *g, size_t end)
       sigma = sqrt(med);
     if (sigma < 1)
       sigma = 1;
-    double d = fabs(g->tot[i] - med);
+    double seen = g->tot[i] >= 0 ? g->tot[i] : masked_sum(g, i, i);
+    double d = fabs(seen - med);
     if (d > 4 * sigma && d > 0.25 * med) {
       g->bad[i] = 1;
       g->typical[i] = med;
+      g->seen[i] = seen;
     }
   }
 }
@@ -259,54 +277,212 @@ static void fit_weekday(fc_fit *f, const fc_grid *g, size_t end, int median)
       f->pat[w][s] = median ? weekday_median(g, end, w, s) : weekday_mean(g, end, w, s);
 }
 
-/* Weighted day total x weighted intraday profile of weekday w over its
- * complete usable days: weight aD^age for the total, aP^age for the profile
- * (age in weeks). Returns 0 when the weekday has no complete day. */
-static int fit_total_profile(double out[FC_SLOTS], const fc_grid *g, size_t end, int w,
-                             int ntot, double a_tot, int nprof, double a_prof)
+/* day-profile for weekday w: (mean of its last 4 complete usable day
+ * totals) x (its intraday profile: slot sums over total sums of its last 8
+ * such days). Returns 0 when the weekday has no complete day. */
+static int total_x_profile(double out[FC_SLOTS], const fc_grid *g, size_t end, int w)
 {
   size_t lo = window_lo(end, FC_WINDOW_DAYS);
-  double st = 0, swt = 0, sx[FC_SLOTS] = {0}, sp = 0;
+  double st = 0, sx[FC_SLOTS] = {0}, sp = 0;
   int nt = 0, np = 0;
-  double wt = 1, wp = 1;
-  for (long j = last_row_of(g, end, w); j >= (long)lo; j -= 7, wt *= a_tot, wp *= a_prof) {
+  for (long j = last_row_of(g, end, w); j >= (long)lo && np < 8; j -= 7) {
     if (!usable(g, (size_t)j) || g->tot[j] < 0)
       continue;
-    if (nt < ntot) {
-      st += wt * g->tot[j];
-      swt += wt;
+    if (nt < 4) {
+      st += g->tot[j];
       nt++;
     }
-    if (np < nprof) {
-      const double *x = g->x + (size_t)j * FC_SLOTS;
-      for (int s = 0; s < FC_SLOTS; s++)
-        sx[s] += wp * x[s];
-      sp += wp * g->tot[j];
-      np++;
-    }
+    const double *x = g->x + (size_t)j * FC_SLOTS;
+    for (int s = 0; s < FC_SLOTS; s++)
+      sx[s] += x[s];
+    sp += g->tot[j];
+    np++;
   }
   if (nt == 0)
     return 0;
-  double total = st / swt;
   for (int s = 0; s < FC_SLOTS; s++)
-    out[s] = sp > 0 ? total * sx[s] / sp : 0;
+    out[s] = sp > 0 ? st / nt * sx[s] / sp : 0;
   return 1;
 }
 
 static void fit_day_profile(fc_fit *f, const fc_grid *g, size_t end)
 {
   for (int w = 0; w < 7; w++)
-    if (!fit_total_profile(f->pat[w], g, end, w, 4, 1.0, 8, 1.0))
+    if (!total_x_profile(f->pat[w], g, end, w))
       for (int s = 0; s < FC_SLOTS; s++)
         f->pat[w][s] = weekday_mean(g, end, w, s);
 }
 
+/* The level of the queue relative to each weekday's mean total, as a
+ * weighted least-squares line over the window's usable complete days
+ * (y = total / its weekday's mean, x = days before the end, weight
+ * FC_DS_A_LEVEL^age in weeks). Gives the level at the end (x = 0) and the
+ * damped slope per day as a multiplicative drift. */
+static void fit_level(double *level, double *drift, const fc_grid *g, size_t end,
+                      const double mean[7])
+{
+  size_t lo = window_lo(end, FC_WINDOW_DAYS);
+  double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (size_t j = lo; j < end; j++) {
+    int w = g->wday[j];
+    if (!usable(g, j) || g->tot[j] < 0 || !(mean[w] > 0))
+      continue;
+    double x = (double)j - (double)end, y = g->tot[j] / mean[w];
+    double wt = pow(FC_DS_A_LEVEL, (double)((end - 1 - j) / 7));
+    sw += wt;
+    sx += wt * x;
+    sy += wt * y;
+    sxx += wt * x * x;
+    sxy += wt * x * y;
+  }
+  *level = 1;
+  *drift = 1;
+  if (sw <= 0)
+    return;
+  double mx = sx / sw, my = sy / sw, vxx = sxx / sw - mx * mx;
+  double b = vxx > 1 ? (sxy / sw - mx * my) / vxx : 0;
+  double a = my - b * mx;
+  if (!(a > 0.5 && a < 2)) { /* a wild line: keep the weighted mean level */
+    a = my;
+    b = 0;
+  }
+  *level = a;
+  *drift = 1 + FC_DS_TREND_DAMP * b / a;
+  if (*drift < 1 - FC_DS_MAX_DRIFT)
+    *drift = 1 - FC_DS_MAX_DRIFT;
+  if (*drift > 1 + FC_DS_MAX_DRIFT)
+    *drift = 1 + FC_DS_MAX_DRIFT;
+}
+
+/* Weekday w's mean complete usable day total over the window, or -1. */
+static double weekday_total(const fc_grid *g, size_t end, int w)
+{
+  size_t lo = window_lo(end, FC_WINDOW_DAYS);
+  double sum = 0;
+  int n = 0;
+  for (long j = last_row_of(g, end, w); j >= (long)lo; j -= 7)
+    if (usable(g, (size_t)j) && g->tot[j] >= 0) {
+      sum += g->tot[j];
+      n++;
+    }
+  return n ? sum / n : -1;
+}
+
+/* Weighted intraday shares of each weekday over its complete usable days
+ * (weights FC_DS_A_PROFILE^age in weeks); noise[w] estimates the summed
+ * sampling variance of the shares (Poisson counts: sum w^2 T / (sum w T)^2).
+ * has[w] = 0 when the weekday has no complete day. */
+static void ds_shares(double prof[7][FC_SLOTS], double noise[7], int has[7], const fc_grid *g,
+                      size_t end)
+{
+  size_t lo = window_lo(end, FC_WINDOW_DAYS);
+  for (int w = 0; w < 7; w++) {
+    double sx[FC_SLOTS] = {0}, s1 = 0, s2 = 0, wp = 1;
+    for (long j = last_row_of(g, end, w); j >= (long)lo; j -= 7, wp *= FC_DS_A_PROFILE) {
+      if (!usable(g, (size_t)j) || g->tot[j] < 0)
+        continue;
+      const double *x = g->x + (size_t)j * FC_SLOTS;
+      for (int s = 0; s < FC_SLOTS; s++)
+        sx[s] += wp * x[s];
+      s1 += wp * g->tot[j];
+      s2 += wp * wp * g->tot[j];
+    }
+    has[w] = s1 > 0;
+    noise[w] = s1 > 0 ? s2 / (s1 * s1) : 0;
+    for (int s = 0; s < FC_SLOTS; s++)
+      prof[w][s] = s1 > 0 ? sx[s] / s1 : 0;
+  }
+}
+
+/* Shrinks each Monday-Friday profile toward their pooled profile by how
+ * far it is from it compared with its own noise (James-Stein): a thin
+ * queue borrows the shape of the other weekdays, a busy one keeps its own. */
+static void ds_pool_weekdays(double prof[7][FC_SLOTS], const double noise[7], const int has[7])
+{
+  double pool[FC_SLOTS] = {0};
+  int n = 0;
+  for (int w = 0; w < 5; w++)
+    if (has[w]) {
+      for (int s = 0; s < FC_SLOTS; s++)
+        pool[s] += prof[w][s];
+      n++;
+    }
+  if (n < 2)
+    return;
+  for (int s = 0; s < FC_SLOTS; s++)
+    pool[s] /= n;
+  for (int w = 0; w < 5; w++) {
+    if (!has[w])
+      continue;
+    double d2 = 0;
+    for (int s = 0; s < FC_SLOTS; s++)
+      d2 += (prof[w][s] - pool[s]) * (prof[w][s] - pool[s]);
+    double own = d2 > 0 ? 1 - FC_DS_POOL * noise[w] / d2 : 1;
+    if (own < 0)
+      own = 0;
+    for (int s = 0; s < FC_SLOTS; s++)
+      prof[w][s] = own * prof[w][s] + (1 - own) * pool[s];
+  }
+}
+
+/* Smooths each profile over neighbouring slots ([1 2 1], closed neighbours
+ * left out), by as much as its noise exceeds the smoothing's change (the
+ * same shrinkage): a thin queue's jagged profile is evened out, a busy
+ * queue's sharp peaks are kept. */
+static void ds_smooth(double prof[7][FC_SLOTS], const double noise[7], const int has[7])
+{
+  for (int w = 0; w < 7; w++) {
+    if (!has[w])
+      continue;
+    double q[FC_SLOTS], d2 = 0;
+    for (int s = 0; s < FC_SLOTS; s++) {
+      double sum = 2 * prof[w][s], wt = 2;
+      if (s > 0 && prof[w][s - 1] > 0) {
+        sum += prof[w][s - 1];
+        wt += 1;
+      }
+      if (s + 1 < FC_SLOTS && prof[w][s + 1] > 0) {
+        sum += prof[w][s + 1];
+        wt += 1;
+      }
+      q[s] = prof[w][s] > 0 ? sum / wt : 0;
+      d2 += (prof[w][s] - q[s]) * (prof[w][s] - q[s]);
+    }
+    double own = d2 > 0 ? 1 - FC_DS_SMOOTH * noise[w] / d2 : 1;
+    if (own < 0)
+      own = 0;
+    double tot = 0;
+    for (int s = 0; s < FC_SLOTS; s++)
+      tot += prof[w][s] = own * prof[w][s] + (1 - own) * q[s];
+    for (int s = 0; tot > 0 && s < FC_SLOTS; s++)
+      prof[w][s] /= tot;
+  }
+}
+
+/*
+ * Weekly x daily seasonality with a level and trend: the forecast of
+ * weekday w at slot s, d days ahead, is
+ *   mean_w x level x drift^d x profile_w(s)
+ * with mean_w the weekday's mean total over the window, level and drift a
+ * weighted line through the recent day totals (fit_level; the drift
+ * stops after FC_DRIFT_DAYS), profile_w the
+ * weekday's intraday shares (ds_shares, ds_pool_weekdays).
+ */
 static void fit_double_seasonal(fc_fit *f, const fc_grid *g, size_t end)
 {
+  double mean[7], level = 1, drift = 1, prof[7][FC_SLOTS], noise[7];
+  int has[7];
   for (int w = 0; w < 7; w++)
-    if (!fit_total_profile(f->pat[w], g, end, w, 12, 0.8, 12, 0.85))
-      for (int s = 0; s < FC_SLOTS; s++)
-        f->pat[w][s] = weekday_mean(g, end, w, s);
+    mean[w] = weekday_total(g, end, w);
+  fit_level(&level, &drift, g, end, mean);
+  f->trend = drift;
+  ds_shares(prof, noise, has, g, end);
+  ds_pool_weekdays(prof, noise, has);
+  ds_smooth(prof, noise, has);
+  for (int w = 0; w < 7; w++)
+    for (int s = 0; s < FC_SLOTS; s++)
+      f->pat[w][s] = mean[w] >= 0 && has[w] ? mean[w] * level * prof[w][s]
+                                             : weekday_mean(g, end, w, s);
 }
 
 /* A weekday and slot with no contacts on its last (up to 4) usable observed

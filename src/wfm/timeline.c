@@ -1,6 +1,7 @@
 #include "wfm/timeline.h"
 #include "util/array.h"
 #include "util/err.h"
+#include "util/strset.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +13,8 @@
 static int push_str(size_t *off, wl_timeline_ops *o, const char *s)
 {
   size_t n = strlen(s) + 1;
-  if (o->slen + n > o->scap) {
-    size_t cap = o->scap ? o->scap * 2 : 1024;
-    char *p;
-    while (cap < o->slen + n)
-      cap *= 2;
-    if (!(p = realloc(o->strings, cap)))
-      return wl_err(WL_ENOMEM, "out of memory");
-    o->strings = p;
-    o->scap = cap;
-  }
+  if (wl_array_reserve(&o->strings, &o->scap, o->slen + n - 1, 1, 1024) != 0)
+    return WL_ENOMEM;
   memcpy(o->strings + o->slen, s, n);
   *off = o->slen;
   o->slen += n;
@@ -60,14 +53,6 @@ static void finish_ops(wl_timeline_ops *o)
   }
 }
 
-static const wl_state_row *find_open(const wl_state_row *open, size_t n, const char *agent)
-{
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(open[i].agent_id, agent) == 0)
-      return &open[i];
-  return NULL;
-}
-
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -84,19 +69,38 @@ static int same_segment(const wl_state_row *prev, const wl_rt_agent *a, int64_t 
   return start <= max64(last_ok, prev->start_utc);
 }
 
+/*
+ * The earliest start a segment may have (docs/DECISIONS.md, "What was
+ * observed"): not before the previous successful poll, which saw the agent in
+ * its previous state or not at all, and on the source's first successful poll
+ * (last_ok == 0) not before this poll; never after now either. A clock that
+ * went back below last_ok leaves no room for a new start: lo > now.
+ */
+static int64_t observed_floor(int64_t last_ok, int64_t now)
+{
+  return last_ok ? last_ok : now;
+}
+
 static int step_agent(wl_timeline_ops *o, const wl_state_row *prev, const wl_rt_agent *a,
                       int64_t last_ok, int64_t now, int64_t max_gap)
 {
   int64_t tis = a->time_in_status > 0 ? a->time_in_status : 0;
-  int64_t start = min64(now - tis, now);
-  int64_t prev_end;
+  int64_t raw = min64(now - tis, now);
+  int64_t lo = observed_floor(last_ok, now), start, prev_end;
   int gap;
   if (!prev)
-    return push_op(o, WL_STATE_INSERT, a->agent_id, start, WL_OPEN_END, a->state, a->vendor_code);
-  if (same_segment(prev, a, start, last_ok))
+    return lo > now ? 0
+                    : push_op(o, WL_STATE_INSERT, a->agent_id, max64(raw, lo), WL_OPEN_END,
+                              a->state, a->vendor_code);
+  if (same_segment(prev, a, raw, last_ok))
     return 0;
-  /* segments never overlap and are never empty */
-  start = max64(start, prev->start_utc + 1);
+  /* segments never overlap, are never empty and never start after now: when
+   * the wall clock went back below the open segment, the change waits until
+   * the clock passes it again rather than being squeezed into 1 s */
+  lo = max64(lo, prev->start_utc + 1);
+  if (lo > now)
+    return 0;
+  start = max64(raw, lo);
   gap = last_ok == 0 || now - last_ok > max_gap;
   prev_end = gap ? max64(prev->start_utc + 1, min64(last_ok, start)) : start;
   if (push_op(o, WL_STATE_CLOSE, prev->agent_id, prev->start_utc, prev_end, NULL, NULL))
@@ -107,24 +111,45 @@ static int step_agent(wl_timeline_ops *o, const wl_state_row *prev, const wl_rt_
   return push_op(o, WL_STATE_INSERT, a->agent_id, start, WL_OPEN_END, a->state, a->vendor_code);
 }
 
+/* Agents are found through hash indexes, so a poll costs time linear in the
+ * agents (a linear search made 100,000 agents take minutes). */
+static int step_all(wl_timeline_ops *out, wl_strset *open_ix, wl_strset *seen,
+                    const wl_state_row *open, size_t nopen, int64_t last_ok,
+                    const wl_rt_agent *snap, size_t nsnap, int64_t now, int64_t max_gap)
+{
+  int rc;
+  if ((rc = wl_strset_init(open_ix, nopen)) != 0 || (rc = wl_strset_init(seen, nsnap)) != 0)
+    return rc;
+  for (size_t i = 0; i < nopen; i++)
+    wl_strset_add(open_ix, open[i].agent_id, i, NULL, NULL);
+  for (size_t i = 0; i < nsnap; i++) {
+    size_t k;
+    int dup;
+    /* a duplicate record for one agent in one snapshot: first one wins */
+    wl_strset_add(seen, snap[i].agent_id, i, &dup, NULL);
+    if (dup)
+      continue;
+    rc = step_agent(out, wl_strset_get(open_ix, snap[i].agent_id, &k) ? &open[k] : NULL,
+                    &snap[i], last_ok, now, max_gap);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
 int wl_timeline_step(wl_timeline_ops *out, const wl_state_row *open, size_t nopen,
                      int64_t last_ok, const wl_rt_agent *snap, size_t nsnap,
                      int64_t now, int64_t max_gap)
 {
+  wl_strset open_ix = {0}, seen = {0};
+  int rc;
   memset(out, 0, sizeof(*out));
-  for (size_t i = 0; i < nsnap; i++) {
-    const wl_state_row *prev = find_open(open, nopen, snap[i].agent_id);
-    int rc;
-    /* a duplicate record for one agent in one snapshot: first one wins */
-    int dup = 0;
-    for (size_t j = 0; j < i && !dup; j++)
-      dup = strcmp(snap[j].agent_id, snap[i].agent_id) == 0;
-    if (dup)
-      continue;
-    if ((rc = step_agent(out, prev, &snap[i], last_ok, now, max_gap)) != 0) {
-      wl_timeline_ops_free(out);
-      return rc;
-    }
+  rc = step_all(out, &open_ix, &seen, open, nopen, last_ok, snap, nsnap, now, max_gap);
+  wl_strset_free(&open_ix);
+  wl_strset_free(&seen);
+  if (rc) {
+    wl_timeline_ops_free(out);
+    return rc;
   }
   finish_ops(out);
   return 0;

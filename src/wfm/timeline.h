@@ -8,7 +8,6 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include "store/store.h"
 #include "wfm/records.h"
 
 typedef struct wl_timeline_ops {
@@ -19,6 +18,8 @@ typedef struct wl_timeline_ops {
 } wl_timeline_ops;
 
 /* open: the current segment of each agent (end_utc == WL_OPEN_END).
+ * Starts are capped at what was observed: never before last_ok (or, on the
+ * first poll, now), never after now (docs/DECISIONS.md). Linear in agents.
  * last_ok: the response time of the previous successful poll (0: none).
  * now: floor(response time) of this poll. max_gap: rt_max_gap_s. */
 int wl_timeline_step(wl_timeline_ops *out, const wl_state_row *open, size_t nopen,

@@ -7,7 +7,7 @@ PORT=$(free_port)
 "$WL" demo --listen "127.0.0.1:$PORT" --dir "$T/demo" >"$T/demo.out" 2>"$T/demo.err" &
 DP=$!
 PIDS+=($DP)
-for _ in $(seq 1 300); do
+for _ in $(seq 1 1800); do # four weeks of history first: up to 3 min under ASan on a busy machine
   grep -q "log in as admin" "$T/demo.out" 2>/dev/null && break
   sleep 0.1
 done

@@ -121,6 +121,12 @@ pg_restart() {
   pg_ctl_start
 }
 
+# The server down (fast stop) and up again, for tests of what happens in
+# between; and the tail of its log for failure output.
+pg_down() { pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null; }
+pg_up() { pg_ctl_start; }
+pg_log_tail() { [ -f "${PG_LOG:-}" ] && { echo "--- tail of the PostgreSQL log"; tail -n 20 "$PG_LOG"; }; }
+
 pg_stop() {
   [ -n "$PG_DIR" ] || return 0
   if [ -f "$PG_DIR/data/postmaster.pid" ]; then

@@ -6,7 +6,15 @@
 # restarts under a running instance and the data is complete afterwards.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg_lib.sh"
-trap 'pg_stop; cleanup' EXIT
+# on failure, what a person needs to see why: every instance's log tail
+show_logs() {
+  [ "$FAIL" -eq 0 ] && return
+  for f in "$T"/serve.*.err "$T/emu.err" "$T/pg.err"; do
+    [ -f "$f" ] && { echo "--- tail of $(basename "$f")"; tail -n 25 "$f"; }
+  done
+  pg_log_tail 2>/dev/null
+}
+trap 'show_logs; pg_stop; cleanup' EXIT
 if ! pg_start 2>"$T/pg.err"; then
   bad "start a PostgreSQL server" "$(cat "$T/pg.err")"
   finish
@@ -27,11 +35,25 @@ start_serve() { # start_serve I: instance I, its log in $T/serve.I.err
 }
 declare -a SERVE
 for i in 1 2 3; do start_serve $i; done
-# the database server restarts under the instances while they catch up
-sleep 1
+# wait until every instance serves (readiness, not a fixed sleep) ...
+serving() { for i in 1 2 3; do grep -q "wfmlink serving" "$T/serve.$i.err" || return 1; done; }
+for _ in $(seq 1 600); do serving && break; sleep 0.1; done
+check "three instances serving" serving
+# ... then the database server restarts under them while they catch up
 pg_restart >/dev/null 2>&1
 sleep 1
 check "instances still running after the database restart" kill -0 "${SERVE[1]}" "${SERVE[2]}" "${SERVE[3]}"
+
+# an instance started while the database is down waits for it instead of exiting
+pg_down >/dev/null 2>&1
+start_serve 4
+for _ in $(seq 1 100); do grep -q "retrying in" "$T/serve.4.err" && break; sleep 0.1; done
+check "serve started with the database down waits for it" grep -q "cannot connect to .*retrying in" "$T/serve.4.err"
+pg_up >/dev/null 2>&1
+for _ in $(seq 1 300); do grep -q "wfmlink serving" "$T/serve.4.err" && break; sleep 0.1; done
+check "... and serves once it is back" grep -q "wfmlink serving" "$T/serve.4.err"
+kill -TERM "${SERVE[4]}"; wait "${SERVE[4]}"
+check "... and stops cleanly" test $? -eq 0
 
 leases() { pg_psql -At -c "select owner from lease where expires_at > extract(epoch from now())::bigint" 2>/dev/null; }
 spread_ok() { # all 20 leased, by 3 distinct instances, each with 6 or 7

@@ -4,7 +4,8 @@
 # frames (nothing doubled, the lost event repaired by the poll, >= 99 % of
 # agent-seconds agree with the truth, the bad frames counted and skipped); a
 # silent stream dropped and reopened; a stream down longer than
-# rt-max-gap-s (polling only), then its catch-up (>= 99.9 %, starts exact).
+# rt-max-gap-s (polling only), then its catch-up (>= 99.9 %, starts exact);
+# the stream counters of /metrics against the status rows.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/stream_lib.sh"
 SECONDS=0
@@ -46,6 +47,21 @@ check "polling only, then the catch-up: >= 99.9 %, starts exact, nothing doubled
 # (checked late: the lost event's state must be 5 s old before the poll judges it)
 check "the lost event was caught by the poll" grep -q "reconcile: agent" "$T/serve1.err"
 check "mismatch counted" test "$(setting stream-mismatch)" -ge 1
+
+# /metrics counts what the status rows count (one process, a fresh
+# database); events keep coming, so the scrape must lie between two reads
+rows() { echo "$(setting stream-events) $(setting stream-ignored) $(setting stream-bad) $(setting stream-mismatch)"; }
+metric() { sed -n "s/^wfmlink_stream_$1{source=\"s\"\(,mode=\"${2:-}\"\)\{0,1\}} //p" "$T/metrics"; }
+R0=$(rows)
+curl -s "http://127.0.0.1:$MPORT/metrics" >"$T/metrics"
+R1=$(rows)
+M="$(metric events_applied_total) $(metric duplicates_total) $(metric bad_frames_total) $(metric mismatches_total)"
+check "/metrics: events applied, duplicates, bad frames, mismatches as stored ($M)" python3 -c '
+import sys
+lo, m, hi = ([int(x) for x in a.split()] for a in sys.argv[1:4])
+sys.exit(0 if len(m) == 4 and all(a <= b <= c for a, b, c in zip(lo, m, hi)) else 1)' "$R0" "$M" "$R1"
+check "/metrics: reconnects counted (drop, stall, host change)" test "$(metric reconnects_total)" -ge 2
+check "/metrics: mode live" test "$(metric mode live)/$(metric mode polling_only)" = 1/0
 
 kill -TERM $SP
 wait $SP

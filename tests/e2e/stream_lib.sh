@@ -25,7 +25,9 @@ iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 SERVE_N=0
 start_serve() {
   SERVE_N=$((SERVE_N + 1))
-  "$WL" --db "$DB" serve --only realtime --listen "127.0.0.1:0" >"$T/serve$SERVE_N.out" \
+  MPORT=$(free_port) # /metrics (the stream's counters)
+  "$WL" --db "$DB" serve --only realtime --listen "127.0.0.1:0" \
+    --metrics-listen "127.0.0.1:$MPORT" >"$T/serve$SERVE_N.out" \
     2>"$T/serve$SERVE_N.err" &
   SP=$!
   PIDS+=($SP)

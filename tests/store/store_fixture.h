@@ -98,7 +98,7 @@ static inline int64_t store_fx_add_source(char *name, size_t n, wl_store *st,
   src.interval_s = 10;
   src.enabled = 1;
   src.created_at = src.updated_at = 1700000000;
-  assert_int_equal(st->source_add(st, &src), 0);
+  assert_int_equal(wl_store_source_add(st, &src), 0);
   assert_true(src.id > 0);
   return src.id;
 }

@@ -51,8 +51,8 @@ static int teardown(void **state)
 {
   fx *f = *state;
   if (f->st) {
-    f->st->source_remove(f->st, f->src); /* may already be gone */
-    f->st->source_remove(f->st, f->src2);
+    wl_store_source_remove(f->st, f->src); /* may already be gone */
+    wl_store_source_remove(f->st, f->src2);
   }
   store_fx_close(f->st, f->path);
   free(f);
@@ -90,14 +90,14 @@ static const char *leases(fx *f, lease_sink *k)
 {
   memset(k, 0, sizeof(*k));
   k->f = f;
-  assert_int_equal(f->st->leases_list(f->st, lease_cb, k), 0);
+  assert_int_equal(wl_store_leases_list(f->st, lease_cb, k), 0);
   return k->s;
 }
 
 static int acquire(fx *f, int64_t src, const char *owner, int64_t now, int64_t ttl)
 {
   int held = -1;
-  assert_int_equal(f->st->lease_acquire(f->st, &held, src, owner, now, ttl), 0);
+  assert_int_equal(wl_store_lease_acquire(f->st, &held, src, owner, now, ttl), 0);
   assert_true(held == 0 || held == 1);
   return held;
 }
@@ -148,20 +148,20 @@ static void test_lease_release(void **state)
   assert_int_equal(acquire(f, f->src, A, 100, 60), 1);
   assert_int_equal(acquire(f, f->src2, A, 100, 60), 1);
   /* not the owner: nothing happens, and no error */
-  assert_int_equal(f->st->lease_release(f->st, f->src, B), 0);
+  assert_int_equal(wl_store_lease_release(f->st, f->src, B), 0);
   assert_string_equal(leases(f, &k), "s1:A 100-160;s2:A 100-160;");
-  assert_int_equal(f->st->lease_release(f->st, f->src, A), 0);
+  assert_int_equal(wl_store_lease_release(f->st, f->src, A), 0);
   assert_string_equal(leases(f, &k), "s2:A 100-160;");
-  assert_int_equal(f->st->lease_release(f->st, f->src, A), 0); /* again: harmless */
+  assert_int_equal(wl_store_lease_release(f->st, f->src, A), 0); /* again: harmless */
 
   /* a released source is free at once */
   assert_int_equal(acquire(f, f->src, B, 101, 60), 1);
   assert_string_equal(leases(f, &k), "s1:B 101-161;s2:A 100-160;");
 
   /* source 0: every lease of the owner, nobody else's */
-  assert_int_equal(f->st->lease_release(f->st, 0, A), 0);
+  assert_int_equal(wl_store_lease_release(f->st, 0, A), 0);
   assert_string_equal(leases(f, &k), "s1:B 101-161;");
-  assert_int_equal(f->st->lease_release(f->st, 0, B), 0);
+  assert_int_equal(wl_store_lease_release(f->st, 0, B), 0);
   assert_string_equal(leases(f, &k), "");
 }
 
@@ -171,19 +171,19 @@ static void test_lease_errors(void **state)
   lease_sink k;
   int held = -1;
 
-  assert_int_equal(f->st->lease_acquire(f->st, &held, 987654321, f->owner_a, 100, 30),
+  assert_int_equal(wl_store_lease_acquire(f->st, &held, 987654321, f->owner_a, 100, 30),
                    WL_ENOTFOUND);
   assert_int_equal(held, 0);
   assert_string_equal(wl_errmsg(), "no source with id 987654321");
   held = -1;
-  assert_int_equal(f->st->lease_acquire(f->st, &held, f->src, "", 100, 30), WL_EUSAGE);
+  assert_int_equal(wl_store_lease_acquire(f->st, &held, f->src, "", 100, 30), WL_EUSAGE);
   assert_int_equal(held, 0);
-  assert_int_equal(f->st->lease_acquire(f->st, &held, f->src, NULL, 100, 30), WL_EUSAGE);
-  assert_int_equal(f->st->lease_acquire(f->st, &held, f->src, f->owner_a, 100, 0), WL_EUSAGE);
-  assert_int_equal(f->st->lease_acquire(f->st, &held, f->src, f->owner_a, 100, -5), WL_EUSAGE);
-  assert_int_equal(f->st->lease_acquire(f->st, &held, f->src, f->owner_a, INT64_MAX - 5, 30),
+  assert_int_equal(wl_store_lease_acquire(f->st, &held, f->src, NULL, 100, 30), WL_EUSAGE);
+  assert_int_equal(wl_store_lease_acquire(f->st, &held, f->src, f->owner_a, 100, 0), WL_EUSAGE);
+  assert_int_equal(wl_store_lease_acquire(f->st, &held, f->src, f->owner_a, 100, -5), WL_EUSAGE);
+  assert_int_equal(wl_store_lease_acquire(f->st, &held, f->src, f->owner_a, INT64_MAX - 5, 30),
                    WL_EUSAGE);
-  assert_int_equal(f->st->lease_release(f->st, f->src, ""), WL_EUSAGE);
+  assert_int_equal(wl_store_lease_release(f->st, f->src, ""), WL_EUSAGE);
   assert_string_equal(leases(f, &k), "");
 }
 
@@ -193,7 +193,7 @@ static void test_lease_source_removed(void **state)
   lease_sink k;
   assert_int_equal(acquire(f, f->src, f->owner_a, 100, 60), 1);
   assert_int_equal(acquire(f, f->src2, f->owner_b, 100, 60), 1);
-  assert_int_equal(f->st->source_remove(f->st, f->src), 0);
+  assert_int_equal(wl_store_source_remove(f->st, f->src), 0);
   assert_string_equal(leases(f, &k), "s2:B 100-160;");
 }
 
@@ -201,13 +201,13 @@ static void test_lease_in_transaction(void **state)
 {
   fx *f = *state;
   lease_sink k;
-  assert_int_equal(f->st->begin(f->st), 0);
+  assert_int_equal(wl_store_begin(f->st), 0);
   assert_int_equal(acquire(f, f->src, f->owner_a, 100, 60), 1);
-  assert_int_equal(f->st->rollback(f->st), 0);
+  assert_int_equal(wl_store_rollback(f->st), 0);
   assert_string_equal(leases(f, &k), "");
-  assert_int_equal(f->st->begin(f->st), 0);
+  assert_int_equal(wl_store_begin(f->st), 0);
   assert_int_equal(acquire(f, f->src, f->owner_a, 100, 60), 1);
-  assert_int_equal(f->st->commit(f->st), 0);
+  assert_int_equal(wl_store_commit(f->st), 0);
   assert_string_equal(leases(f, &k), "s1:A 100-160;");
 }
 
@@ -232,7 +232,7 @@ static void *race(void *arg)
     pthread_barrier_wait(r->barrier);
     /* each round starts after the previous lease expired */
     if (r->rc == 0)
-      r->rc = r->st->lease_acquire(r->st, &held, r->f->src, r->owner, 10000 + i * 100, 50);
+      r->rc = wl_store_lease_acquire(r->st, &held, r->f->src, r->owner, 10000 + i * 100, 50);
     r->won[i] = held;
   }
   return NULL;
@@ -291,38 +291,38 @@ static void test_transaction_survives_failed_step(void **state)
   int n = 0;
 
   /* a failed single statement: the transaction goes on and commits */
-  assert_int_equal(f->st->source_get_by_id(f->st, &dup, f->src), 0);
-  assert_int_equal(f->st->begin(f->st), 0);
-  assert_int_equal(f->st->setting_set(f->st, f->src, "k1", "v1"), 0);
-  assert_int_equal(f->st->source_add(f->st, &dup), WL_EEXISTS);
-  assert_int_equal(f->st->source_get_by_id(f->st, &got, f->src), 0);
-  assert_int_equal(f->st->setting_set(f->st, f->src, "k2", "v2"), 0);
-  assert_int_equal(f->st->commit(f->st), 0);
-  assert_int_equal(f->st->setting_get(f->st, buf, sizeof(buf), f->src, "k1"), 0);
+  assert_int_equal(wl_store_source_get_by_id(f->st, &dup, f->src), 0);
+  assert_int_equal(wl_store_begin(f->st), 0);
+  assert_int_equal(wl_store_setting_set(f->st, f->src, "k1", "v1"), 0);
+  assert_int_equal(wl_store_source_add(f->st, &dup), WL_EEXISTS);
+  assert_int_equal(wl_store_source_get_by_id(f->st, &got, f->src), 0);
+  assert_int_equal(wl_store_setting_set(f->st, f->src, "k2", "v2"), 0);
+  assert_int_equal(wl_store_commit(f->st), 0);
+  assert_int_equal(wl_store_setting_get(f->st, buf, sizeof(buf), f->src, "k1"), 0);
   assert_string_equal(buf, "v1");
-  assert_int_equal(f->st->setting_get(f->st, buf, sizeof(buf), f->src, "k2"), 0);
+  assert_int_equal(wl_store_setting_get(f->st, buf, sizeof(buf), f->src, "k2"), 0);
 
   /* a failed batch: later statements still run, the commit rolls back */
-  assert_int_equal(f->st->intervals_replace(f->st, f->src, 0, 900, one, 1), 0);
-  assert_int_equal(f->st->begin(f->st), 0);
-  assert_int_equal(f->st->setting_set(f->st, f->src, "k3", "v3"), 0);
-  assert_int_equal(f->st->intervals_replace(f->st, f->src, 0, 900, twice, 2), WL_EUSAGE);
+  assert_int_equal(wl_store_intervals_replace(f->st, f->src, 0, 900, one, 1), 0);
+  assert_int_equal(wl_store_begin(f->st), 0);
+  assert_int_equal(wl_store_setting_set(f->st, f->src, "k3", "v3"), 0);
+  assert_int_equal(wl_store_intervals_replace(f->st, f->src, 0, 900, twice, 2), WL_EUSAGE);
   assert_string_equal(wl_errmsg(), "duplicate interval row for queue q at 0");
-  assert_int_equal(f->st->intervals_query(f->st, f->src, NULL, 0, 900, count_iv, &n), 0);
+  assert_int_equal(wl_store_intervals_query(f->st, f->src, NULL, 0, 900, count_iv, &n), 0);
   assert_int_equal(n, 1);
-  assert_int_equal(f->st->setting_get(f->st, buf, sizeof(buf), f->src, "k3"), 0);
-  assert_int_equal(f->st->commit(f->st), WL_EFAIL);
-  assert_int_equal(f->st->setting_get(f->st, buf, sizeof(buf), f->src, "k3"), WL_ENOTFOUND);
+  assert_int_equal(wl_store_setting_get(f->st, buf, sizeof(buf), f->src, "k3"), 0);
+  assert_int_equal(wl_store_commit(f->st), WL_EFAIL);
+  assert_int_equal(wl_store_setting_get(f->st, buf, sizeof(buf), f->src, "k3"), WL_ENOTFOUND);
 
   /* a failed lease step (unknown source) does not doom the transaction */
-  assert_int_equal(f->st->begin(f->st), 0);
+  assert_int_equal(wl_store_begin(f->st), 0);
   {
     int held = 0;
-    assert_int_equal(f->st->lease_acquire(f->st, &held, 987654321, f->owner_a, 1, 5),
+    assert_int_equal(wl_store_lease_acquire(f->st, &held, 987654321, f->owner_a, 1, 5),
                      WL_ENOTFOUND);
   }
   assert_int_equal(acquire(f, f->src, f->owner_a, 100, 60), 1);
-  assert_int_equal(f->st->commit(f->st), 0);
+  assert_int_equal(wl_store_commit(f->st), 0);
 }
 
 /* ---- a cut connection (PostgreSQL restart) --------------------------- */
@@ -340,7 +340,7 @@ static void test_reconnect(void **state)
   lease_sink k;
   char buf[32];
   const char *cmd = getenv("WL_TEST_DB_RESTART");
-  if (!cmd || !*cmd || strcmp(f->st->backend, "sqlite") == 0) /* no connection to lose */
+  if (!cmd || !*cmd || strcmp(wl_store_backend(f->st), "sqlite") == 0) /* no connection to lose */
     skip();
   assert_int_equal(acquire(f, f->src, f->owner_a, 100, 60), 1);
 
@@ -348,22 +348,22 @@ static void test_reconnect(void **state)
   restart_server();
   memset(&k, 0, sizeof(k));
   k.f = f;
-  assert_int_equal(f->st->leases_list(f->st, lease_cb, &k), WL_EFAIL);
+  assert_int_equal(wl_store_leases_list(f->st, lease_cb, &k), WL_EFAIL);
   assert_non_null(strstr(wl_errmsg(), "database connection lost: "));
   assert_string_equal(leases(f, &k), "s1:A 100-160;");
 
   /* inside one: everything fails until the caller ends it; nothing saved */
-  assert_int_equal(f->st->begin(f->st), 0);
-  assert_int_equal(f->st->setting_set(f->st, f->src, "gone", "1"), 0);
+  assert_int_equal(wl_store_begin(f->st), 0);
+  assert_int_equal(wl_store_setting_set(f->st, f->src, "gone", "1"), 0);
   restart_server();
-  assert_int_equal(f->st->setting_set(f->st, f->src, "gone2", "1"), WL_EFAIL);
+  assert_int_equal(wl_store_setting_set(f->st, f->src, "gone2", "1"), WL_EFAIL);
   assert_non_null(strstr(wl_errmsg(), "database connection lost: "));
-  assert_int_equal(f->st->setting_get(f->st, buf, sizeof(buf), f->src, "gone"), WL_EFAIL);
+  assert_int_equal(wl_store_setting_get(f->st, buf, sizeof(buf), f->src, "gone"), WL_EFAIL);
   assert_non_null(strstr(wl_errmsg(), "database connection lost: "));
-  assert_int_equal(f->st->commit(f->st), WL_EFAIL);
+  assert_int_equal(wl_store_commit(f->st), WL_EFAIL);
   assert_string_equal(wl_errmsg(), "database connection lost: the transaction was rolled back "
                                    "and nothing was saved");
-  assert_int_equal(f->st->setting_get(f->st, buf, sizeof(buf), f->src, "gone"), WL_ENOTFOUND);
+  assert_int_equal(wl_store_setting_get(f->st, buf, sizeof(buf), f->src, "gone"), WL_ENOTFOUND);
   assert_int_equal(acquire(f, f->src, f->owner_a, 120, 60), 1);
   assert_string_equal(leases(f, &k), "s1:A 100-180;");
 }

@@ -43,8 +43,8 @@ static int teardown(void **state)
 {
   fx *f = *state;
   if (f->st) {
-    f->st->source_remove(f->st, f->src);
-    f->st->source_remove(f->st, f->src2);
+    wl_store_source_remove(f->st, f->src);
+    wl_store_source_remove(f->st, f->src2);
   }
   store_fx_close(f->st, f->path);
   free(f);
@@ -56,9 +56,9 @@ static void run(fx *f, int64_t src, const char *kind, int64_t from, int64_t to,
                 const char *outcome, int64_t rows)
 {
   int64_t id;
-  assert_int_equal(f->st->run_begin(f->st, &id, src, kind, from, to, 1730000000 + f->nid), 0);
+  assert_int_equal(wl_store_run_begin(f->st, &id, src, kind, from, to, 1730000000 + f->nid), 0);
   if (outcome)
-    assert_int_equal(f->st->run_end(f->st, id, 1730000100 + f->nid, outcome, 1, rows,
+    assert_int_equal(wl_store_run_end(f->st, id, 1730000100 + f->nid, outcome, 1, rows,
                                     200, strcmp(outcome, "error") ? "" : "HTTP 500"),
                      0);
   f->id[f->nid++] = id;
@@ -92,7 +92,7 @@ static const char *in_range(fx *f, sink *k, int64_t src, const char *kind, int64
 {
   memset(k, 0, sizeof(*k));
   k->f = f;
-  assert_int_equal(f->st->runs_in_range(f->st, src, kind, from, to, limit, run_cb, k), 0);
+  assert_int_equal(wl_store_runs_in_range(f->st, src, kind, from, to, limit, run_cb, k), 0);
   return k->s;
 }
 
@@ -168,7 +168,7 @@ static void test_callback_stops(void **state)
   memset(&k, 0, sizeof(k));
   k.f = f;
   k.stop_after = 2;
-  assert_int_equal(f->st->runs_in_range(f->st, f->src, NULL, 0, 86400, 0, run_cb, &k), 7);
+  assert_int_equal(wl_store_runs_in_range(f->st, f->src, NULL, 0, 86400, 0, run_cb, &k), 7);
   assert_int_equal(k.seen, 2);
   /* the store is still usable after a stopped query */
   assert_string_equal(in_range(f, &k, f->src, "backfill", 0, 21600, 0),
@@ -180,7 +180,7 @@ static void test_removed_source(void **state)
   fx *f = *state;
   sink k;
   record_day(f);
-  assert_int_equal(f->st->source_remove(f->st, f->src), 0);
+  assert_int_equal(wl_store_source_remove(f->st, f->src), 0);
   assert_string_equal(in_range(f, &k, f->src, NULL, 0, 86400, 0), "");
   assert_string_equal(in_range(f, &k, f->src2, NULL, 0, 86400, 0),
                       "#3 historical 0-86400 ok 9;");

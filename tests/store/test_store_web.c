@@ -51,13 +51,13 @@ static void test_user_add_get(void **state)
   fx *f = *state;
   int64_t id = 0, got = 0;
   char hash[256];
-  assert_int_equal(f->st->user_add(f->st, &id, f->user, "$argon2id$v=19$test-hash-1", 1700000000), 0);
+  assert_int_equal(wl_store_user_add(f->st, &id, f->user, "$argon2id$v=19$test-hash-1", 1700000000), 0);
   assert_true(id > 0);
-  assert_int_equal(f->st->user_get(f->st, &got, hash, sizeof(hash), f->user), 0);
+  assert_int_equal(wl_store_user_get(f->st, &got, hash, sizeof(hash), f->user), 0);
   assert_true(got == id);
   assert_string_equal(hash, "$argon2id$v=19$test-hash-1");
   /* the hash may be left out */
-  assert_int_equal(f->st->user_get(f->st, &got, NULL, 0, f->user), 0);
+  assert_int_equal(wl_store_user_get(f->st, &got, NULL, 0, f->user), 0);
   assert_true(got == id);
 }
 
@@ -66,14 +66,14 @@ static void test_user_taken_and_unknown(void **state)
   fx *f = *state;
   int64_t id = 0, id2 = 0;
   char hash[64] = "x";
-  assert_int_equal(f->st->user_add(f->st, &id, f->user, "h1", 1700000000), 0);
-  assert_int_equal(f->st->user_add(f->st, &id2, f->user, "h2", 1700000001), WL_EEXISTS);
+  assert_int_equal(wl_store_user_add(f->st, &id, f->user, "h1", 1700000000), 0);
+  assert_int_equal(wl_store_user_add(f->st, &id2, f->user, "h2", 1700000001), WL_EEXISTS);
   assert_true(id2 == 0);
   assert_non_null(strstr(wl_errmsg(), f->user));
-  assert_int_equal(f->st->user_get(f->st, &id2, hash, sizeof(hash), f->other), WL_ENOTFOUND);
+  assert_int_equal(wl_store_user_get(f->st, &id2, hash, sizeof(hash), f->other), WL_ENOTFOUND);
   assert_true(id2 == 0);
   assert_string_equal(hash, "");
-  assert_int_equal(f->st->user_add(f->st, &id2, "", "h", 1), WL_EUSAGE);
+  assert_int_equal(wl_store_user_add(f->st, &id2, "", "h", 1), WL_EUSAGE);
 }
 
 static void test_user_set_password(void **state)
@@ -81,11 +81,11 @@ static void test_user_set_password(void **state)
   fx *f = *state;
   int64_t id = 0, got = 0;
   char hash[64];
-  assert_int_equal(f->st->user_add(f->st, &id, f->user, "old", 1700000000), 0);
-  assert_int_equal(f->st->user_set_password(f->st, f->user, "new"), 0);
-  assert_int_equal(f->st->user_get(f->st, &got, hash, sizeof(hash), f->user), 0);
+  assert_int_equal(wl_store_user_add(f->st, &id, f->user, "old", 1700000000), 0);
+  assert_int_equal(wl_store_user_set_password(f->st, f->user, "new"), 0);
+  assert_int_equal(wl_store_user_get(f->st, &got, hash, sizeof(hash), f->user), 0);
   assert_string_equal(hash, "new");
-  assert_int_equal(f->st->user_set_password(f->st, f->other, "x"), WL_ENOTFOUND);
+  assert_int_equal(wl_store_user_set_password(f->st, f->other, "x"), WL_ENOTFOUND);
 }
 
 typedef struct names {
@@ -117,9 +117,9 @@ static void test_users_list(void **state)
   char want[256];
   int calls = 0;
   /* "bob_..." and "alice_..." in name order whatever the insertion order */
-  assert_int_equal(f->st->user_add(f->st, &id, f->other, "h", 1700000002), 0);
-  assert_int_equal(f->st->user_add(f->st, &id, f->user, "h", 1700000001), 0);
-  assert_int_equal(f->st->users_list(f->st, collect_user, &k), 0);
+  assert_int_equal(wl_store_user_add(f->st, &id, f->other, "h", 1700000002), 0);
+  assert_int_equal(wl_store_user_add(f->st, &id, f->user, "h", 1700000001), 0);
+  assert_int_equal(wl_store_users_list(f->st, collect_user, &k), 0);
   snprintf(want, sizeof(want), "%s@1700000001;%s@1700000002;", f->user, f->other);
   if (!getenv("WL_TEST_DSN")) { /* a shared database may hold other users */
     assert_string_equal(k.s, want);
@@ -127,7 +127,7 @@ static void test_users_list(void **state)
   } else {
     assert_non_null(strstr(k.s, want));
   }
-  assert_int_equal(f->st->users_list(f->st, stop_at_first, &calls), 42);
+  assert_int_equal(wl_store_users_list(f->st, stop_at_first, &calls), 42);
   assert_int_equal(calls, 1);
 }
 
@@ -137,21 +137,21 @@ static void test_session_lifecycle(void **state)
   int64_t uid = 0, got = 0;
   char csrf[80], sid[80];
   snprintf(sid, sizeof(sid), "sidhash-%s", f->user);
-  assert_int_equal(f->st->user_add(f->st, &uid, f->user, "h", 1000), 0);
-  assert_int_equal(f->st->session_add(f->st, sid, uid, "csrf-token-1", 2000, 1000), 0);
-  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), sid, 1999), 0);
+  assert_int_equal(wl_store_user_add(f->st, &uid, f->user, "h", 1000), 0);
+  assert_int_equal(wl_store_session_add(f->st, sid, uid, "csrf-token-1", 2000, 1000), 0);
+  assert_int_equal(wl_store_session_get(f->st, &got, csrf, sizeof(csrf), sid, 1999), 0);
   assert_true(got == uid);
   assert_string_equal(csrf, "csrf-token-1");
   /* expires_at <= now: gone, though still stored */
-  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), sid, 2000), WL_ENOTFOUND);
+  assert_int_equal(wl_store_session_get(f->st, &got, csrf, sizeof(csrf), sid, 2000), WL_ENOTFOUND);
   assert_true(got == 0);
   assert_string_equal(csrf, "");
   /* unknown id */
-  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), "nope", 1500), WL_ENOTFOUND);
+  assert_int_equal(wl_store_session_get(f->st, &got, csrf, sizeof(csrf), "nope", 1500), WL_ENOTFOUND);
   /* delete */
-  assert_int_equal(f->st->session_delete(f->st, sid), 0);
-  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), sid, 1500), WL_ENOTFOUND);
-  assert_int_equal(f->st->session_delete(f->st, sid), 0); /* twice is harmless */
+  assert_int_equal(wl_store_session_delete(f->st, sid), 0);
+  assert_int_equal(wl_store_session_get(f->st, &got, csrf, sizeof(csrf), sid, 1500), WL_ENOTFOUND);
+  assert_int_equal(wl_store_session_delete(f->st, sid), 0); /* twice is harmless */
 }
 
 static void test_sessions_expire(void **state)
@@ -161,22 +161,22 @@ static void test_sessions_expire(void **state)
   char a[80], b[80], csrf[80];
   snprintf(a, sizeof(a), "a-%s", f->user);
   snprintf(b, sizeof(b), "b-%s", f->user);
-  assert_int_equal(f->st->user_add(f->st, &uid, f->user, "h", 1000), 0);
-  assert_int_equal(f->st->session_add(f->st, a, uid, "c1", 2000, 1000), 0);
-  assert_int_equal(f->st->session_add(f->st, b, uid, "c2", 3000, 1000), 0);
-  assert_int_equal(f->st->session_add(f->st, b, uid, "c3", 3000, 1000), WL_EEXISTS);
-  assert_int_equal(f->st->sessions_expire(f->st, 2000), 0);
+  assert_int_equal(wl_store_user_add(f->st, &uid, f->user, "h", 1000), 0);
+  assert_int_equal(wl_store_session_add(f->st, a, uid, "c1", 2000, 1000), 0);
+  assert_int_equal(wl_store_session_add(f->st, b, uid, "c2", 3000, 1000), 0);
+  assert_int_equal(wl_store_session_add(f->st, b, uid, "c3", 3000, 1000), WL_EEXISTS);
+  assert_int_equal(wl_store_sessions_expire(f->st, 2000), 0);
   /* a is deleted: even "before" its expiry it is not found any more */
-  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), a, 1500), WL_ENOTFOUND);
-  assert_int_equal(f->st->session_get(f->st, &got, csrf, sizeof(csrf), b, 2500), 0);
+  assert_int_equal(wl_store_session_get(f->st, &got, csrf, sizeof(csrf), a, 1500), WL_ENOTFOUND);
+  assert_int_equal(wl_store_session_get(f->st, &got, csrf, sizeof(csrf), b, 2500), 0);
   assert_string_equal(csrf, "c2");
 }
 
 static void test_session_needs_user(void **state)
 {
   fx *f = *state;
-  assert_int_equal(f->st->session_add(f->st, "orphan", 987654321, "c", 2000, 1000), WL_ENOTFOUND);
-  assert_int_equal(f->st->session_add(f->st, "", 1, "c", 2000, 1000), WL_EUSAGE);
+  assert_int_equal(wl_store_session_add(f->st, "orphan", 987654321, "c", 2000, 1000), WL_ENOTFOUND);
+  assert_int_equal(wl_store_session_add(f->st, "", 1, "c", 2000, 1000), WL_EUSAGE);
 }
 
 static void test_apikeys(void **state)
@@ -186,18 +186,18 @@ static void test_apikeys(void **state)
   char k1[80], k2[80];
   snprintf(k1, sizeof(k1), "keyhash1-%s", f->user);
   snprintf(k2, sizeof(k2), "keyhash2-%s", f->user);
-  assert_int_equal(f->st->user_add(f->st, &uid, f->user, "h", 1000), 0);
-  assert_int_equal(f->st->user_add(f->st, &uid2, f->other, "h", 1000), 0);
-  assert_int_equal(f->st->apikey_add(f->st, uid, k1, 1000), 0);
-  assert_int_equal(f->st->apikey_add(f->st, uid2, k2, 1000), 0);
-  assert_int_equal(f->st->apikey_find(f->st, &got, k1), 0);
+  assert_int_equal(wl_store_user_add(f->st, &uid, f->user, "h", 1000), 0);
+  assert_int_equal(wl_store_user_add(f->st, &uid2, f->other, "h", 1000), 0);
+  assert_int_equal(wl_store_apikey_add(f->st, uid, k1, 1000), 0);
+  assert_int_equal(wl_store_apikey_add(f->st, uid2, k2, 1000), 0);
+  assert_int_equal(wl_store_apikey_find(f->st, &got, k1), 0);
   assert_true(got == uid);
-  assert_int_equal(f->st->apikey_find(f->st, &got, k2), 0);
+  assert_int_equal(wl_store_apikey_find(f->st, &got, k2), 0);
   assert_true(got == uid2);
-  assert_int_equal(f->st->apikey_find(f->st, &got, "unknown"), WL_ENOTFOUND);
+  assert_int_equal(wl_store_apikey_find(f->st, &got, "unknown"), WL_ENOTFOUND);
   assert_true(got == 0);
-  assert_int_equal(f->st->apikey_add(f->st, uid, k1, 1001), WL_EEXISTS);
-  assert_int_equal(f->st->apikey_add(f->st, 987654321, "k3", 1001), WL_ENOTFOUND);
+  assert_int_equal(wl_store_apikey_add(f->st, uid, k1, 1001), WL_EEXISTS);
+  assert_int_equal(wl_store_apikey_add(f->st, 987654321, "k3", 1001), WL_ENOTFOUND);
 }
 
 static void test_values_are_bound(void **state)
@@ -207,10 +207,10 @@ static void test_values_are_bound(void **state)
   char hash[64], name[96];
   /* SQL-looking text is stored and read back as text */
   snprintf(name, sizeof(name), "x'); DROP TABLE web_user; --%d", store_fx_seq);
-  assert_int_equal(f->st->user_add(f->st, &id, name, "h'\"", 1000), 0);
-  assert_int_equal(f->st->user_get(f->st, &got, hash, sizeof(hash), name), 0);
+  assert_int_equal(wl_store_user_add(f->st, &id, name, "h'\"", 1000), 0);
+  assert_int_equal(wl_store_user_get(f->st, &got, hash, sizeof(hash), name), 0);
   assert_string_equal(hash, "h'\"");
-  assert_int_equal(f->st->user_get(f->st, &got, hash, sizeof(hash), f->user), WL_ENOTFOUND);
+  assert_int_equal(wl_store_user_get(f->st, &got, hash, sizeof(hash), f->user), WL_ENOTFOUND);
 }
 
 /* Two users, each with two sessions and an API key: the names of the rows
@@ -221,13 +221,13 @@ static void two_users(fx *f, int64_t *uid, int64_t *uid2)
   const char *who[2] = {f->user, f->other};
   int64_t *ids[2] = {uid, uid2};
   for (int i = 0; i < 2; i++) {
-    assert_int_equal(f->st->user_add(f->st, ids[i], who[i], "h", 1000), 0);
+    assert_int_equal(wl_store_user_add(f->st, ids[i], who[i], "h", 1000), 0);
     for (int j = 0; j < 2; j++) {
       snprintf(id, sizeof(id), "sid%d-%s", j, who[i]);
-      assert_int_equal(f->st->session_add(f->st, id, *ids[i], "c", 5000, 1000), 0);
+      assert_int_equal(wl_store_session_add(f->st, id, *ids[i], "c", 5000, 1000), 0);
     }
     snprintf(id, sizeof(id), "key-%s", who[i]);
-    assert_int_equal(f->st->apikey_add(f->st, *ids[i], id, 1000), 0);
+    assert_int_equal(wl_store_apikey_add(f->st, *ids[i], id, 1000), 0);
   }
 }
 
@@ -237,7 +237,7 @@ static int session_of(fx *f, int j, const char *name)
   char id[160], csrf[16];
   int64_t got;
   snprintf(id, sizeof(id), "sid%d-%s", j, name);
-  return f->st->session_get(f->st, &got, csrf, sizeof(csrf), id, 2000);
+  return wl_store_session_get(f->st, &got, csrf, sizeof(csrf), id, 2000);
 }
 
 static int key_of(fx *f, const char *name)
@@ -245,7 +245,7 @@ static int key_of(fx *f, const char *name)
   char id[160];
   int64_t got;
   snprintf(id, sizeof(id), "key-%s", name);
-  return f->st->apikey_find(f->st, &got, id);
+  return wl_store_apikey_find(f->st, &got, id);
 }
 
 static void test_sessions_delete_user(void **state)
@@ -253,15 +253,15 @@ static void test_sessions_delete_user(void **state)
   fx *f = *state;
   int64_t uid, uid2;
   two_users(f, &uid, &uid2);
-  assert_int_equal(f->st->sessions_delete_user(f->st, uid), 0);
+  assert_int_equal(wl_store_sessions_delete_user(f->st, uid), 0);
   assert_int_equal(session_of(f, 0, f->user), WL_ENOTFOUND);
   assert_int_equal(session_of(f, 1, f->user), WL_ENOTFOUND);
   /* the other user's sessions and every API key stay */
   assert_int_equal(session_of(f, 0, f->other), 0);
   assert_int_equal(session_of(f, 1, f->other), 0);
   assert_int_equal(key_of(f, f->user), 0);
-  assert_int_equal(f->st->sessions_delete_user(f->st, uid), 0); /* none left: fine */
-  assert_int_equal(f->st->sessions_delete_user(f->st, 987654321), 0);
+  assert_int_equal(wl_store_sessions_delete_user(f->st, uid), 0); /* none left: fine */
+  assert_int_equal(wl_store_sessions_delete_user(f->st, 987654321), 0);
 }
 
 static void test_apikeys_delete_user(void **state)
@@ -269,11 +269,11 @@ static void test_apikeys_delete_user(void **state)
   fx *f = *state;
   int64_t uid, uid2;
   two_users(f, &uid, &uid2);
-  assert_int_equal(f->st->apikeys_delete_user(f->st, uid), 0);
+  assert_int_equal(wl_store_apikeys_delete_user(f->st, uid), 0);
   assert_int_equal(key_of(f, f->user), WL_ENOTFOUND);
   assert_int_equal(key_of(f, f->other), 0);
   assert_int_equal(session_of(f, 0, f->user), 0); /* sessions are another matter */
-  assert_int_equal(f->st->apikeys_delete_user(f->st, uid), 0);
+  assert_int_equal(wl_store_apikeys_delete_user(f->st, uid), 0);
 }
 
 static void test_user_remove(void **state)
@@ -281,22 +281,22 @@ static void test_user_remove(void **state)
   fx *f = *state;
   int64_t uid, uid2, got;
   two_users(f, &uid, &uid2);
-  assert_int_equal(f->st->user_remove(f->st, f->user), 0);
-  assert_int_equal(f->st->user_get(f->st, &got, NULL, 0, f->user), WL_ENOTFOUND);
+  assert_int_equal(wl_store_user_remove(f->st, f->user), 0);
+  assert_int_equal(wl_store_user_get(f->st, &got, NULL, 0, f->user), WL_ENOTFOUND);
   assert_int_equal(session_of(f, 0, f->user), WL_ENOTFOUND);
   assert_int_equal(session_of(f, 1, f->user), WL_ENOTFOUND);
   assert_int_equal(key_of(f, f->user), WL_ENOTFOUND);
   /* the other user is untouched */
-  assert_int_equal(f->st->user_get(f->st, &got, NULL, 0, f->other), 0);
+  assert_int_equal(wl_store_user_get(f->st, &got, NULL, 0, f->other), 0);
   assert_true(got == uid2);
   assert_int_equal(session_of(f, 0, f->other), 0);
   assert_int_equal(key_of(f, f->other), 0);
   /* again: unknown, with the name in the message */
-  assert_int_equal(f->st->user_remove(f->st, f->user), WL_ENOTFOUND);
+  assert_int_equal(wl_store_user_remove(f->st, f->user), WL_ENOTFOUND);
   assert_non_null(strstr(wl_errmsg(), f->user));
-  assert_int_equal(f->st->user_remove(f->st, ""), WL_EUSAGE);
+  assert_int_equal(wl_store_user_remove(f->st, ""), WL_EUSAGE);
   /* the name is free again */
-  assert_int_equal(f->st->user_add(f->st, &got, f->user, "h", 1001), 0);
+  assert_int_equal(wl_store_user_add(f->st, &got, f->user, "h", 1001), 0);
   assert_int_equal(session_of(f, 0, f->user), WL_ENOTFOUND); /* nothing came back */
   assert_int_equal(key_of(f, f->user), WL_ENOTFOUND);
 }

@@ -351,6 +351,42 @@ static void test_round_trip(void **state)
   free(c.data);
 }
 
+/* Bytes that are not UTF-8 are refused with the line (and byte) where they
+ * are, also inside a quoted field that spans lines; valid multi-byte text
+ * passes. */
+static void test_invalid_utf8(void **state)
+{
+  const char ok[] = "agent,name\nj\xC3\xA9r\xC3\xB4me,\xE2\x82\xAC \xF0\x9F\x98\x80\n";
+  wl_csv_reader *r = reader(ok, sizeof(ok) - 1);
+  expect_record(r, 1, 2, "agent", "name");
+  expect_record(r, 2, 2, "j\xC3\xA9r\xC3\xB4me", "\xE2\x82\xAC \xF0\x9F\x98\x80");
+  expect_end(r);
+  wl_csv_reader_free(r);
+
+  static const struct {
+    const char *text;
+    const char *msg;
+  } bad[] = {
+      {"a,b\nx,\xFF\n", "CSV line 2: invalid UTF-8 (byte 0xFF at byte 3 of the line); save the file as UTF-8"},
+      {"a,b\r\nx,y\r\n\"q\r\nz\xE9\",1\n", "CSV line 4: invalid UTF-8 (byte 0xE9 at byte 2 of the line); save the file as UTF-8"},
+      {"\xC0\xAF\n", "CSV line 1: invalid UTF-8 (byte 0xC0 at byte 1 of the line); save the file as UTF-8"},
+      {"x\xED\xA0\x80\n", "CSV line 1: invalid UTF-8 (byte 0xED at byte 2 of the line); save the file as UTF-8"},
+      {"ok\n\xF4\x90\x80\x80\n", "CSV line 2: invalid UTF-8 (byte 0xF4 at byte 1 of the line); save the file as UTF-8"},
+      {"ok\nab\xE2\x82", "CSV line 2: invalid UTF-8 (byte 0xE2 at byte 3 of the line); save the file as UTF-8"},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    char **f;
+    size_t n;
+    int rc;
+    r = reader(bad[i].text, strlen(bad[i].text));
+    while ((rc = wl_csv_next(r, &f, &n, NULL)) == 1)
+      ;
+    assert_int_equal(rc, WL_EUSAGE);
+    assert_string_equal(wl_errmsg(), bad[i].msg);
+    wl_csv_reader_free(r);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -365,6 +401,7 @@ int main(void)
       cmocka_unit_test(test_large_records),
       cmocka_unit_test(test_writer),
       cmocka_unit_test(test_round_trip),
+      cmocka_unit_test(test_invalid_utf8),
   };
   return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }

@@ -65,7 +65,7 @@ static int setup(void **state)
   snprintf(f->src.timezone, sizeof(f->src.timezone), "America/New_York");
   f->src.interval_s = 10;
   f->src.enabled = 1;
-  if (f->app->st->source_add(f->app->st, &f->src) != 0)
+  if (wl_store_source_add(f->app->st, &f->src) != 0)
     return -1;
   *state = f;
   return 0;
@@ -94,7 +94,7 @@ static void fill(fixture *f, int64_t from, int64_t to)
     if (((t - from) / 900) % 2 == 0)
       rows[n++] = (wl_interval_row){"b", t, 3, 2, 0, 101, 0, 1, 0};
   }
-  assert_int_equal(f->app->st->intervals_replace(f->app->st, f->src.id, from, to, rows, n), 0);
+  assert_int_equal(wl_store_intervals_replace(f->app->st, f->src.id, from, to, rows, n), 0);
 }
 
 static void dst_day(void **state, const char *date, const char *next, size_t want)

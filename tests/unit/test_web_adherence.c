@@ -46,13 +46,13 @@ typedef struct afx {
 static void add_agent(afx *a, const char *id, const char *name)
 {
   wl_agent_row r = {id, name, ""};
-  assert_int_equal(a->w->app->st->agents_upsert(a->w->app->st, a->src.id, &r, 1), 0);
+  assert_int_equal(wl_store_agents_upsert(a->w->app->st, a->src.id, &r, 1), 0);
 }
 
 static void sched(afx *a, const char *agent, int64_t s, int64_t e, const char *activity)
 {
   wl_schedule_row r = {agent, s, e, activity};
-  assert_int_equal(a->w->app->st->schedule_replace(a->w->app->st, a->src.id, agent, s, e, &r, 1),
+  assert_int_equal(wl_store_schedule_replace(a->w->app->st, a->src.id, agent, s, e, &r, 1),
                    0);
 }
 
@@ -70,7 +70,7 @@ static void states(afx *a, const char *agent, int64_t from, int n, ...)
     t = until;
   }
   va_end(ap);
-  assert_int_equal(a->w->app->st->states_replace(a->w->app->st, a->src.id, agent, from, t, rows,
+  assert_int_equal(wl_store_states_replace(a->w->app->st, a->src.id, agent, from, t, rows,
                                                  (size_t)n), 0);
 }
 
@@ -129,8 +129,8 @@ static int setup(void **state)
   a->src.interval_s = 10;
   a->src.enabled = 1;
   a->src.created_at = a->src.updated_at = NOW - 86400;
-  assert_int_equal(st->source_add(st, &a->src), 0);
-  assert_int_equal(st->user_get(st, &uid, NULL, 0, TEST_USER), 0);
+  assert_int_equal(wl_store_source_add(st, &a->src), 0);
+  assert_int_equal(wl_store_user_get(st, &uid, NULL, 0, TEST_USER), 0);
   assert_int_equal(wl_auth_new_api_key(a->key, sizeof(a->key), st, uid), 0);
   snprintf(a->auth, sizeof(a->auth), "Authorization: Bearer %s", a->key);
   load_examples(a);
@@ -483,15 +483,15 @@ static void test_rules_page(void **state)
   assert_has(a->w, "id=\"err-adherence-grace-s\">&#39;abc&#39; is not a whole number");
   assert_has(a->w, "id=\"err-rta-alert-after-s\">99999999 is outside 0..86400");
   assert_has(a->w, "value=\"abc\" class=\"invalid\"");
-  assert_int_equal(a->w->app->st->setting_get(a->w->app->st, v, sizeof(v), a->src.id,
+  assert_int_equal(wl_store_setting_get(a->w->app->st, v, sizeof(v), a->src.id,
                                               "adherence-grace-s"), WL_ENOTFOUND);
   snprintf(body, sizeof(body), "csrf=%s&action=settings&adherence-grace-s=300"
            "&count-unscheduled-work=on&rta-alert-after-s=120", a->w->csrf);
   assert_int_equal(wfx_post(a->w, "/source/acme/rules", body), 303);
-  assert_int_equal(a->w->app->st->setting_get(a->w->app->st, v, sizeof(v), a->src.id,
+  assert_int_equal(wl_store_setting_get(a->w->app->st, v, sizeof(v), a->src.id,
                                               "adherence-grace-s"), 0);
   assert_string_equal(v, "300");
-  assert_int_equal(a->w->app->st->setting_get(a->w->app->st, v, sizeof(v), a->src.id,
+  assert_int_equal(wl_store_setting_get(a->w->app->st, v, sizeof(v), a->src.id,
                                               "count-unscheduled-work"), 0);
   assert_string_equal(v, "on");
 }
@@ -539,7 +539,7 @@ static void set_last_ok(afx *a, int64_t t)
 {
   char v[32];
   snprintf(v, sizeof(v), "%lld", (long long)t);
-  assert_int_equal(a->w->app->st->setting_set(a->w->app->st, a->src.id, "rt-last-ok", v), 0);
+  assert_int_equal(wl_store_setting_set(a->w->app->st, a->src.id, "rt-last-ok", v), 0);
 }
 
 /* Agents now (07:00 EST on 2024-11-05): a1 on break since 06:50 during
@@ -551,7 +551,7 @@ static void load_now(afx *a)
     {WL_STATE_INSERT, {"a2", NOW - 120, WL_OPEN_END, "available", "2"}}};
   sched(a, "a1", NOW - 3600, NOW + 3600, "phone");
   sched(a, "a2", NOW - 3600, NOW + 3600, "phone");
-  assert_int_equal(a->w->app->st->states_apply(a->w->app->st, a->src.id, ops, 2), 0);
+  assert_int_equal(wl_store_states_apply(a->w->app->st, a->src.id, ops, 2), 0);
 }
 
 static void assert_rta_json(afx *a, json_t *root)
@@ -687,7 +687,7 @@ static int count_cb(void *payload, const wl_schedule_row *r)
 static size_t stored_segments(afx *a)
 {
   size_t n = 0;
-  assert_int_equal(a->w->app->st->schedule_query(a->w->app->st, a->src.id, NULL, 0,
+  assert_int_equal(wl_store_schedule_query(a->w->app->st, a->src.id, NULL, 0,
                                                  (int64_t)1 << 40, count_cb, &n), 0);
   return n;
 }
@@ -913,7 +913,7 @@ static void test_put_schedules(void **state)
                        "[{\"start\":\"2024-11-06T09:00:00-05:00\",\"end\":\"2024-11-06T17:00:00-05:00\","
                        "\"activity\":\"phone\"}]"), 200);
   assert_has(a->w, "\"agent_created\": true");
-  assert_int_equal(a->w->app->st->agent_get(a->w->app->st, NULL, a->src.id, "newbie"), 0);
+  assert_int_equal(wl_store_agent_get(a->w->app->st, NULL, a->src.id, "newbie"), 0);
   /* a segment inside a longer stored one: both outer parts stay */
   sched(a, "a2", 1730898000, 1730926800, "phone"); /* 08:00-16:00 */
   assert_int_equal(put(a, "/api/v1/sources/acme/schedules?agent=a2&from=2024-11-06T12:00:00-05:00"

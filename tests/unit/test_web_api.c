@@ -32,7 +32,7 @@ static int setup(void **state)
   assert_non_null(a);
   a->w = wfx_new(0);
   st = a->w->app->st;
-  assert_int_equal(st->user_get(st, &uid, NULL, 0, TEST_USER), 0);
+  assert_int_equal(wl_store_user_get(st, &uid, NULL, 0, TEST_USER), 0);
   assert_int_equal(wl_auth_new_api_key(a->key, sizeof(a->key), st, uid), 0);
   assert_int_equal(strlen(a->key), 68);
   assert_int_equal(strncmp(a->key, "wlk_", 4), 0);
@@ -48,14 +48,14 @@ static int setup(void **state)
   s.interval_s = 10;
   s.enabled = 1;
   s.created_at = s.updated_at = 1729990000;
-  assert_int_equal(st->source_add(st, &s), 0);
+  assert_int_equal(wl_store_source_add(st, &s), 0);
   assert_int_equal(wl_token_store(a->w->app, s.id, WL_TOKEN_RT, SECRET_TOKEN), 0);
   a->sid = s.id;
-  assert_int_equal(st->run_begin(st, &run, s.id, "historical", 1729990800, 1729998000,
+  assert_int_equal(wl_store_run_begin(st, &run, s.id, "historical", 1729990800, 1729998000,
                                  1729998060), 0);
-  assert_int_equal(st->run_end(st, run, 1729998062, "ok", 2, 48, 200, ""), 0);
-  assert_int_equal(st->run_begin(st, &run, s.id, "realtime", 0, 0, 1729999990), 0);
-  assert_int_equal(st->run_end(st, run, 1729999991, "error", 0, 0, 503, "8x8 answered 503"), 0);
+  assert_int_equal(wl_store_run_end(st, run, 1729998062, "ok", 2, 48, 200, ""), 0);
+  assert_int_equal(wl_store_run_begin(st, &run, s.id, "realtime", 0, 0, 1729999990), 0);
+  assert_int_equal(wl_store_run_end(st, run, 1729999991, "error", 0, 0, 503, "8x8 answered 503"), 0);
   *state = a;
   return 0;
 }

@@ -134,7 +134,7 @@ static void test_csrf_rejected(void **state)
   /* nothing was added */
   {
     wl_source s;
-    assert_int_equal(f->app->st->source_get(f->app->st, &s, "evil"), WL_ENOTFOUND);
+    assert_int_equal(wl_store_source_get(f->app->st, &s, "evil"), WL_ENOTFOUND);
   }
 }
 

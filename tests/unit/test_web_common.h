@@ -31,7 +31,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
-#include "web/auth.h"
+#include "core/users.h"
 #include "web/web.h"
 
 #define TEST_USER "admin"
@@ -81,7 +81,7 @@ static void wfx_add_user(wfx *f, const char *name, const char *pw)
   assert_int_equal(crypto_pwhash_str_alg(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_MIN,
                                          crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13),
                    0);
-  assert_int_equal(f->app->st->user_add(f->app->st, &id, name, hash, 1700000000), 0);
+  assert_int_equal(wl_store_user_add(f->app->st, &id, name, hash, 1700000000), 0);
 }
 
 static wfx *wfx_new(int session_ttl_s)
@@ -226,6 +226,15 @@ static const char *wfx_header(wfx *f, const char *name, char *out, size_t n)
 static int wfx_has(wfx *f, const char *needle)
 {
   return strstr(wfx_body(f), needle) != NULL;
+}
+
+/* How many times needle occurs in hay (not overlapping). */
+static inline size_t wfx_count(const char *hay, const char *needle)
+{
+  size_t n = 0;
+  for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+    n++;
+  return n;
 }
 
 /* The first hidden csrf field of the last page. */

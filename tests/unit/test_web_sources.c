@@ -120,7 +120,7 @@ static void test_validation_errors(void **state)
   assert_true(wfx_has(f, "name=\"interval\" value=\"5\""));
   assert_true(wfx_has(f, "name=\"timezone\" value=\"Mars/Olympus\""));
   assert_true(wfx_has(f, "<h1>8x8 Adapter — Establish connections to data sources</h1>"));
-  assert_int_equal(f->app->st->source_list(f->app->st, count_source, &n), 0);
+  assert_int_equal(wl_store_source_list(f->app->st, count_source, &n), 0);
   assert_int_equal(n, 0); /* nothing was stored */
 }
 
@@ -134,7 +134,7 @@ static void test_add_edit_keeps_token(void **state)
   add_form(body, sizeof(body), f, "acme", s->base, "demo", TOKEN_A, "10", "America%2FNew_York");
   assert_int_equal(wfx_post(f, "/sources/new", body), 303);
   assert_string_equal(wfx_header(f, "Location", loc, sizeof(loc)), "/source/acme?created=1");
-  assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(wl_store_source_get(f->app->st, &src, "acme"), 0);
   assert_string_equal(src.base_url, wl_emu_base_url(s->emu));
   assert_string_equal(src.hist_base_url, wl_emu_base_url(s->emu));
   assert_string_equal(src.tenant, "demo");
@@ -161,7 +161,7 @@ static void test_add_edit_keeps_token(void **state)
            f->csrf, s->base, TOKEN_B);
   assert_int_equal(wfx_post(f, "/source/acme", body), 303);
   assert_string_equal(wfx_header(f, "Location", loc, sizeof(loc)), "/source/acme?saved=1");
-  assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(wl_store_source_get(f->app->st, &src, "acme"), 0);
   assert_int_equal(src.interval_s, 30);
   assert_string_equal(src.timezone, "UTC");
   assert_true(src.token_changed_at == changed);
@@ -202,7 +202,7 @@ static void test_edit_error_keeps_values(void **state)
   assert_true(wfx_has(f, "name=\"tenant\" value=\"other\""));
   assert_true(wfx_has(f, "The token you typed was not saved and is not shown again: type it again."));
   assert_true(wfx_has(f, "Nothing was saved: 1 field needs attention"));
-  assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(wl_store_source_get(f->app->st, &src, "acme"), 0);
   assert_string_equal(src.tenant, "demo");
   assert_int_equal(src.enabled, 1);
   /* a name that exists */
@@ -267,7 +267,7 @@ static void test_connection_stored_token_html(void **state)
   /* testing saves nothing */
   {
     wl_source src;
-    assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), 0);
+    assert_int_equal(wl_store_source_get(f->app->st, &src, "acme"), 0);
     assert_int_equal(src.has_hist_token, 0);
   }
 }
@@ -347,7 +347,7 @@ static void test_stored_token_stays_home(void **state)
   assert_int_equal(wfx_post(f, "/source/acme", body), 400); /* the real-time token would go */
   field_error(f, "token", e, sizeof(e));
   assert_string_equal(e, MOVED);
-  assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(wl_store_source_get(f->app->st, &src, "acme"), 0);
   assert_string_equal(src.base_url, wl_emu_base_url(s->emu));
   assert_string_equal(src.hist_tenant, "demo");
   assert_int_equal(src.interval_s, 10);
@@ -376,7 +376,7 @@ static void test_stored_token_stays_home(void **state)
                                "&hist_base_url=&hist_tenant=&hist_token=%s&timezone=UTC&enabled=on",
            f->csrf, evil, TOKEN_A, TOKEN_B);
   assert_int_equal(wfx_post(f, "/source/acme", body), 303);
-  assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(wl_store_source_get(f->app->st, &src, "acme"), 0);
   assert_int_equal(wl_token_load(&tok, f->app, &src, WL_TOKEN_RT), 0);
   assert_string_equal(tok, TOKEN_A);
   wl_token_free(tok);
@@ -427,20 +427,20 @@ static void test_enable_disable_remove(void **state)
   fake_clock += 50;
   snprintf(body, sizeof(body), "csrf=%s", f->csrf);
   assert_int_equal(wfx_post(f, "/source/acme/disable", body), 303);
-  assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(wl_store_source_get(f->app->st, &src, "acme"), 0);
   assert_int_equal(src.enabled, 0);
   assert_true(src.updated_at == 1730000050);
   assert_int_equal(wfx_get(f, "/sources"), 200);
   assert_true(wfx_has(f, "<span class=\"badge off\">disabled</span>"));
   assert_true(wfx_has(f, "action=\"/source/acme/enable\""));
   assert_int_equal(wfx_post(f, "/source/acme/enable", body), 303);
-  assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(wl_store_source_get(f->app->st, &src, "acme"), 0);
   assert_int_equal(src.enabled, 1);
   assert_int_equal(wfx_get(f, "/source/acme/remove"), 200);
   assert_true(wfx_has(f, "<h1>Remove source acme?</h1>"));
   assert_int_equal(wfx_post(f, "/source/acme/remove", body), 303);
   assert_string_equal(wfx_header(f, "Location", loc, sizeof(loc)), "/sources?removed=acme");
-  assert_int_equal(f->app->st->source_get(f->app->st, &src, "acme"), WL_ENOTFOUND);
+  assert_int_equal(wl_store_source_get(f->app->st, &src, "acme"), WL_ENOTFOUND);
   assert_int_equal(wfx_get(f, "/source/acme"), 404);
   assert_int_equal(wfx_post(f, "/source/acme/remove", body), 404);
 }
@@ -451,9 +451,9 @@ static int64_t add_run(wfx *f, int64_t sid, const char *kind, int64_t from, int6
 {
   int64_t id;
   wl_store *st = f->app->st;
-  assert_int_equal(st->run_begin(st, &id, sid, kind, from, to, started), 0);
+  assert_int_equal(wl_store_run_begin(st, &id, sid, kind, from, to, started), 0);
   if (strcmp(outcome, "running") != 0)
-    assert_int_equal(st->run_end(st, id, started + 2, outcome, 1, rows, http, err), 0);
+    assert_int_equal(wl_store_run_end(st, id, started + 2, outcome, 1, rows, http, err), 0);
   return id;
 }
 
@@ -466,14 +466,14 @@ static void test_health_and_status(void **state)
   char v[32];
   int64_t now = fake_clock;
   add_acme(s, TOKEN_A);
-  assert_int_equal(st->source_get(st, &src, "acme"), 0);
+  assert_int_equal(wl_store_source_get(st, &src, "acme"), 0);
   assert_int_equal(wfx_get(f, "/sources"), 200);
   assert_true(wfx_has(f, "<span class=\"badge off\">waiting</span>"));
   /* a good poll and a good historical pull: healthy */
   snprintf(v, sizeof(v), "%lld", (long long)(now - 5));
-  st->setting_set(st, src.id, "rt-last-ok", v);
+  wl_store_setting_set(st, src.id, "rt-last-ok", v);
   snprintf(v, sizeof(v), "%lld", (long long)(now - 8100 - 900));
-  st->setting_set(st, src.id, "hist-watermark", v);
+  wl_store_setting_set(st, src.id, "hist-watermark", v);
   add_run(f, src.id, "historical", now - 9000, now - 900, now - 60, "ok", 48, 200, "");
   add_run(f, src.id, "realtime", 0, 0, now - 5, "ok", 3, 200, "");
   assert_int_equal(wfx_get(f, "/sources"), 200);

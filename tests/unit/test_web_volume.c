@@ -65,8 +65,8 @@ static void add_run(wl_store *st, int64_t src, const char *kind, int64_t from, i
                     const char *outcome, int64_t rows)
 {
   int64_t id;
-  assert_int_equal(st->run_begin(st, &id, src, kind, from, to, NOW - 3600), 0);
-  assert_int_equal(st->run_end(st, id, NOW - 3590, outcome, 3, rows, 200,
+  assert_int_equal(wl_store_run_begin(st, &id, src, kind, from, to, NOW - 3600), 0);
+  assert_int_equal(wl_store_run_end(st, id, NOW - 3590, outcome, 3, rows, 200,
                                strcmp(outcome, "ok") ? "8x8 answered 500" : ""), 0);
 }
 
@@ -82,7 +82,7 @@ static int64_t add_source(wl_store *st, const char *name)
   s.interval_s = 10;
   s.enabled = 1;
   s.created_at = s.updated_at = NOW - 86400 * 30;
-  assert_int_equal(st->source_add(st, &s), 0);
+  assert_int_equal(wl_store_source_add(st, &s), 0);
   return s.id;
 }
 
@@ -99,15 +99,15 @@ static int setup(void **state)
   fake_clock = NOW;
   st = v->w->app->st;
   v->src_id = add_source(st, "ny");
-  assert_int_equal(st->queues_upsert(st, v->src_id, queues, 4), 0);
-  assert_int_equal(st->intervals_replace(st, v->src_id, DAY0, DAY2, rows, n), 0);
+  assert_int_equal(wl_store_queues_upsert(st, v->src_id, queues, 4), 0);
+  assert_int_equal(wl_store_intervals_replace(st, v->src_id, DAY0, DAY2, rows, n), 0);
   /* every interval of the two days collected, except the second 01:15:
    * its pull failed, and nothing pulled it again */
   add_run(st, v->src_id, "historical", DAY0, GAP, "ok", 20);
   add_run(st, v->src_id, "historical", GAP, GAP + 900, "error", 0);
   add_run(st, v->src_id, "backfill", GAP + 900, DAY2, "ok", 321);
-  assert_int_equal(st->setting_set(st, v->src_id, "hist-watermark", "1730782800"), 0);
-  assert_int_equal(st->source_get(st, &v->src, "ny"), 0);
+  assert_int_equal(wl_store_setting_set(st, v->src_id, "hist-watermark", "1730782800"), 0);
+  assert_int_equal(wl_store_source_get(st, &v->src, "ny"), 0);
   *state = v;
   return 0;
 }
@@ -220,14 +220,6 @@ static const char *expected(vfx *v, want *w, const char *from, const char *to,
   return w->b.ptr ? w->b.ptr : "";
 }
 
-static size_t count(const char *hay, const char *needle)
-{
-  size_t n = 0;
-  for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-    n++;
-  return n;
-}
-
 /* ---- tests ---- */
 
 static void test_login_required(void **state)
@@ -281,7 +273,7 @@ static void test_table_and_csv_are_the_report(void **state)
   assert_non_null(strstr(got.ptr, "102|Support|2024-11-03T00:00:00-04:00|50|50|0|6000|120.0|750|1\n"));
   assert_non_null(strstr(got.ptr, "102|Support|total|50|50|0|6000|120.0|750|1\n"));
   assert_null(strstr(got.ptr, "103|"));
-  assert_int_equal(count(got.ptr, "\n"), 3 + 1 + 3); /* 101 x2, 102, 104 days; 3 totals */
+  assert_int_equal(wfx_count(got.ptr, "\n"), 3 + 1 + 3); /* 101 x2, 102, 104 days; 3 totals */
   w.only[0] = NULL;
   wl_buf_free(&w.b);
 
@@ -307,7 +299,7 @@ static void test_table_and_csv_are_the_report(void **state)
   table_rows(&got, wfx_body(v->w));
   assert_string_equal(got.ptr,
                       expected(v, &w, "2024-11-03", "2024-11-05", WL_BY_INTERVAL, "101", 0));
-  assert_int_equal(count(got.ptr, "\n"), 105);
+  assert_int_equal(wfx_count(got.ptr, "\n"), 105);
   assert_non_null(strstr(got.ptr, "101|Sales|2024-11-03T01:15:00-04:00|"));
   assert_non_null(strstr(got.ptr, "101|Sales|2024-11-03T01:15:00-05:00|"));
   wl_buf_free(&w.b);
@@ -326,7 +318,7 @@ static void test_table_and_csv_are_the_report(void **state)
   w.only[1] = "104";
   w.only[2] = NULL;
   assert_string_equal(got.ptr, expected(v, &w, "2024-11-03", "2024-11-05", WL_BY_WEEK, NULL, 0));
-  assert_int_equal(count(got.ptr, "\n"), 4);
+  assert_int_equal(wfx_count(got.ptr, "\n"), 4);
   assert_non_null(strstr(got.ptr, "104|" EVIL "|2024-10-28T00:00:00-04:00|6|2|4|100|50.0|18|1\n"));
   wl_buf_free(&w.b);
   assert_int_equal(wfx_get(v->w, "/source/ny/volume.csv?from=2024-11-03&to=2024-11-05&by=week"
@@ -352,7 +344,7 @@ static void test_dst_day_chart(void **state)
   b = wfx_body(v->w);
   assert_true(wfx_has(v->w, "<svg id=\"volume-chart\""));
   assert_true(wfx_has(v->w, "data-intervals=\"100\""));
-  assert_int_equal(count(b, "<g class=\"iv\""), 100);
+  assert_int_equal(wfx_count(b, "<g class=\"iv\""), 100);
   assert_true(wfx_has(v->w, "100 intervals"));
   /* the first and last slot, and the repeated hour twice, told apart */
   {
@@ -368,10 +360,10 @@ static void test_dst_day_chart(void **state)
   assert_true(wfx_has(v->w, "<title>2024-11-03 01:15 (UTC-05:00): entered "));
   assert_true(wfx_has(v->w, "<title>2024-11-03 02:15: entered "));
   /* hourly ticks: 25 of them, the two 01:00 with their offsets */
-  assert_int_equal(count(b, "<g class=\"tick\">"), 25);
-  assert_int_equal(count(b, ">01:00</text>"), 2);
-  assert_int_equal(count(b, ">UTC-4</text>"), 1);
-  assert_int_equal(count(b, ">UTC-5</text>"), 1);
+  assert_int_equal(wfx_count(b, "<g class=\"tick\">"), 25);
+  assert_int_equal(wfx_count(b, ">01:00</text>"), 2);
+  assert_int_equal(wfx_count(b, ">UTC-4</text>"), 1);
+  assert_int_equal(wfx_count(b, ">UTC-5</text>"), 1);
   assert_true(wfx_has(v->w, ">Sun Nov 3</text>"));
   /* interval 40 sums queues 101, 102 and 104: 1 + 40 % 7 + 2 + 3 */
   assert_true(wfx_has(v->w, "data-start=\"2024-11-03T09:00:00-05:00\" data-entered=\"11\" "
@@ -380,9 +372,9 @@ static void test_dst_day_chart(void **state)
   /* spring forward: 92 slots and no 02:00 */
   assert_int_equal(wfx_get(v->w, "/source/ny/volume?from=2024-03-10&to=2024-03-11"), 200);
   b = wfx_body(v->w);
-  assert_int_equal(count(b, "<g class=\"iv\""), 92);
-  assert_int_equal(count(b, "<g class=\"tick\">"), 23);
-  assert_int_equal(count(b, ">02:00</text>"), 0);
+  assert_int_equal(wfx_count(b, "<g class=\"iv\""), 92);
+  assert_int_equal(wfx_count(b, "<g class=\"tick\">"), 23);
+  assert_int_equal(wfx_count(b, ">02:00</text>"), 0);
   assert_true(wfx_has(v->w, "data-start=\"2024-03-10T03:00:00-04:00\""));
   assert_true(wfx_has(v->w, "id=\"gaps\" data-missing=\"92\""));
 
@@ -390,7 +382,7 @@ static void test_dst_day_chart(void **state)
   assert_int_equal(wfx_get(v->w, "/source/ny/volume"), 200);
   assert_true(wfx_has(v->w, "name=\"from\" value=\"2024-10-30\""));
   assert_true(wfx_has(v->w, "name=\"to\" value=\"2024-11-06\""));
-  assert_int_equal(count(wfx_body(v->w), "<g class=\"iv\""), 7 * 96 + 4);
+  assert_int_equal(wfx_count(wfx_body(v->w), "<g class=\"iv\""), 7 * 96 + 4);
 }
 
 static void test_queue_without_contacts(void **state)
@@ -401,8 +393,8 @@ static void test_queue_without_contacts(void **state)
                    200);
   assert_true(wfx_has(v->w, "<tr class=\"empty\">"));
   assert_true(wfx_has(v->w, "No contacts in this range for these queues."));
-  assert_int_equal(count(wfx_body(v->w), "<td class=\"num\">"), 0);
-  assert_int_equal(count(wfx_body(v->w), "data-entered=\"0\""), 196);
+  assert_int_equal(wfx_count(wfx_body(v->w), "<td class=\"num\">"), 0);
+  assert_int_equal(wfx_count(wfx_body(v->w), "data-entered=\"0\""), 196);
   assert_true(wfx_has(v->w, "value=\"103\" checked>"));
   assert_false(wfx_has(v->w, "value=\"101\" checked>"));
   assert_int_equal(wfx_get(v->w, "/source/ny/volume.csv?from=2024-11-03&to=2024-11-05&queue=103"),
@@ -412,14 +404,14 @@ static void test_queue_without_contacts(void **state)
   /* a queue 8x8 never named: no rows either */
   assert_int_equal(wfx_get(v->w, "/source/ny/volume.csv?from=2024-11-03&to=2024-11-05&queue=999"),
                    200);
-  assert_int_equal(count(wfx_body(v->w), "\n"), 1);
+  assert_int_equal(wfx_count(wfx_body(v->w), "\n"), 1);
 }
 
 static int64_t watermark(vfx *v)
 {
   char buf[32];
   wl_store *st = v->w->app->st;
-  assert_int_equal(st->setting_get(st, buf, sizeof(buf), v->src_id, "hist-watermark"), 0);
+  assert_int_equal(wl_store_setting_get(st, buf, sizeof(buf), v->src_id, "hist-watermark"), 0);
   return strtoll(buf, NULL, 10);
 }
 
@@ -481,8 +473,8 @@ static void test_health_and_fill(void **state)
   assert_int_equal(watermark(v), GAP);
 
   /* older than backfill-max-days: the collectors never go back that far */
-  assert_int_equal(st->setting_set(st, v->src_id, "hist-watermark", "1730782800"), 0);
-  assert_int_equal(st->setting_set(st, v->src_id, "backfill-max-days", "1"), 0);
+  assert_int_equal(wl_store_setting_set(st, v->src_id, "hist-watermark", "1730782800"), 0);
+  assert_int_equal(wl_store_setting_set(st, v->src_id, "backfill-max-days", "1"), 0);
   post_fill(v, "from=2024-11-03&to=2024-11-05",
             "/source/ny/volume?from=2024-11-03&to=2024-11-05&by=day&filled=old#health");
   assert_int_equal(watermark(v), DAY2);
@@ -496,11 +488,11 @@ static void test_health_and_fill(void **state)
   {
     wl_source f;
     char buf[32];
-    assert_int_equal(st->source_get(st, &f, "fresh"), 0);
-    assert_int_equal(st->setting_set(st, f.id, "backfill-max-days", "1"), 0);
+    assert_int_equal(wl_store_source_get(st, &f, "fresh"), 0);
+    assert_int_equal(wl_store_setting_set(st, f.id, "backfill-max-days", "1"), 0);
     snprintf(body, sizeof(body), "csrf=%s&from=2024-11-03&to=2024-11-05", v->w->csrf);
     assert_int_equal(wfx_post(v->w, "/source/fresh/volume/fill", body), 303);
-    assert_int_equal(st->setting_get(st, buf, sizeof(buf), f.id, "hist-watermark"), 0);
+    assert_int_equal(wl_store_setting_get(st, buf, sizeof(buf), f.id, "hist-watermark"), 0);
     assert_int_equal(strtoll(buf, NULL, 10), NOW - 86400); /* 2024-11-04T12:00:00Z */
   }
   /* a later range: the gaps reach up to what is too recent to judge */
@@ -524,7 +516,7 @@ static void test_escaping_and_bad_input(void **state)
   svg_end = strstr(svg, "</svg>");
   assert_non_null(svg_end);
   assert_true(strstr(svg, "for &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;, ") < svg_end);
-  assert_int_equal(count(svg, "<script"), 0);
+  assert_int_equal(wfx_count(svg, "<script"), 0);
   assert_true(wfx_has(v->w, "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</td>"));
 
   /* hostile parameters come back escaped */
@@ -560,7 +552,7 @@ static void test_escaping_and_bad_input(void **state)
   /* an ISO instant works too: half a day */
   assert_int_equal(wfx_get(v->w, "/source/ny/volume?from=2024-11-03T12:00:00-05:00"
                                  "&to=2024-11-04T00:00:00-05:00"), 200);
-  assert_int_equal(count(wfx_body(v->w), "<g class=\"iv\""), 48);
+  assert_int_equal(wfx_count(wfx_body(v->w), "<g class=\"iv\""), 48);
   assert_true(wfx_has(v->w, "<input type=\"text\" name=\"from\" value=\"2024-11-03T12:00:00-05:00\""));
 }
 

@@ -29,17 +29,11 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include "sources/driver.h"
 #include "wfm/records.h"
 
-typedef int (*wl_rt_agent_cb)(void *payload, const wl_rt_agent *a);
-typedef int (*wl_leg_cb)(void *payload, const wl_leg *leg);
-
-typedef struct wl_8x8_queue {
-  char queue_id[64];
-  char name[256];
-  char media_type[16];
-} wl_8x8_queue;
-typedef int (*wl_8x8_queue_cb)(void *payload, const wl_8x8_queue *q);
+typedef wl_src_queue wl_8x8_queue;
+typedef wl_src_queue_cb wl_8x8_queue_cb;
 
 typedef struct wl_8x8_agent {
   char agent_id[128];
@@ -48,14 +42,15 @@ typedef struct wl_8x8_agent {
 } wl_8x8_agent;
 typedef int (*wl_8x8_agent_cb)(void *payload, const wl_8x8_agent *a);
 
-typedef struct wl_8x8_stat {
-  char queue_name[256];
-  int64_t start_utc;
-  int64_t entered, accepted, abandoned, time_waiting_s;
-} wl_8x8_stat;
-typedef int (*wl_8x8_stat_cb)(void *payload, const wl_8x8_stat *s);
+typedef wl_src_stat wl_8x8_stat;
+typedef wl_src_stat_cb wl_8x8_stat_cb;
 
 enum wl_8x8_format { WL_8X8_JSON, WL_8X8_XML };
+
+/* The format of an answer, decided in this one place: after an optional
+ * UTF-8 byte order mark and blanks, '<' is XML, anything else JSON (an
+ * empty or HTML body then fails the parse with a message saying so). */
+enum wl_8x8_format wl_8x8_detect_format(const char *buf, size_t len);
 
 /* rtstats /agents (or /agent/{id}). A record without agent-id (or a list
  * item that is not a record) is skipped and counted in *nskipped.

@@ -403,6 +403,23 @@ static int items_from_xml(json_t **items, json_t *root, const char *name, const 
   return wrong_shape(k, WL_8X8_XML, got);
 }
 
+/* Where the content starts: after a UTF-8 byte order mark and blanks. */
+static size_t content_start(const char *buf, size_t len)
+{
+  size_t i = 0;
+  if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+    i = 3;
+  while (i < len && is_blank(buf[i]))
+    i++;
+  return i;
+}
+
+enum wl_8x8_format wl_8x8_detect_format(const char *buf, size_t len)
+{
+  size_t i = buf ? content_start(buf, len) : 0;
+  return i < len && buf[i] == '<' ? WL_8X8_XML : WL_8X8_JSON;
+}
+
 /* "<title>502 Bad Gateway</title>" -> "502 Bad Gateway", printable ASCII only,
  * looked for in the first 4 KiB. */
 static void html_title(char *out, size_t n, const char *buf, size_t len)
@@ -430,11 +447,7 @@ static void html_title(char *out, size_t n, const char *buf, size_t len)
 static int sniff(const kind *k, enum wl_8x8_format fmt, const char *buf, size_t len)
 {
   char title[96], got[160];
-  size_t i = 0;
-  if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-    i = 3;
-  while (i < len && is_blank(buf[i]))
-    i++;
+  size_t i = content_start(buf, len);
   if (i == len)
     return wrong_shape(k, fmt, "an empty body");
   if (prefix_ci(buf + i, len - i, "<!doctype html") || prefix_ci(buf + i, len - i, "<html")) {
@@ -629,74 +642,81 @@ int wl_8x8_parse_interactions(const char *buf, size_t len, enum wl_8x8_format fm
   return rc;
 }
 
-int wl_8x8_parse_queues(const char *buf, size_t len, enum wl_8x8_format fmt,
-                        wl_8x8_queue_cb cb, void *payload)
+/* The list parsers below: one loop, and per kind a function that reads a
+ * record and hands it to the callback (a record without its key is skipped). */
+typedef union record_cb {
+  wl_8x8_queue_cb queue;
+  wl_8x8_agent_cb agent;
+  wl_8x8_stat_cb stat;
+} record_cb;
+typedef int (*record_fn)(const json_t *rec, record_cb cb, void *payload);
+
+static int each_record(const kind *k, const char *buf, size_t len, enum wl_8x8_format fmt,
+                       record_fn one, record_cb cb, void *payload)
 {
-  json_t *items, *rec;
-  wl_8x8_queue q;
-  size_t i;
+  json_t *items;
   int rc;
-  if ((rc = load_items(&items, &K_QUEUES, buf, len, fmt)) != 0)
+  if ((rc = load_items(&items, k, buf, len, fmt)) != 0)
     return rc;
-  for (i = 0; i < json_array_size(items) && rc == 0; i++) {
-    rec = json_array_get(items, i);
-    memset(&q, 0, sizeof(q));
-    if (!json_is_object(rec) || !field_id(q.queue_id, sizeof(q.queue_id), rec, "queue-id"))
-      continue;
-    field_text(q.name, sizeof(q.name), rec, "queue-name");
-    field_text(q.media_type, sizeof(q.media_type), rec, "media-type");
-    if (cb)
-      rc = cb(payload, &q);
+  for (size_t i = 0; i < json_array_size(items) && rc == 0; i++) {
+    const json_t *rec = json_array_get(items, i);
+    if (json_is_object(rec))
+      rc = one(rec, cb, payload);
   }
   json_decref(items);
   return rc;
+}
+
+static int queue_one(const json_t *rec, record_cb cb, void *payload)
+{
+  wl_8x8_queue q;
+  memset(&q, 0, sizeof(q));
+  if (!field_id(q.queue_id, sizeof(q.queue_id), rec, "queue-id"))
+    return 0;
+  field_text(q.name, sizeof(q.name), rec, "queue-name");
+  field_text(q.media_type, sizeof(q.media_type), rec, "media-type");
+  return cb.queue ? cb.queue(payload, &q) : 0;
+}
+
+static int agent_one(const json_t *rec, record_cb cb, void *payload)
+{
+  wl_8x8_agent a;
+  memset(&a, 0, sizeof(a));
+  if (!field_text(a.agent_id, sizeof(a.agent_id), rec, "agent-id"))
+    return 0;
+  field_text(a.name, sizeof(a.name), rec, "agent-name");
+  field_id(a.group_id, sizeof(a.group_id), rec, "group-id");
+  return cb.agent ? cb.agent(payload, &a) : 0;
+}
+
+static int stat_one(const json_t *rec, record_cb cb, void *payload)
+{
+  wl_8x8_stat s;
+  memset(&s, 0, sizeof(s));
+  if (field_time(&s.start_utc, rec, "time-stamp") != 1)
+    return 0;
+  field_text(s.queue_name, sizeof(s.queue_name), rec, "queue-name");
+  s.entered = value_count(json_object_get(rec, "entered-count"));
+  s.accepted = value_count(json_object_get(rec, "accepted-count"));
+  s.abandoned = value_count(json_object_get(rec, "abandoned-count"));
+  value_duration(&s.time_waiting_s, json_object_get(rec, "time-waiting")); /* not compared */
+  return cb.stat ? cb.stat(payload, &s) : 0;
+}
+
+int wl_8x8_parse_queues(const char *buf, size_t len, enum wl_8x8_format fmt,
+                        wl_8x8_queue_cb cb, void *payload)
+{
+  return each_record(&K_QUEUES, buf, len, fmt, queue_one, (record_cb){.queue = cb}, payload);
 }
 
 int wl_8x8_parse_agents(const char *buf, size_t len, enum wl_8x8_format fmt,
                         wl_8x8_agent_cb cb, void *payload)
 {
-  json_t *items, *rec;
-  wl_8x8_agent a;
-  size_t i;
-  int rc;
-  if ((rc = load_items(&items, &K_AGENTS, buf, len, fmt)) != 0)
-    return rc;
-  for (i = 0; i < json_array_size(items) && rc == 0; i++) {
-    rec = json_array_get(items, i);
-    memset(&a, 0, sizeof(a));
-    if (!json_is_object(rec) || !field_text(a.agent_id, sizeof(a.agent_id), rec, "agent-id"))
-      continue;
-    field_text(a.name, sizeof(a.name), rec, "agent-name");
-    field_id(a.group_id, sizeof(a.group_id), rec, "group-id");
-    if (cb)
-      rc = cb(payload, &a);
-  }
-  json_decref(items);
-  return rc;
+  return each_record(&K_AGENTS, buf, len, fmt, agent_one, (record_cb){.agent = cb}, payload);
 }
 
 int wl_8x8_parse_statistics(const char *buf, size_t len, enum wl_8x8_format fmt,
                             wl_8x8_stat_cb cb, void *payload)
 {
-  json_t *items, *rec;
-  wl_8x8_stat s;
-  size_t i;
-  int rc;
-  if ((rc = load_items(&items, &K_STATS, buf, len, fmt)) != 0)
-    return rc;
-  for (i = 0; i < json_array_size(items) && rc == 0; i++) {
-    rec = json_array_get(items, i);
-    memset(&s, 0, sizeof(s));
-    if (!json_is_object(rec) || field_time(&s.start_utc, rec, "time-stamp") != 1)
-      continue;
-    field_text(s.queue_name, sizeof(s.queue_name), rec, "queue-name");
-    s.entered = value_count(json_object_get(rec, "entered-count"));
-    s.accepted = value_count(json_object_get(rec, "accepted-count"));
-    s.abandoned = value_count(json_object_get(rec, "abandoned-count"));
-    value_duration(&s.time_waiting_s, json_object_get(rec, "time-waiting")); /* not compared */
-    if (cb)
-      rc = cb(payload, &s);
-  }
-  json_decref(items);
-  return rc;
+  return each_record(&K_STATS, buf, len, fmt, stat_one, (record_cb){.stat = cb}, payload);
 }

@@ -14,6 +14,7 @@
  * than the input, so memory stays proportional to len.
  */
 #include "sources/8x8/parse.h"
+#include "util/array.h"
 #include "util/err.h"
 
 #include <expat.h>
@@ -61,17 +62,8 @@ static void frame_clear(xml_frame *f)
 
 static int text_append(xml_frame *f, const char *s, size_t n)
 {
-  if (f->tlen + n + 1 > f->tcap) {
-    size_t cap = f->tcap ? f->tcap : 64;
-    char *p;
-    while (cap < f->tlen + n + 1)
-      cap *= 2;
-    p = realloc(f->text, cap);
-    if (!p)
-      return -1;
-    f->text = p;
-    f->tcap = cap;
-  }
+  if (wl_array_reserve(&f->text, &f->tcap, f->tlen + n, 1, 64) != 0) /* room for the NUL */
+    return -1;
   memcpy(f->text + f->tlen, s, n);
   f->tlen += n;
   f->text[f->tlen] = '\0';

@@ -287,3 +287,23 @@ int wl_8x8_stream_url_build(wl_8x8_stream_url *out, const char *stream_host, con
     return wl_err(WL_EUSAGE, "stream URL too long");
   return 0;
 }
+
+/* ---- the driver's stream (sources/driver.h) ---- */
+
+static int agent_reader_url(wl_src_stream_url *out, const char *host, const char *tenant,
+                            const char *message_id)
+{
+  return wl_8x8_stream_url_build(out, host, tenant, "AgentStatusChange", message_id);
+}
+
+const wl_source_stream wl_8x8_stream = {
+  .max_frame = WL_8X8_STREAM_MAX_FRAME,
+  .hosts_hint = "pulsar-ws-use1.8x8.com US1, pulsar-ws-usw2.8x8.com US2, "
+                "pulsar-ws-euw2.8x8.com UK3",
+  .token_hint = "the tenant's Contact Center data request token (the one rtstats takes) or an "
+                "Admin Console key for \"Pulsar Event Stream\"",
+  .host_check = wl_8x8_stream_host_check,
+  .host_default = wl_8x8_stream_host_default,
+  .url = agent_reader_url,
+  .parse = wl_8x8_stream_parse,
+};

@@ -11,22 +11,16 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include "sources/driver.h"
 
 /* Frames larger than this are skipped unread (the client stops collecting
  * their bytes too): 8x8's events are a few hundred bytes. */
 #define WL_8X8_STREAM_MAX_FRAME (256u * 1024)
 
-typedef struct wl_8x8_stream_event {
-  char message_id[128];  /* "" when the frame had none */
-  char agent_id[128];
-  char state[16];        /* neutral name; "unknown" for a code not in the table */
-  char vendor_code[16];  /* newState as text */
-  int64_t start;         /* statusEventTS (or msgInfo.timestamp / 1000), Unix s */
-  int64_t ts_ms;         /* msgInfo.timestamp, 0 when absent */
-  int64_t sequence;      /* msgInfo.sequenceId, -1 when absent */
-} wl_8x8_stream_event;
-
-enum wl_8x8_frame_kind { WL_8X8_FRAME_AGENT = 1, WL_8X8_FRAME_OTHER = 2 };
+/* The driver's generic event (sources/driver.h), under the names the
+ * parser's tests use. */
+typedef wl_src_event wl_8x8_stream_event;
+enum wl_8x8_frame_kind { WL_8X8_FRAME_AGENT = WL_SRC_FRAME_AGENT, WL_8X8_FRAME_OTHER = WL_SRC_FRAME_OTHER };
 
 /* Parses one text frame. 0 with *kind AGENT (out filled) or OTHER (another
  * event type, e.g. Interaction...: ignored by the agent-state feed).
@@ -39,12 +33,7 @@ int wl_8x8_stream_parse(wl_8x8_stream_event *out, int *kind, const char *frame, 
 /* The reader URL's parts. stream_host is "wss://HOST[:PORT]" or a bare host
  * (wss), or "ws://127.0.0.1:PORT" (plain only to loopback). message_id
  * NULL or "" means "latest". */
-typedef struct wl_8x8_stream_url {
-  int tls;
-  char host[256];
-  int port;
-  char path[1024];       /* /ws/v2/reader/persistent/TENANT/event-v1/TOPIC?messageId=... */
-} wl_8x8_stream_url;
+typedef wl_src_stream_url wl_8x8_stream_url;
 
 int wl_8x8_stream_url_build(wl_8x8_stream_url *out, const char *stream_host, const char *tenant,
                             const char *topic, const char *message_id);
@@ -57,5 +46,8 @@ int wl_8x8_stream_host_check(char *out, size_t outlen, const char *value);
  * already names one; otherwise WL_ENOTFOUND (8x8 documents no mapping
  * from vcc-* cluster hosts to Pulsar regions, so the setting is needed). */
 int wl_8x8_stream_host_default(char *out, size_t outlen, const char *base_url);
+
+/* The driver's stream (driver.c): these, the topic AgentStatusChange. */
+extern const wl_source_stream wl_8x8_stream;
 
 #endif
