@@ -26,8 +26,10 @@ struct MHD_Daemon;
 #define WL_RL_MAX_LOCK_S 900
 #define WL_RL_FORGET_S 3600     /* a key without failures for this long starts over */
 
+#define WL_RL_KEY_LEN 160       /* "user:NAME@ip:ADDRESS" */
+
 typedef struct wl_rl_entry {
-  char key[96];
+  char key[WL_RL_KEY_LEN];
   int fails;
   int64_t last_fail, locked_until;
 } wl_rl_entry;

@@ -52,6 +52,7 @@ typedef struct wfx {
   wl_buf seen;            /* every response (headers and body) so far */
   char csrf[80];          /* the CSRF token of the last logged-in page */
   resp r;                 /* the last response */
+  char from[32];          /* the client address ("127.0.0.2"), "" for any */
 } wfx;
 
 static int web_seq;
@@ -158,6 +159,10 @@ static long wfx_req(wfx *f, const char *method, const char *path, const char *bo
   curl_easy_setopt(f->h, CURLOPT_TIMEOUT, 60L);
   curl_easy_setopt(f->h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(f->h, CURLOPT_CUSTOMREQUEST, NULL);
+  /* a client address of the test's choosing: a new connection from it */
+  curl_easy_setopt(f->h, CURLOPT_INTERFACE, f->from[0] ? f->from : NULL);
+  curl_easy_setopt(f->h, CURLOPT_FRESH_CONNECT, f->from[0] ? 1L : 0L);
+  curl_easy_setopt(f->h, CURLOPT_FORBID_REUSE, f->from[0] ? 1L : 0L);
   if (body) {
     curl_easy_setopt(f->h, CURLOPT_POST, 1L);
     curl_easy_setopt(f->h, CURLOPT_POSTFIELDS, body);
