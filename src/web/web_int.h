@@ -50,6 +50,43 @@ void wl_rl_success(wl_ratelimit *rl, const char *key);
  * as the IPv4 address). */
 void wl_rl_client_key(char *out, size_t n, const char *ip);
 
+/* ---- the connection guard (guard.c, guard.h) ---- */
+
+enum { WL_PH_HEAD, /* waiting for a request head (a new or kept-alive connection) */
+       WL_PH_BODY, /* the head is in; its body is arriving */
+       WL_PH_WORK  /* answering (no deadline of ours; libmicrohttpd's timeout) */
+};
+
+typedef struct wl_conn {
+  struct wl_conn *prev, *next;
+  int fd;
+  unsigned char grp[16];    /* the address group it counts in */
+  char ip[64];
+  int phase;
+  int64_t since_ms;         /* the phase's start (monotonic) */
+  uint64_t bytes;           /* of the body so far */
+  int closing;              /* shut down by the watchdog */
+} wl_conn;
+
+typedef struct wl_guard {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t thread;
+  int inited, running, stop;
+  wl_conn *head;            /* every open connection */
+  int head_timeout_s, per_address, upload_grace_s, upload_max_s;
+  size_t upload_min_rate;
+  unsigned late_heads;      /* closed since the last warning */
+  char late_ip[64];
+  int64_t last_warn_ms;
+} wl_guard;
+
+/* Starts the watchdog (-1 when it cannot); destroy stops it. */
+int wl_guard_init(wl_guard *g, const wl_web_config *cfg);
+void wl_guard_destroy(wl_guard *g);
+void wl_guard_phase(wl_guard *g, wl_conn *c, int phase);
+void wl_guard_body(wl_guard *g, wl_conn *c, size_t n);
+
 /* ---- the server ---- */
 
 #define WL_WEB_POOL 8
@@ -67,6 +104,7 @@ struct wl_web {
   int npool;
   int uploads;              /* large bodies being received (under pool_mu) */
   wl_ratelimit rl;
+  wl_guard guard;
   char *tz_options;         /* <option> list of IANA zones, built once */
 };
 
@@ -136,6 +174,7 @@ struct wl_req {
   int path_known;           /* some route has this path (405 rather than 404) */
   int authed;               /* the login check passed before the body was read */
   int upload_slot;          /* holds one of the WL_WEB_UPLOADS slots */
+  wl_conn *gc;              /* the connection's guard record, or NULL */
   wl_form form;
   wl_app *app;              /* this request's store connection */
   /* who: set for routes that need a login */

@@ -57,6 +57,9 @@ typedef struct wfx {
 
 static int web_seq;
 
+/* Set by a test file to change the server's configuration (limits). */
+static void (*wfx_tweak)(wl_web_config *cfg);
+
 /* The clock, replaceable by tests (sessions and the rate limiter read it). */
 static int64_t fake_clock;
 static int64_t read_fake_clock(void)
@@ -112,6 +115,8 @@ static wfx *wfx_new(int session_ttl_s)
   cfg.threads = 2;
   if (session_ttl_s)
     cfg.session_ttl_s = session_ttl_s;
+  if (wfx_tweak)
+    wfx_tweak(&cfg);
   if (wl_web_start(&f->web, &cfg) != 0)
     fail_msg("web start: %s", wl_errmsg());
   f->h = curl_easy_init();
@@ -298,18 +303,49 @@ static inline int64_t wfx_ms(void)
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static inline int wfx_raw_open(wfx *f)
+/* A connection from the loopback address from ("127.0.0.2"; NULL: any). */
+static inline int wfx_raw_open_from(wfx *f, const char *from)
 {
   struct sockaddr_in a;
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   assert_true(fd >= 0);
   memset(&a, 0, sizeof(a));
+  if (from) {
+    a.sin_family = AF_INET;
+    assert_int_equal(inet_pton(AF_INET, from, &a.sin_addr), 1);
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+      fail_msg("bind %s: %s", from, strerror(errno));
+    memset(&a, 0, sizeof(a));
+  }
   a.sin_family = AF_INET;
   a.sin_port = htons(wl_web_port(f->web));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
     fail_msg("connect: %s", strerror(errno));
   return fd;
+}
+
+static inline int wfx_raw_open(wfx *f)
+{
+  return wfx_raw_open_from(f, NULL);
+}
+
+/* 1 when the server has closed fd (within timeout_ms), reading and
+ * dropping whatever it sent first. */
+static inline int wfx_raw_closed(int fd, int timeout_ms)
+{
+  int64_t until = wfx_ms() + timeout_ms;
+  char buf[4096];
+  for (;;) {
+    struct pollfd p = {fd, POLLIN, 0};
+    int64_t left = until - wfx_ms();
+    ssize_t r;
+    if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+      return 0;
+    r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+      return 1;
+  }
 }
 
 static inline void wfx_raw_send(int fd, const char *data, size_t n)
