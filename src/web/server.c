@@ -415,6 +415,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       return MHD_YES;
     return send_response(rq); /* refused before reading a byte of the body */
   }
+  if (rq->bg_done) { /* resumed: the background job is done */
+    wl_bg_done done = rq->bg_done;
+    rq->bg_done = NULL;
+    if (done(rq, rq->bg_ctx) != 0 && !rq->status)
+      wl_error_page(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "Something went wrong", wl_errmsg());
+    rq->bg_ctx = NULL;
+    return send_response(rq);
+  }
   if (rq->status) /* answered already: drop the rest */
     return *upload_data_size = 0, MHD_YES;
   if (*upload_data_size) {
@@ -423,12 +431,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     *upload_data_size = 0;
     return MHD_YES;
   }
+  wl_guard_phase(&rq->web->guard, rq->gc, WL_PH_WORK); /* the body is in */
   if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST") &&
       strcmp(method, "PUT"))
     wl_error_page(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
                   "Only GET, POST and PUT are used here.");
   else
     dispatch(rq);
+  if (rq->bg_done)
+    return MHD_YES; /* suspended: answered when its job is done */
   return send_response(rq);
 }
 
@@ -442,6 +453,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     return;
   /* a kept-alive connection waits for its next head: that deadline again */
   wl_guard_phase(&rq->web->guard, rq->gc, WL_PH_HEAD);
+  if (rq->bg_done) /* resumed, but the client had gone */
+    rq->bg_done(NULL, rq->bg_ctx);
   give_upload_slot(rq);
   pool_put(cls, rq->app);
   wl_form_free(&rq->form);
@@ -581,7 +594,8 @@ static int start_daemon(wl_web *w)
 {
   struct sockaddr_storage ss;
   socklen_t sl = 0;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                   MHD_ALLOW_SUSPEND_RESUME;
   const union MHD_DaemonInfo *di;
   struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, w->cert_pem},
                                  {MHD_OPTION_HTTPS_MEM_KEY, 0, w->key_pem},
@@ -651,6 +665,7 @@ void wl_web_stop(wl_web *w)
   if (!w)
     return;
   if (w->d) {
+    wl_web_bg_join(w); /* resumes every suspended request first */
     MHD_stop_daemon(w->d);
     if (!w->cfg.quiet)
       wl_info(NULL, "web page stopped");

@@ -87,6 +87,32 @@ void wl_guard_destroy(wl_guard *g);
 void wl_guard_phase(wl_guard *g, wl_conn *c, int phase);
 void wl_guard_body(wl_guard *g, wl_conn *c, size_t n);
 
+/* ---- slow work off the request threads (async.c) ---- */
+
+#define WL_WEB_BG 4             /* such jobs at a time (connection tests) */
+
+typedef struct wl_req wl_req;
+typedef void (*wl_bg_work)(void *ctx);               /* runs on its own thread */
+/* answers rq and frees ctx; rq NULL: the client went away, only free ctx */
+typedef int (*wl_bg_done)(wl_req *rq, void *ctx);
+
+typedef struct wl_bg {
+  pthread_t thread;
+  int used, done;
+  struct wl_web *web;
+  struct MHD_Connection *conn;
+  wl_bg_work work;
+  void *ctx;
+} wl_bg;
+
+/* Suspends rq and runs work(ctx) on a thread of its own; once it is done,
+ * done(rq, ctx) builds the answer on a request thread. The handler returns
+ * 0 without answering. WL_EUNAVAIL (ctx still the caller's) when
+ * WL_WEB_BG jobs are running. */
+int wl_req_background(wl_req *rq, wl_bg_work work, wl_bg_done done, void *ctx);
+/* Waits for every job (wl_web_stop, before the daemon stops). */
+void wl_web_bg_join(struct wl_web *w);
+
 /* ---- the server ---- */
 
 #define WL_WEB_POOL 8
@@ -105,6 +131,7 @@ struct wl_web {
   int uploads;              /* large bodies being received (under pool_mu) */
   wl_ratelimit rl;
   wl_guard guard;
+  wl_bg bg[WL_WEB_BG];      /* under pool_mu */
   char *tz_options;         /* <option> list of IANA zones, built once */
 };
 
@@ -143,7 +170,6 @@ enum { WL_R_PUBLIC = 1, /* no login needed */
  * answered 503 with Retry-After before their body is read. */
 #define WL_WEB_UPLOADS 2
 
-typedef struct wl_req wl_req;
 typedef int (*wl_handler)(wl_req *rq);
 
 typedef struct wl_route {
@@ -175,6 +201,8 @@ struct wl_req {
   int authed;               /* the login check passed before the body was read */
   int upload_slot;          /* holds one of the WL_WEB_UPLOADS slots */
   wl_conn *gc;              /* the connection's guard record, or NULL */
+  wl_bg_done bg_done;       /* set while a background job answers this request */
+  void *bg_ctx;
   wl_form form;
   wl_app *app;              /* this request's store connection */
   /* who: set for routes that need a login */

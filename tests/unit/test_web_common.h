@@ -396,7 +396,8 @@ static inline const char *wfx_session_cookie(wfx *f, char *out, size_t n)
 }
 
 /* ---- a capturing listener: every request sent to it is kept, and each
- * is answered 401 ---- */
+ * is answered 401, or with `answer` (a whole HTTP answer) when set; while
+ * `hold` is set, requests are kept waiting (up to 16) ---- */
 
 typedef struct wfx_cap {
   int fd;
@@ -406,6 +407,9 @@ typedef struct wfx_cap {
   pthread_mutex_t mu;
   wl_buf seen;          /* every request's bytes */
   int requests;
+  const char *answer;   /* NULL: 401 */
+  volatile int hold;
+  int held[16], nheld;
 } wfx_cap;
 
 /* Appends the decoded "user:password" of a Basic Authorization header, so
@@ -424,6 +428,16 @@ static inline void wfx_cap_basic(wl_buf *seen, const char *req)
     wl_buf_append(seen, (const char *)dec, n);
     wl_buf_puts(seen, "\n");
   }
+}
+
+static inline void wfx_cap_answer(wfx_cap *c, int conn)
+{
+  static const char ans[] = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n"
+                            "Connection: close\r\n\r\n";
+  const char *a = c->answer ? c->answer : ans;
+  ssize_t w = send(conn, a, strlen(a), MSG_NOSIGNAL);
+  (void)w;
+  close(conn);
 }
 
 static inline void wfx_cap_serve(wfx_cap *c, int conn)
@@ -447,13 +461,10 @@ static inline void wfx_cap_serve(wfx_cap *c, int conn)
   wfx_cap_basic(&c->seen, buf);
   c->requests++;
   pthread_mutex_unlock(&c->mu);
-  {
-    static const char ans[] = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n"
-                              "Connection: close\r\n\r\n";
-    ssize_t w = send(conn, ans, sizeof(ans) - 1, MSG_NOSIGNAL);
-    (void)w;
-  }
-  close(conn);
+  if (c->hold && c->nheld < 16)
+    c->held[c->nheld++] = conn;
+  else
+    wfx_cap_answer(c, conn);
 }
 
 static inline void *wfx_cap_main(void *arg)
@@ -462,6 +473,8 @@ static inline void *wfx_cap_main(void *arg)
   while (!c->stop) {
     struct pollfd p = {c->fd, POLLIN, 0};
     int conn;
+    while (!c->hold && c->nheld > 0)
+      wfx_cap_answer(c, c->held[--c->nheld]);
     if (poll(&p, 1, 50) <= 0)
       continue;
     if ((conn = accept(c->fd, NULL, NULL)) >= 0)
@@ -489,6 +502,16 @@ static inline void wfx_cap_start(wfx_cap *c)
   assert_int_equal(pthread_create(&c->thread, NULL, wfx_cap_main, c), 0);
 }
 
+/* How many requests reached the listener. */
+static inline int wfx_cap_requests(wfx_cap *c)
+{
+  int n;
+  pthread_mutex_lock(&c->mu);
+  n = c->requests;
+  pthread_mutex_unlock(&c->mu);
+  return n;
+}
+
 /* 1 when some request sent to the listener holds needle. */
 static inline int wfx_cap_saw(wfx_cap *c, const char *needle)
 {
@@ -504,6 +527,8 @@ static inline void wfx_cap_stop(wfx_cap *c)
 {
   c->stop = 1;
   pthread_join(c->thread, NULL);
+  while (c->nheld > 0)
+    close(c->held[--c->nheld]);
   close(c->fd);
 }
 
