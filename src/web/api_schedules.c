@@ -13,8 +13,13 @@
  * rules (`wfmlink rules set` adds one), the agent is known unless
  * create_agent=1. Authenticated by a bearer API key or the session. The
  * body is at most WL_JSON_MAX (4 MiB, a WL_R_JSON route): the server refuses
- * a larger one with 413 before this parser sees it, since jansson holds the
- * whole document at many times its size.
+ * a larger one with 413 before this parser sees it.
+ *
+ * The body is never built as one jansson tree: a tree costs many times its
+ * text (4 MiB of "{}," is 1.4 million objects, about 320 MB). A pre-scan
+ * finds the array's elements and counts them, so more than MAX_SEGMENTS is
+ * refused before anything is allocated; then each element (at most
+ * MAX_SEGMENT_BYTES) is parsed alone, copied out and freed.
  */
 #include "web/adh_web.h"
 #include "core/schedules.h"
@@ -33,7 +38,14 @@
 #include <strings.h>
 
 #define MAX_SEGMENTS 100000
+#define MAX_SEGMENT_BYTES 4096  /* one {"start","end","activity"} is ~100 bytes */
 #define MAX_LISTED 20
+
+/* Where an element of the body's array lies. */
+typedef struct span {
+  size_t off, len;
+  int line;                 /* of its first byte, for messages */
+} span;
 
 typedef struct put_req {
   wl_req *rq;
@@ -43,10 +55,12 @@ typedef struct put_req {
   int64_t from, to;
   int create_agent;
   struct seg {
-    wl_schedule_row row;    /* strings point into the parsed JSON */
+    wl_schedule_row row;    /* activity points into acts once all are read */
     size_t index;           /* in the body, for messages */
+    size_t act_off;         /* the activity's offset in acts */
   } *segs;
   size_t n;
+  wl_buf acts;              /* the activities, NUL-separated */
   json_t *problems;         /* array of messages */
   size_t nproblems;
 } put_req;
@@ -166,6 +180,10 @@ static void read_segment(put_req *p, size_t i, json_t *o)
     problem(p, "segment %zu: \"activity\" is missing", i + 1);
   if (p->nproblems > nproblems)
     return;
+  /* the element's tree is freed next: keep a copy of the activity */
+  p->segs[i].act_off = p->acts.len;
+  if (wl_buf_append(&p->acts, r->activity, strlen(r->activity) + 1) != 0)
+    problem(p, "segment %zu: out of memory", i + 1);
   if (r->end_utc <= r->start_utc)
     problem(p, "segment %zu: end %s is not after start %s", i + 1, e, s);
   else if (r->start_utc < p->from || r->end_utc > p->to)
@@ -236,46 +254,166 @@ static int refuse(put_req *p)
   return wl_aw_send_json(p->rq, MHD_HTTP_BAD_REQUEST, o);
 }
 
-static int parse_body(put_req *p, json_t **body)
+static size_t skip_ws(const char *b, size_t i, size_t n, int *line)
+{
+  for (; i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r'); i++)
+    *line += b[i] == '\n';
+  return i;
+}
+
+/* The end of the value starting at b[i]: strings and nesting are followed,
+ * the rest is left to jansson (it parses each element). */
+static size_t value_end(const char *b, size_t i, size_t n, int *line)
+{
+  int depth = 0, in_str = 0;
+  for (; i < n; i++) {
+    char c = b[i];
+    if (in_str) {
+      if (c == '\\') {
+        i++;
+      } else if (c == '"') {
+        in_str = 0;
+        if (depth == 0)
+          return i + 1;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_str = 1;
+    } else if (c == '{' || c == '[') {
+      depth++;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0)
+        return i; /* the end of the outer array */
+      if (--depth == 0)
+        return i + 1;
+    } else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+      return i;
+    }
+    *line += c == '\n';
+  }
+  return n;
+}
+
+static int not_json(wl_req *rq, const char *what, int line)
+{
+  char msg[300];
+  snprintf(msg, sizeof(msg), "the body is not JSON: %s (line %d)", what, line);
+  return bad_request(rq, msg), WL_EUSAGE;
+}
+
+/* The elements of the body's top-level array into *out (*n of them),
+ * counted before any is parsed. Answers 400/413 itself. */
+static int scan_body(put_req *p, span **out, size_t *n)
 {
   wl_req *rq = p->rq;
-  const char *ct = wl_req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
-  json_error_t je;
-  char msg[300];
-  if (!ct || strncasecmp(ct, "application/json", 16) != 0)
-    return wl_error_page(rq, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Unsupported body",
-                         "send the segments as Content-Type: application/json"), WL_EUSAGE;
-  if (rq->upload.len > WL_JSON_MAX) /* the route's cap, should the route table change */
-    return wl_error_page(rq, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
-                         "The body is larger than 4 MiB, the most this address accepts."),
-           WL_EUSAGE;
-  *body = json_loadb(rq->upload.ptr ? rq->upload.ptr : "", rq->upload.len, JSON_REJECT_DUPLICATES,
-                     &je);
-  if (!*body) {
-    snprintf(msg, sizeof(msg), "the body is not JSON: %s (line %d)", je.text, je.line);
-    return bad_request(rq, msg), WL_EUSAGE;
-  }
-  if (!json_is_array(*body))
+  const char *b = rq->upload.ptr ? rq->upload.ptr : "";
+  size_t len = rq->upload.len, i, cap = 0;
+  int line = 1;
+  *out = NULL;
+  *n = 0;
+  i = skip_ws(b, 0, len, &line);
+  if (i >= len)
+    return not_json(rq, "'[' or '{' expected near end of file", line);
+  if (b[i] != '[')
     return bad_request(rq, "the body must be a JSON array of {\"start\",\"end\",\"activity\"}"),
            WL_EUSAGE;
-  if (json_array_size(*body) > MAX_SEGMENTS)
-    return bad_request(rq, "more than 100000 segments in one request"), WL_EUSAGE;
+  i = skip_ws(b, i + 1, len, &line);
+  while (i < len && b[i] != ']') {
+    size_t end;
+    int start_line = line;
+    if (*n >= MAX_SEGMENTS) {
+      free(*out);
+      *out = NULL;
+      return wl_error_page(rq, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
+                           "more than 100000 segments in one request; send the schedule in "
+                           "parts (by agent or by range)"), WL_EUSAGE;
+    }
+    end = value_end(b, i, len, &line);
+    if (end == i)
+      return free(*out), *out = NULL, not_json(rq, "a value expected", line);
+    if (*n == cap) {
+      span *grown = realloc(*out, (cap ? cap * 2 : 256) * sizeof(**out));
+      if (!grown)
+        return free(*out), *out = NULL, wl_err(WL_ENOMEM, "out of memory");
+      *out = grown;
+      cap = cap ? cap * 2 : 256;
+    }
+    (*out)[(*n)++] = (span){i, end - i, start_line};
+    i = skip_ws(b, end, len, &line);
+    if (i < len && b[i] == ',') {
+      i = skip_ws(b, i + 1, len, &line);
+      if (i < len && b[i] == ']')
+        return free(*out), *out = NULL, not_json(rq, "a value expected after ','", line);
+    } else if (i < len && b[i] != ']') {
+      return free(*out), *out = NULL, not_json(rq, "',' or ']' expected", line);
+    }
+  }
+  if (i >= len || skip_ws(b, i + 1, len, &line) != len)
+    return free(*out), *out = NULL,
+           not_json(rq, i >= len ? "']' expected near end of file" : "end of file expected",
+                    line);
   return 0;
+}
+
+static int check_type(put_req *p)
+{
+  const char *ct = wl_req_header(p->rq, MHD_HTTP_HEADER_CONTENT_TYPE);
+  if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+    return wl_error_page(p->rq, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Unsupported body",
+                         "send the segments as Content-Type: application/json"), WL_EUSAGE;
+  if (p->rq->upload.len > WL_JSON_MAX) /* the route's cap, should the route table change */
+    return wl_error_page(p->rq, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
+                         "The body is larger than 4 MiB, the most this address accepts."),
+           WL_EUSAGE;
+  return 0;
+}
+
+/* Element i alone: parsed, read into p->segs[i], freed. A syntax error
+ * answers 400 (WL_EUSAGE); a bad segment is a problem listed later. */
+static int read_element(put_req *p, size_t i, const span *sp)
+{
+  const char *b = p->rq->upload.ptr;
+  json_error_t je;
+  json_t *o;
+  if (sp->len > MAX_SEGMENT_BYTES) {
+    problem(p, "segment %zu is larger than %d bytes", i + 1, MAX_SEGMENT_BYTES);
+    return 0;
+  }
+  o = json_loadb(b + sp->off, sp->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+  if (!o)
+    return not_json(p->rq, je.text, sp->line + je.line - 1);
+  read_segment(p, i, o);
+  json_decref(o);
+  return 0;
+}
+
+static int read_body(put_req *p)
+{
+  span *sp = NULL;
+  int rc = check_type(p);
+  if (rc == 0)
+    rc = scan_body(p, &sp, &p->n);
+  if (rc == 0 && (!(p->segs = calloc(p->n ? p->n : 1, sizeof(*p->segs))) ||
+                  !(p->problems = json_array())))
+    rc = wl_err(WL_ENOMEM, "out of memory");
+  for (size_t i = 0; rc == 0 && i < p->n; i++)
+    rc = read_element(p, i, &sp[i]);
+  free(sp);
+  if (rc == 0 && p->acts.err)
+    rc = wl_err(WL_ENOMEM, "out of memory");
+  for (size_t i = 0; rc == 0 && p->nproblems == 0 && i < p->n; i++)
+    p->segs[i].row.activity = p->acts.ptr + p->segs[i].act_off;
+  return rc;
 }
 
 int wl_api_schedules_put(wl_req *rq)
 {
   put_req p;
-  json_t *body = NULL;
   int created = 0, rc = read_target(&p, rq);
-  if (rc == 0 && (rc = parse_body(&p, &body)) == 0) {
-    p.n = json_array_size(body);
-    p.problems = json_array();
-    if (!(p.segs = calloc(p.n ? p.n : 1, sizeof(*p.segs))) || !p.problems)
-      rc = wl_err(WL_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == 0 && i < p.n; i++)
-      read_segment(&p, i, json_array_get(body, i));
-    if (rc == 0 && p.nproblems == 0)
+  wl_buf_init(&p.acts, WL_JSON_MAX);
+  if (rc == 0 && (rc = read_body(&p)) == 0) {
+    if (p.nproblems == 0)
       rc = check_all(&p);
     if (rc == 0 && p.nproblems)
       rc = refuse(&p);
@@ -290,7 +428,7 @@ int wl_api_schedules_put(wl_req *rq)
     }
   }
   json_decref(p.problems);
-  json_decref(body);
+  wl_buf_free(&p.acts);
   free(p.segs);
   wl_tz_free(p.tz);
   return rq->status ? 0 : rc;

@@ -145,7 +145,7 @@ int wl_page_login_post(wl_req *rq)
 {
   const char *user = wl_form_get(&rq->form, "user"), *pw = wl_form_get(&rq->form, "password");
   const char *sent = wl_form_get(&rq->form, "csrf"), *cookie = wl_req_cookie(rq, LOGIN_COOKIE);
-  char token[WL_SECRET_HEX_LEN], ukey[96], ikey[96];
+  char token[WL_SECRET_HEX_LEN], ukey[WL_RL_KEY_LEN], ikey[WL_RL_KEY_LEN];
   int64_t uid = 0;
   login_token(rq, token);
   if (!wl_auth_equal(sent, cookie))
@@ -153,13 +153,13 @@ int wl_page_login_post(wl_req *rq)
                   "The log-in form had expired. Please try again.");
   if (!user || !*user || !pw || !*pw)
     return refuse(rq, MHD_HTTP_BAD_REQUEST, token, user, "Enter your user name and password.");
-  snprintf(ukey, sizeof(ukey), "user:%.80s", user);
   wl_rl_client_key(ikey, sizeof(ikey), rq->ip);
+  /* the name's key includes the address: others cannot lock this user out */
+  snprintf(ukey, sizeof(ukey), "user:%.80s@%.64s", user, ikey);
   if (locked_out(rq, token, user, ukey, ikey))
     return 0;
   if (!check_password(rq->app->st, &uid, user, pw)) {
-    if (uid) /* an existing name: made-up ones would only fill the table */
-      wl_rl_fail(&rq->web->rl, ukey, wl_now());
+    wl_rl_fail(&rq->web->rl, ukey, wl_now()); /* every name alike, known or not */
     wl_rl_fail(&rq->web->rl, ikey, wl_now());
     if (uid)
       wl_warn(NULL, "web: failed log-in for user '%s' from %s", user, rq->ip);

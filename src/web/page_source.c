@@ -421,22 +421,35 @@ static char *stored_token(wl_req *rq, const sform *f, enum wl_token_kind kind)
 
 /* The real-time test covers the event stream when it is on (with the
  * stored settings and token: the stream has no fields on this form). */
-static void stream_test(wl_req *rq, sform *f, wl_conntest_result *res)
+static void stream_test(wl_app *app, const wl_source *src, wl_conntest_result *res)
 {
   wl_conntest_result st;
   size_t n = strlen(res->message);
-  wl_conntest_stream(&st, rq->app, &f->cur);
+  wl_conntest_stream(&st, app, src);
   snprintf(res->message + n, sizeof(res->message) - n, "; event stream: %s%.400s",
            st.ok ? "" : "FAILED: ", st.message);
   res->ok = res->ok && st.ok;
 }
 
-static void run_test(wl_req *rq, sform *f, int k)
+/* One connection test, run off the request thread (async.c). */
+typedef struct test_job {
+  sform *f;
+  int k;
+  char url[sizeof(((wl_source *)0)->base_url)];
+  const char *tenant, *tok;  /* into f and the request's form, which outlive the job */
+  char *stored;              /* a stored token (wiped when done), or NULL */
+  char who[64], name[sizeof(((wl_source *)0)->name)];
+  wl_app *app;               /* the suspended request's connection, held until done */
+  int stream;                /* also test the event stream (real-time, stream on) */
+} test_job;
+
+/* The values to test with, or (0 with res->message set) why nothing is
+ * sent. Returns 1 when the job is ready to run. */
+static int prepare_test(wl_req *rq, sform *f, int k, test_job *job)
 {
   wl_source s = f->cur;
   wl_conntest_result *res = &f->test[k];
-  char *stored = NULL;
-  const char *tok, *url, *tenant;
+  const char *url, *tenant;
   int may_use_stored, has_stored;
   f->tested[k] = 1;
   if (!k) {
@@ -452,7 +465,7 @@ static void run_test(wl_req *rq, sform *f, int k)
   memset(res, 0, sizeof(*res));
   if (f->nerr) {
     snprintf(res->message, sizeof(res->message), "fix the marked fields first");
-    return;
+    return 0;
   }
   url = k && f->v[F_HIST_BASE_URL][0] ? s.hist_base_url : s.base_url;
   tenant = k && f->v[F_HIST_TENANT][0] ? f->v[F_HIST_TENANT] : f->v[F_TENANT];
@@ -461,27 +474,85 @@ static void run_test(wl_req *rq, sform *f, int k)
   may_use_stored = !f->is_new && same_place(url, tenant, k ? f->cur.hist_base_url : f->cur.base_url,
                                             k ? f->cur.hist_tenant : f->cur.tenant);
   has_stored = !f->is_new && (f->cur.has_token || (k && f->cur.has_hist_token));
-  tok = f->tok[k];
-  if (!tok && k && may_use_stored)
-    tok = stored = stored_token(rq, f, WL_TOKEN_HIST);
-  if (!tok)
-    tok = f->tok[0];
-  if (!tok && may_use_stored)
-    tok = stored = stored_token(rq, f, WL_TOKEN_RT);
-  if (!tok) {
+  job->tok = f->tok[k];
+  if (!job->tok && k && may_use_stored)
+    job->tok = job->stored = stored_token(rq, f, WL_TOKEN_HIST);
+  if (!job->tok)
+    job->tok = f->tok[0];
+  if (!job->tok && may_use_stored)
+    job->tok = job->stored = stored_token(rq, f, WL_TOKEN_RT);
+  if (!job->tok) {
     snprintf(res->message, sizeof(res->message), "%s",
              has_stored && !may_use_stored ? TOKEN_MOVED : "no token: type the data request token");
     f->nerr++;
     snprintf(f->err[k ? F_HIST_TOKEN : F_TOKEN], sizeof(f->err[0]), "%s",
              has_stored && !may_use_stored ? TOKEN_MOVED : "type a token to test");
-    return;
+    return 0;
   }
-  wl_conntest_values(res, "8x8", url, tenant, tok, k ? WL_TOKEN_HIST : WL_TOKEN_RT);
-  wl_secret_free(stored);
-  if (!k && !f->is_new && wl_source_setting_bool(rq->app->st, &f->cur, "stream"))
-    stream_test(rq, f, res);
-  wl_info(f->is_new ? NULL : f->cur.name, "web: %s connection test by '%s': %s (HTTP %ld)",
-          k ? "historical" : "real-time", rq->user, res->ok ? "ok" : "failed", res->http_status);
+  job->f = f;
+  job->k = k;
+  job->app = rq->app;
+  job->stream = !k && !f->is_new && wl_source_setting_bool(rq->app->st, &f->cur, "stream");
+  snprintf(job->url, sizeof(job->url), "%s", url);
+  job->tenant = tenant;
+  snprintf(job->who, sizeof(job->who), "%s", rq->user);
+  snprintf(job->name, sizeof(job->name), "%s", f->is_new ? "" : f->cur.name);
+  return 1;
+}
+
+static void test_work(void *ctx)
+{
+  test_job *job = ctx;
+  wl_conntest_values(&job->f->test[job->k], "8x8", job->url, job->tenant, job->tok,
+                     job->k ? WL_TOKEN_HIST : WL_TOKEN_RT);
+  wl_secret_free(job->stored);
+  job->stored = NULL;
+  if (job->stream)
+    stream_test(job->app, &job->f->cur, &job->f->test[job->k]);
+}
+
+static int test_answer(wl_req *rq, sform *f, int k);
+
+/* Answers the request once its test is done (rq NULL: only frees). */
+static int test_done(wl_req *rq, void *ctx)
+{
+  test_job *job = ctx;
+  sform *f = job->f;
+  int rc = 0;
+  if (rq) {
+    const wl_conntest_result *res = &f->test[job->k];
+    wl_info(job->name[0] ? job->name : NULL, "web: %s connection test by '%s': %s (HTTP %ld)",
+            job->k ? "historical" : "real-time", job->who, res->ok ? "ok" : "failed",
+            res->http_status);
+    rc = test_answer(rq, f, job->k);
+  }
+  wl_secret_free(job->stored);
+  free(job);
+  free(f);
+  return rc;
+}
+
+/* Starts the test off the request thread, or answers now: a refusal, or
+ * "busy" (503) when WL_WEB_BG tests are running. 1: f now belongs to the
+ * job. */
+static int run_test(wl_req *rq, sform *f, int k, int *rc)
+{
+  test_job *job = calloc(1, sizeof(*job));
+  *rc = 0;
+  if (!job)
+    return *rc = wl_err(WL_ENOMEM, "out of memory"), 0;
+  if (prepare_test(rq, f, k, job) &&
+      wl_req_background(rq, test_work, test_done, job) == 0)
+    return 1;
+  if (job->f) { /* ready, but no room: say so */
+    snprintf(f->test[k].message, sizeof(f->test[k].message), "%s", wl_errmsg());
+    rq->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+    snprintf(rq->retry_after, sizeof(rq->retry_after), "5");
+  }
+  wl_secret_free(job->stored);
+  free(job);
+  *rc = test_answer(rq, f, k);
+  return 0;
 }
 
 static int test_json(wl_req *rq, sform *f, int k)
@@ -540,17 +611,25 @@ static int save(wl_req *rq, sform *f)
   return wl_redirect(rq, loc);
 }
 
-static int handle_post(wl_req *rq, sform *f)
+/* *owned: f was handed to a connection test (the caller must not free it). */
+static int handle_post(wl_req *rq, sform *f, int *owned)
 {
   const char *action = wl_form_get(&rq->form, "action");
-  int k;
+  int k, rc;
+  *owned = 0;
   from_post(f, rq);
   if (!action || strcmp(action, "save") == 0)
     return save(rq, f);
   if (strcmp(action, "test-rt") && strcmp(action, "test-hist"))
     return wl_error_page(rq, MHD_HTTP_BAD_REQUEST, "Bad request", "Unknown action.");
   k = strcmp(action, "test-hist") == 0;
-  run_test(rq, f, k);
+  if (run_test(rq, f, k, &rc))
+    *owned = 1; /* answered by test_done */
+  return rc;
+}
+
+static int test_answer(wl_req *rq, sform *f, int k)
+{
   if (wl_req_wants_json(rq))
     return test_json(rq, f, k);
   return render(rq, f, NULL);
@@ -589,12 +668,13 @@ int wl_page_source_new(wl_req *rq)
 int wl_page_source_create(wl_req *rq)
 {
   sform *f = malloc(sizeof(*f));
-  int rc;
+  int rc, owned;
   if (!f)
     return wl_err(WL_ENOMEM, "out of memory");
   form_new(f);
-  rc = handle_post(rq, f);
-  free(f);
+  rc = handle_post(rq, f, &owned);
+  if (!owned)
+    free(f);
   return rc;
 }
 
@@ -622,8 +702,10 @@ int wl_page_source_save(wl_req *rq)
   int rc;
   if (!f)
     return wl_err(WL_ENOMEM, "out of memory");
+  int owned = 0;
   if ((rc = load_existing(rq, f)) == 0)
-    rc = handle_post(rq, f);
-  free(f);
+    rc = handle_post(rq, f, &owned);
+  if (!owned)
+    free(f);
   return rc == WL_ENOTFOUND && rq->status ? 0 : rc;
 }

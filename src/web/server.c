@@ -16,6 +16,7 @@
 #include "web/web_int.h"
 #include "core/metrics.h"
 #include "core/users.h"
+#include "web/guard.h"
 #include "web/multipart.h"
 #include "core/importer.h"
 #include "util/err.h"
@@ -331,6 +332,7 @@ static enum MHD_Result send_response(wl_req *rq)
   enum MHD_Result ok;
   if (!rq->status)
     rq->status = MHD_HTTP_OK;
+  wl_guard_phase(&rq->web->guard, rq->gc, WL_PH_WORK);
   r = body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE)
            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
   if (!r) {
@@ -377,6 +379,8 @@ static wl_req *req_new(wl_web *w, struct MHD_Connection *conn, const char *url,
   cap = body_cap(rq); /* larger only for the upload routes */
   wl_buf_init(&rq->upload, cap);
   wl_buf_init(&rq->out, 16 * 1024 * 1024);
+  rq->gc = wl_guard_conn(conn);
+  wl_guard_phase(&w->guard, rq->gc, WL_PH_BODY); /* the head is in */
   client_ip(rq);
   cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
   if (cl && strtoull(cl, NULL, 10) > cap)
@@ -411,19 +415,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       return MHD_YES;
     return send_response(rq); /* refused before reading a byte of the body */
   }
+  if (rq->bg_done) { /* resumed: the background job is done */
+    wl_bg_done done = rq->bg_done;
+    rq->bg_done = NULL;
+    if (done(rq, rq->bg_ctx) != 0 && !rq->status)
+      wl_error_page(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "Something went wrong", wl_errmsg());
+    rq->bg_ctx = NULL;
+    return send_response(rq);
+  }
   if (rq->status) /* answered already: drop the rest */
     return *upload_data_size = 0, MHD_YES;
   if (*upload_data_size) {
+    wl_guard_body(&rq->web->guard, rq->gc, *upload_data_size);
     upload_more(rq, upload_data, *upload_data_size);
     *upload_data_size = 0;
     return MHD_YES;
   }
+  wl_guard_phase(&rq->web->guard, rq->gc, WL_PH_WORK); /* the body is in */
   if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST") &&
       strcmp(method, "PUT"))
     wl_error_page(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
                   "Only GET, POST and PUT are used here.");
   else
     dispatch(rq);
+  if (rq->bg_done)
+    return MHD_YES; /* suspended: answered when its job is done */
   return send_response(rq);
 }
 
@@ -435,6 +451,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   (void)toe;
   if (!rq)
     return;
+  /* a kept-alive connection waits for its next head: that deadline again */
+  wl_guard_phase(&rq->web->guard, rq->gc, WL_PH_HEAD);
+  if (rq->bg_done) /* resumed, but the client had gone */
+    rq->bg_done(NULL, rq->bg_ctx);
   give_upload_slot(rq);
   pool_put(cls, rq->app);
   wl_form_free(&rq->form);
@@ -574,7 +594,8 @@ static int start_daemon(wl_web *w)
 {
   struct sockaddr_storage ss;
   socklen_t sl = 0;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                   MHD_ALLOW_SUSPEND_RESUME;
   const union MHD_DaemonInfo *di;
   struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, w->cert_pem},
                                  {MHD_OPTION_HTTPS_MEM_KEY, 0, w->key_pem},
@@ -587,10 +608,11 @@ static int start_daemon(wl_web *w)
   if (w->tls)
     flags |= MHD_USE_TLS;
   w->d = MHD_start_daemon(
-    flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+    flags, 0, wl_guard_accept, &w->guard, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)w->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
-    (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-    (unsigned)64, MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_EXTERNAL_LOGGER,
+    (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_NOTIFY_COMPLETED,
+    on_completed, w, MHD_OPTION_NOTIFY_CONNECTION, wl_guard_notify, &w->guard,
+    MHD_OPTION_EXTERNAL_LOGGER,
     mhd_log, NULL, MHD_OPTION_ARRAY, w->tls ? tls : tls + 2, MHD_OPTION_END);
   if (!w->d)
     return wl_err(WL_EFAIL, "cannot listen on %s (address in use, or a bad TLS certificate "
@@ -619,6 +641,10 @@ int wl_web_start(wl_web **out, const wl_web_config *cfg)
   if ((rc = copy_config(w, cfg)) != 0 || (rc = load_tls(w, cfg)) != 0 ||
       (rc = wl_tz_options(&w->tz_options)) != 0)
     goto fail;
+  if (wl_guard_init(&w->guard, &w->cfg) != 0) {
+    rc = wl_err(WL_EFAIL, "cannot start the web server's watchdog thread");
+    goto fail;
+  }
   /* opens (and migrates) the database now, so a bad DSN fails the start */
   if ((rc = wl_app_open(&first, w->dsn)) != 0)
     goto fail;
@@ -639,10 +665,12 @@ void wl_web_stop(wl_web *w)
   if (!w)
     return;
   if (w->d) {
+    wl_web_bg_join(w); /* resumes every suspended request first */
     MHD_stop_daemon(w->d);
     if (!w->cfg.quiet)
       wl_info(NULL, "web page stopped");
   }
+  wl_guard_destroy(&w->guard); /* after the daemon: its callbacks use the list */
   for (int i = 0; i < w->npool; i++)
     wl_app_free(w->pool[i]);
   pthread_mutex_destroy(&w->pool_mu);

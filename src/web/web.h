@@ -33,6 +33,12 @@ typedef struct wl_web_config {
   size_t max_body;         /* request bodies above this are refused (default 64 KiB) */
   int quiet;               /* 1: no start/stop log lines */
   int metrics_only;        /* 1: only GET /metrics (serve --metrics-listen) */
+  /* connection limits (0: the default; docs/WEB.md "Safety") */
+  int per_address;         /* open connections per IPv4 address or IPv6 /64 (16) */
+  int head_timeout_s;      /* a request head arrives whole within this (10) */
+  size_t upload_min_rate;  /* bytes/s a body must average after the grace (32 KiB) */
+  int upload_grace_s;      /* (10) */
+  int upload_max_s;        /* a body arrives whole within this (120) */
 } wl_web_config;
 
 void wl_web_config_init(wl_web_config *cfg);

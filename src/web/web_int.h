@@ -26,8 +26,10 @@ struct MHD_Daemon;
 #define WL_RL_MAX_LOCK_S 900
 #define WL_RL_FORGET_S 3600     /* a key without failures for this long starts over */
 
+#define WL_RL_KEY_LEN 160       /* "user:NAME@ip:ADDRESS" */
+
 typedef struct wl_rl_entry {
-  char key[96];
+  char key[WL_RL_KEY_LEN];
   int fails;
   int64_t last_fail, locked_until;
 } wl_rl_entry;
@@ -48,6 +50,69 @@ void wl_rl_success(wl_ratelimit *rl, const char *key);
  * as the IPv4 address). */
 void wl_rl_client_key(char *out, size_t n, const char *ip);
 
+/* ---- the connection guard (guard.c, guard.h) ---- */
+
+enum { WL_PH_HEAD, /* waiting for a request head (a new or kept-alive connection) */
+       WL_PH_BODY, /* the head is in; its body is arriving */
+       WL_PH_WORK  /* answering (no deadline of ours; libmicrohttpd's timeout) */
+};
+
+typedef struct wl_conn {
+  struct wl_conn *prev, *next;
+  int fd;
+  unsigned char grp[16];    /* the address group it counts in */
+  char ip[64];
+  int phase;
+  int64_t since_ms;         /* the phase's start (monotonic) */
+  uint64_t bytes;           /* of the body so far */
+  int closing;              /* shut down by the watchdog */
+} wl_conn;
+
+typedef struct wl_guard {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t thread;
+  int inited, running, stop;
+  wl_conn *head;            /* every open connection */
+  int head_timeout_s, per_address, upload_grace_s, upload_max_s;
+  size_t upload_min_rate;
+  unsigned late_heads;      /* closed since the last warning */
+  char late_ip[64];
+  int64_t last_warn_ms;
+} wl_guard;
+
+/* Starts the watchdog (-1 when it cannot); destroy stops it. */
+int wl_guard_init(wl_guard *g, const wl_web_config *cfg);
+void wl_guard_destroy(wl_guard *g);
+void wl_guard_phase(wl_guard *g, wl_conn *c, int phase);
+void wl_guard_body(wl_guard *g, wl_conn *c, size_t n);
+
+/* ---- slow work off the request threads (async.c) ---- */
+
+#define WL_WEB_BG 4             /* such jobs at a time (connection tests) */
+
+typedef struct wl_req wl_req;
+typedef void (*wl_bg_work)(void *ctx);               /* runs on its own thread */
+/* answers rq and frees ctx; rq NULL: the client went away, only free ctx */
+typedef int (*wl_bg_done)(wl_req *rq, void *ctx);
+
+typedef struct wl_bg {
+  pthread_t thread;
+  int used, done;
+  struct wl_web *web;
+  struct MHD_Connection *conn;
+  wl_bg_work work;
+  void *ctx;
+} wl_bg;
+
+/* Suspends rq and runs work(ctx) on a thread of its own; once it is done,
+ * done(rq, ctx) builds the answer on a request thread. The handler returns
+ * 0 without answering. WL_EUNAVAIL (ctx still the caller's) when
+ * WL_WEB_BG jobs are running. */
+int wl_req_background(wl_req *rq, wl_bg_work work, wl_bg_done done, void *ctx);
+/* Waits for every job (wl_web_stop, before the daemon stops). */
+void wl_web_bg_join(struct wl_web *w);
+
 /* ---- the server ---- */
 
 #define WL_WEB_POOL 8
@@ -65,6 +130,8 @@ struct wl_web {
   int npool;
   int uploads;              /* large bodies being received (under pool_mu) */
   wl_ratelimit rl;
+  wl_guard guard;
+  wl_bg bg[WL_WEB_BG];      /* under pool_mu */
   char *tz_options;         /* <option> list of IANA zones, built once */
 };
 
@@ -103,7 +170,6 @@ enum { WL_R_PUBLIC = 1, /* no login needed */
  * answered 503 with Retry-After before their body is read. */
 #define WL_WEB_UPLOADS 2
 
-typedef struct wl_req wl_req;
 typedef int (*wl_handler)(wl_req *rq);
 
 typedef struct wl_route {
@@ -134,6 +200,9 @@ struct wl_req {
   int path_known;           /* some route has this path (405 rather than 404) */
   int authed;               /* the login check passed before the body was read */
   int upload_slot;          /* holds one of the WL_WEB_UPLOADS slots */
+  wl_conn *gc;              /* the connection's guard record, or NULL */
+  wl_bg_done bg_done;       /* set while a background job answers this request */
+  void *bg_ctx;
   wl_form form;
   wl_app *app;              /* this request's store connection */
   /* who: set for routes that need a login */

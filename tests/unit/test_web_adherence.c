@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <malloc.h>
 
 #include "test_web_common.h"
 #include "core/report.h"
@@ -971,6 +972,100 @@ static void test_put_schedules_cap(void **state)
   assert_int_equal(strncmp(got, "HTTP/1.1 413 ", 13), 0);
 }
 
+/* jansson's memory in this process (the server runs in it), measured by
+ * the allocator's own sizes (no header: code may free() what jansson made,
+ * such as json_dumps' text; those frees are simply not subtracted). */
+static pthread_mutex_t jmem_mu = PTHREAD_MUTEX_INITIALIZER;
+static size_t jmem_now, jmem_peak;
+
+static void *jmem_malloc(size_t n)
+{
+  void *p = malloc(n);
+  if (!p)
+    return NULL;
+  pthread_mutex_lock(&jmem_mu);
+  jmem_now += malloc_usable_size(p);
+  if (jmem_now > jmem_peak)
+    jmem_peak = jmem_now;
+  pthread_mutex_unlock(&jmem_mu);
+  return p;
+}
+
+static void jmem_free(void *p)
+{
+  if (!p)
+    return;
+  pthread_mutex_lock(&jmem_mu);
+  jmem_now -= malloc_usable_size(p);
+  pthread_mutex_unlock(&jmem_mu);
+  free(p);
+}
+
+static void jmem_reset(void)
+{
+  pthread_mutex_lock(&jmem_mu);
+  jmem_peak = jmem_now;
+  pthread_mutex_unlock(&jmem_mu);
+}
+
+/* The peak above what was held at the last reset. */
+static size_t jmem_grew(size_t base)
+{
+  size_t peak;
+  pthread_mutex_lock(&jmem_mu);
+  peak = jmem_peak;
+  pthread_mutex_unlock(&jmem_mu);
+  return peak > base ? peak - base : 0;
+}
+
+/* A 4 MiB body of tiny values is counted before any tree is built: it is
+ * refused without jansson holding more than a few KiB (a whole tree of
+ * 1.4 million empty objects was ~320 MB), and a body of 40,000 real
+ * segments is read one element at a time. */
+static void test_put_schedules_memory(void **state)
+{
+  afx *a = *state;
+  size_t cap = 4u << 20, base, o;
+  char *body = malloc(cap + 1);
+  static const char seg[] = "{\"start\":\"2024-11-06T09:00:00-05:00\",\"end\":"
+                            "\"2024-11-06T09:00:01-05:00\",\"activity\":\"phone\"},";
+  assert_non_null(body);
+  body[0] = '[';
+  for (o = 1; o + 3 < cap; o += 3)
+    memcpy(body + o, "{},", 3);
+  body[o - 1] = ']';
+  body[o] = '\0';
+  jmem_reset();
+  base = jmem_now;
+  assert_int_equal(put(a, SCHED_URL, body), 413);
+  assert_has(a->w, "\"error\":\"more than 100000 segments in one request; send the schedule "
+                   "in parts (by agent or by range)\"");
+  assert_true(jmem_grew(base) < 64 * 1024);
+  /* one element of many nested values: refused by its size */
+  snprintf(body, cap, "[{\"x\":[");
+  for (o = strlen(body); o + 10 < 1000000; o += 3)
+    memcpy(body + o, "{},", 3);
+  memcpy(body + o - 1, "]}]", 4);
+  jmem_reset();
+  base = jmem_now;
+  assert_int_equal(put(a, SCHED_URL, body), 400);
+  assert_error(a, "schedule rejected, nothing stored (1 problem)",
+               "[\"segment 1 is larger than 4096 bytes\"]");
+  assert_true(jmem_grew(base) < 64 * 1024);
+  /* 40,000 well-formed segments (3.4 MiB): read element by element */
+  body[0] = '[';
+  for (o = 1; o < 1 + 40000 * (sizeof(seg) - 1); o += sizeof(seg) - 1)
+    memcpy(body + o, seg, sizeof(seg) - 1);
+  body[o - 1] = ']';
+  body[o] = '\0';
+  jmem_reset();
+  base = jmem_now;
+  assert_int_equal(put(a, SCHED_URL, body), 400); /* they overlap: every one is read first */
+  assert_has(a->w, "segment 2 overlaps segment 1");
+  assert_true(jmem_grew(base) < 256 * 1024);
+  free(body);
+}
+
 /* The links between the pages: the sources list and the tabs. */
 static void test_links(void **state)
 {
@@ -1000,7 +1095,9 @@ int main(void)
     T(test_schedule_upload_cap_and_export),
     T(test_put_schedules),
     T(test_put_schedules_cap),
+    T(test_put_schedules_memory),
     T(test_links),
   };
+  json_set_alloc_funcs(jmem_malloc, jmem_free); /* before any jansson value exists */
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

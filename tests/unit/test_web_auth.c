@@ -392,19 +392,50 @@ static int rl_has(wfx *f, const char *key)
   return hit;
 }
 
-/* Failed logins count per address, and per user name only for names that
- * exist: made-up names cannot fill the table. */
-static void test_rate_limit_known_names_only(void **state)
+/* Failed logins count per address, and per (name, address) for every
+ * name alike: an unknown name is counted like an existing one. */
+static void test_rate_limit_every_name_alike(void **state)
 {
   wfx *f = *state;
   assert_int_equal(wfx_login_as(f, "ghost", "password1"), 403);
-  assert_int_equal(wfx_login_as(f, "ghost2", "password1"), 403);
-  assert_false(rl_has(f, "user:ghost"));
-  assert_false(rl_has(f, "user:ghost2"));
+  assert_true(rl_has(f, "user:ghost@ip:127.0.0.1"));
   assert_true(rl_has(f, "ip:127.0.0.1"));
-  assert_false(rl_has(f, "user:admin"));
+  assert_false(rl_has(f, "user:admin@ip:127.0.0.1"));
   assert_int_equal(wfx_login_as(f, TEST_USER, "wrong password"), 403);
-  assert_true(rl_has(f, "user:admin"));
+  assert_true(rl_has(f, "user:admin@ip:127.0.0.1"));
+}
+
+/* The statuses of one wrong try for name from each of 127.0.0.2-6, then
+ * one from 127.0.0.7 (with pw), as a string like "403 403 ... 403". */
+static void spread_failures(wfx *f, const char *name, const char *pw, char *out, size_t n)
+{
+  size_t o = 0;
+  for (int i = 2; i <= 7; i++) {
+    snprintf(f->from, sizeof(f->from), "127.0.0.%d", i);
+    o += (size_t)snprintf(out + o, n - o, "%ld ",
+                          wfx_login_as(f, name, i < 7 ? "wrong password" : pw));
+  }
+  f->from[0] = '\0';
+}
+
+/* Failures from other addresses lock nobody out of their own address, and
+ * an existing name answers exactly like an unknown one (no enumeration). */
+static void test_lockout_per_name_and_address(void **state)
+{
+  wfx *f = *state;
+  char known[64], unknown[64];
+  spread_failures(f, "ghost", "whatever-pw", unknown, sizeof(unknown));
+  spread_failures(f, TEST_USER, "wrong again", known, sizeof(known));
+  assert_string_equal(unknown, "403 403 403 403 403 403 ");
+  assert_string_equal(known, unknown);
+  /* one address guessing: locked after 5, for that address only */
+  snprintf(f->from, sizeof(f->from), "127.0.0.8");
+  for (int i = 0; i < 5; i++)
+    assert_int_equal(wfx_login_as(f, TEST_USER, "wrong password"), 403);
+  assert_int_equal(wfx_login_as(f, TEST_USER, TEST_PASSWORD), 429);
+  /* the user, from their own address, logs in */
+  f->from[0] = '\0';
+  assert_int_equal(wfx_login_as(f, TEST_USER, TEST_PASSWORD), 303);
 }
 
 static void test_password_never_echoed(void **state)
@@ -427,7 +458,7 @@ int main(void)
     T(test_session_expires),    T(test_rate_limit),        T(test_rate_limit_per_address),
     T(test_security_headers),   T(test_healthz_and_errors), T(test_body_limits),
     T(test_no_open_redirect),   T(test_password_never_echoed), T(test_login_checked_before_body),
-    T(test_upload_slots),       T(test_rate_limit_known_names_only),
+    T(test_upload_slots),       T(test_rate_limit_every_name_alike), T(test_lockout_per_name_and_address),
   };
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,9 +52,13 @@ typedef struct wfx {
   wl_buf seen;            /* every response (headers and body) so far */
   char csrf[80];          /* the CSRF token of the last logged-in page */
   resp r;                 /* the last response */
+  char from[32];          /* the client address ("127.0.0.2"), "" for any */
 } wfx;
 
 static int web_seq;
+
+/* Set by a test file to change the server's configuration (limits). */
+static void (*wfx_tweak)(wl_web_config *cfg);
 
 /* The clock, replaceable by tests (sessions and the rate limiter read it). */
 static int64_t fake_clock;
@@ -111,6 +115,8 @@ static wfx *wfx_new(int session_ttl_s)
   cfg.threads = 2;
   if (session_ttl_s)
     cfg.session_ttl_s = session_ttl_s;
+  if (wfx_tweak)
+    wfx_tweak(&cfg);
   if (wl_web_start(&f->web, &cfg) != 0)
     fail_msg("web start: %s", wl_errmsg());
   f->h = curl_easy_init();
@@ -158,6 +164,10 @@ static long wfx_req(wfx *f, const char *method, const char *path, const char *bo
   curl_easy_setopt(f->h, CURLOPT_TIMEOUT, 60L);
   curl_easy_setopt(f->h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(f->h, CURLOPT_CUSTOMREQUEST, NULL);
+  /* a client address of the test's choosing: a new connection from it */
+  curl_easy_setopt(f->h, CURLOPT_INTERFACE, f->from[0] ? f->from : NULL);
+  curl_easy_setopt(f->h, CURLOPT_FRESH_CONNECT, f->from[0] ? 1L : 0L);
+  curl_easy_setopt(f->h, CURLOPT_FORBID_REUSE, f->from[0] ? 1L : 0L);
   if (body) {
     curl_easy_setopt(f->h, CURLOPT_POST, 1L);
     curl_easy_setopt(f->h, CURLOPT_POSTFIELDS, body);
@@ -293,18 +303,49 @@ static inline int64_t wfx_ms(void)
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static inline int wfx_raw_open(wfx *f)
+/* A connection from the loopback address from ("127.0.0.2"; NULL: any). */
+static inline int wfx_raw_open_from(wfx *f, const char *from)
 {
   struct sockaddr_in a;
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   assert_true(fd >= 0);
   memset(&a, 0, sizeof(a));
+  if (from) {
+    a.sin_family = AF_INET;
+    assert_int_equal(inet_pton(AF_INET, from, &a.sin_addr), 1);
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+      fail_msg("bind %s: %s", from, strerror(errno));
+    memset(&a, 0, sizeof(a));
+  }
   a.sin_family = AF_INET;
   a.sin_port = htons(wl_web_port(f->web));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
     fail_msg("connect: %s", strerror(errno));
   return fd;
+}
+
+static inline int wfx_raw_open(wfx *f)
+{
+  return wfx_raw_open_from(f, NULL);
+}
+
+/* 1 when the server has closed fd (within timeout_ms), reading and
+ * dropping whatever it sent first. */
+static inline int wfx_raw_closed(int fd, int timeout_ms)
+{
+  int64_t until = wfx_ms() + timeout_ms;
+  char buf[4096];
+  for (;;) {
+    struct pollfd p = {fd, POLLIN, 0};
+    int64_t left = until - wfx_ms();
+    ssize_t r;
+    if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+      return 0;
+    r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+      return 1;
+  }
 }
 
 static inline void wfx_raw_send(int fd, const char *data, size_t n)
@@ -355,7 +396,8 @@ static inline const char *wfx_session_cookie(wfx *f, char *out, size_t n)
 }
 
 /* ---- a capturing listener: every request sent to it is kept, and each
- * is answered 401 ---- */
+ * is answered 401, or with `answer` (a whole HTTP answer) when set; while
+ * `hold` is set, requests are kept waiting (up to 16) ---- */
 
 typedef struct wfx_cap {
   int fd;
@@ -365,6 +407,9 @@ typedef struct wfx_cap {
   pthread_mutex_t mu;
   wl_buf seen;          /* every request's bytes */
   int requests;
+  const char *answer;   /* NULL: 401 */
+  volatile int hold;
+  int held[16], nheld;
 } wfx_cap;
 
 /* Appends the decoded "user:password" of a Basic Authorization header, so
@@ -383,6 +428,16 @@ static inline void wfx_cap_basic(wl_buf *seen, const char *req)
     wl_buf_append(seen, (const char *)dec, n);
     wl_buf_puts(seen, "\n");
   }
+}
+
+static inline void wfx_cap_answer(wfx_cap *c, int conn)
+{
+  static const char ans[] = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n"
+                            "Connection: close\r\n\r\n";
+  const char *a = c->answer ? c->answer : ans;
+  ssize_t w = send(conn, a, strlen(a), MSG_NOSIGNAL);
+  (void)w;
+  close(conn);
 }
 
 static inline void wfx_cap_serve(wfx_cap *c, int conn)
@@ -406,13 +461,10 @@ static inline void wfx_cap_serve(wfx_cap *c, int conn)
   wfx_cap_basic(&c->seen, buf);
   c->requests++;
   pthread_mutex_unlock(&c->mu);
-  {
-    static const char ans[] = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n"
-                              "Connection: close\r\n\r\n";
-    ssize_t w = send(conn, ans, sizeof(ans) - 1, MSG_NOSIGNAL);
-    (void)w;
-  }
-  close(conn);
+  if (c->hold && c->nheld < 16)
+    c->held[c->nheld++] = conn;
+  else
+    wfx_cap_answer(c, conn);
 }
 
 static inline void *wfx_cap_main(void *arg)
@@ -421,6 +473,8 @@ static inline void *wfx_cap_main(void *arg)
   while (!c->stop) {
     struct pollfd p = {c->fd, POLLIN, 0};
     int conn;
+    while (!c->hold && c->nheld > 0)
+      wfx_cap_answer(c, c->held[--c->nheld]);
     if (poll(&p, 1, 50) <= 0)
       continue;
     if ((conn = accept(c->fd, NULL, NULL)) >= 0)
@@ -448,6 +502,16 @@ static inline void wfx_cap_start(wfx_cap *c)
   assert_int_equal(pthread_create(&c->thread, NULL, wfx_cap_main, c), 0);
 }
 
+/* How many requests reached the listener. */
+static inline int wfx_cap_requests(wfx_cap *c)
+{
+  int n;
+  pthread_mutex_lock(&c->mu);
+  n = c->requests;
+  pthread_mutex_unlock(&c->mu);
+  return n;
+}
+
 /* 1 when some request sent to the listener holds needle. */
 static inline int wfx_cap_saw(wfx_cap *c, const char *needle)
 {
@@ -463,6 +527,8 @@ static inline void wfx_cap_stop(wfx_cap *c)
 {
   c->stop = 1;
   pthread_join(c->thread, NULL);
+  while (c->nheld > 0)
+    close(c->held[--c->nheld]);
   close(c->fd);
 }
 

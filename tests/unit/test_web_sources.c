@@ -514,13 +514,102 @@ static void test_health_and_status(void **state)
   assert_int_equal(wfx_get(f, "/status?source=nope"), 404);
 }
 
+/* A test of a server that is not 8x8 says so, and repeats nothing of its
+ * answer: no key names, no XML root, no redirect address. */
+static void test_connection_no_echo(void **state)
+{
+  sfx *s = *state;
+  wfx *f = s->w;
+  wfx_cap cap;
+  char body[2000], url[200], want[400];
+  static const char *const answers[] = {
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 44\r\n"
+    "Connection: close\r\n\r\n{\"internal_db_password\":1,\"zz_secret_key\":2}",
+    "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 37\r\n"
+    "Connection: close\r\n\r\n<corpSecretRoot><x/></corpSecretRoot>",
+    "HTTP/1.1 302 Found\r\nLocation: http://intranet.corp.example/secret-path\r\n"
+    "Content-Length: 0\r\nConnection: close\r\n\r\n",
+  };
+  wfx_cap_start(&cap);
+  snprintf(url, sizeof(url), "http%%3A%%2F%%2F127.0.0.1%%3A%u%%2Fapi%%2F", (unsigned)cap.port);
+  for (int i = 0; i < 3; i++) {
+    cap.answer = answers[i];
+    snprintf(body, sizeof(body), "csrf=%s&action=test-rt&base_url=%s&tenant=demo&token=tk",
+             f->csrf, url);
+    assert_int_equal(wfx_req(f, "POST", "/sources/new", body, "application/x-www-form-urlencoded",
+                             "Accept: application/json"), 200);
+    if (i < 2)
+      snprintf(want, sizeof(want), "{\"ok\":false,\"http_status\":200,\"message\":\"not an 8x8 "
+               "answer: 127.0.0.1 answered HTTP 200, but not with 8x8 real-time statistics; check "
+               "the base URL\",\"errors\":{}}");
+    else
+      snprintf(want, sizeof(want), "{\"ok\":false,\"http_status\":302,\"message\":\"127.0.0.1 "
+               "redirects (HTTP 302): set the base URL to 8x8's API address itself "
+               "(https://vcc-REGION.8x8.com/api/)\",\"errors\":{}}");
+    assert_string_equal(wfx_body(f), want);
+  }
+  wfx_cap_stop(&cap);
+  wfx_cap_free(&cap);
+  assert_null(strstr(f->seen.ptr, "internal_db"));
+  assert_null(strstr(f->seen.ptr, "zz_secret"));
+  assert_null(strstr(f->seen.ptr, "corpSecret"));
+  assert_null(strstr(f->seen.ptr, "intranet"));
+}
+
+/* Tests run off the request threads (2 here): four tests waiting on a slow
+ * server leave the page answering; a fifth is refused while they run. */
+static void test_connection_off_thread(void **state)
+{
+  sfx *s = *state;
+  wfx *f = s->w;
+  wfx_cap cap;
+  char cookie[100], form[1000], req[2000], got[4096], url[200];
+  int fd[4];
+  int64_t until;
+  wfx_cap_start(&cap);
+  cap.hold = 1;
+  wfx_session_cookie(f, cookie, sizeof(cookie));
+  snprintf(url, sizeof(url), "http%%3A%%2F%%2F127.0.0.1%%3A%u%%2Fapi%%2F", (unsigned)cap.port);
+  snprintf(form, sizeof(form), "csrf=%s&action=test-rt&base_url=%s&tenant=demo&token=tk", f->csrf,
+           url);
+  snprintf(req, sizeof(req), "POST /sources/new HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: "
+                             "wl_session=%s\r\nAccept: application/json\r\nContent-Type: "
+                             "application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
+           cookie, strlen(form), form);
+  for (int i = 0; i < 4; i++) {
+    fd[i] = wfx_raw_open(f);
+    wfx_raw_send(fd[i], req, strlen(req));
+  }
+  until = wfx_ms() + 5000;
+  while (wfx_cap_requests(&cap) < 4 && wfx_ms() < until)
+    usleep(20 * 1000);
+  assert_int_equal(wfx_cap_requests(&cap), 4); /* all four waiting at once */
+  assert_int_equal(wfx_get(f, "/sources"), 200);
+  assert_int_equal(wfx_req(f, "POST", "/sources/new", form, "application/x-www-form-urlencoded",
+                           "Accept: application/json"), 503);
+  assert_string_equal(wfx_body(f), "{\"ok\":false,\"http_status\":0,\"message\":\"other "
+                                   "connection tests are running (at most 4 at a time); try again "
+                                   "in a few seconds\",\"errors\":{}}");
+  cap.hold = 0;
+  for (int i = 0; i < 4; i++) {
+    wfx_raw_read(fd[i], got, sizeof(got), 10000);
+    assert_int_equal(strncmp(got, "HTTP/1.1 200 ", 13), 0);
+    close(fd[i]);
+  }
+  wfx_cap_stop(&cap);
+  wfx_cap_free(&cap);
+  /* the slots are free again */
+  assert_int_equal(wfx_req(f, "POST", "/sources/new", form, "application/x-www-form-urlencoded",
+                           "Accept: application/json"), 200);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     T(test_validation_errors),   T(test_add_edit_keeps_token), T(test_edit_error_keeps_values),
-    T(test_connection_json),     T(test_connection_stored_token_html), T(test_escaped_output),
+    T(test_connection_json),     T(test_connection_stored_token_html), T(test_connection_no_echo), T(test_connection_off_thread), T(test_escaped_output),
     T(test_enable_disable_remove), T(test_health_and_status), T(test_stored_token_stays_home),
   };
   curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -126,13 +126,29 @@ static int count_queue(void *payload, const wl_src_queue *q)
   return 0;
 }
 
+/* What a failed test says. Nothing of the remote answer is repeated (no
+ * body, no key names, no XML root, no Location): a web user chooses the
+ * address, so the test must not become a way to read other servers. */
+static void test_failed(wl_conntest_result *out, const wl_8x8_req *r, int parsed, int historical)
+{
+  const char *what = historical ? "statistics" : "real-time statistics";
+  if (parsed)
+    snprintf(out->message, sizeof(out->message), "not an 8x8 answer: %s answered HTTP %ld, but "
+             "not with 8x8 %s; check the base URL", r->host, r->status, what);
+  else if (r && r->status >= 300 && r->status < 400)
+    snprintf(out->message, sizeof(out->message), "%s redirects (HTTP %ld): set the base URL to "
+             "8x8's API address itself (https://vcc-REGION.8x8.com/api/)", r->host, r->status);
+  else
+    snprintf(out->message, sizeof(out->message), "%s", wl_errmsg());
+}
+
 static void test(wl_conntest_result *out, const char *base_url, const char *tenant,
                  const char *token, int historical)
 {
   wl_8x8_req *r = NULL;
   size_t n = 0, skipped = 0;
   const char *path = historical ? "stats/queues.json" : "rtstats/stats/agents.json";
-  int rc;
+  int rc, parsed = 0;
   memset(out, 0, sizeof(*out));
   curl_global_init(CURL_GLOBAL_DEFAULT);
   rc = wl_8x8_req_new(&r, base_url, path, NULL, tenant, token, 15);
@@ -142,9 +158,7 @@ static void test(wl_conntest_result *out, const char *base_url, const char *tena
     const char *b = r->body.ptr ? r->body.ptr : "";
     rc = historical ? parse_queues(b, r->body.len, count_queue, &n)
                     : parse_realtime(b, r->body.len, count_agent, &n, &skipped);
-    if (rc)
-      wl_err_wrap(rc, "the answer is not an 8x8 %s answer",
-                  historical ? "statistics" : "real-time statistics");
+    parsed = rc != 0;
   }
   out->http_status = r ? r->status : 0;
   out->ok = rc == 0;
@@ -152,7 +166,7 @@ static void test(wl_conntest_result *out, const char *base_url, const char *tena
     snprintf(out->message, sizeof(out->message), "connected; %zu %s", n,
              historical ? (n == 1 ? "queue" : "queues") : (n == 1 ? "agent" : "agents"));
   else
-    snprintf(out->message, sizeof(out->message), "%s", wl_errmsg());
+    test_failed(out, r, parsed, historical);
   wl_8x8_req_free(r);
 }
 
