@@ -358,6 +358,14 @@ int pg_rollback(wl_store *st)
   return tx_finish(s, 0);
 }
 
+/* Writers lock rows, not the database: nothing to wait for as a whole. */
+static int pg_lock_wait(wl_store *st, int ms)
+{
+  (void)st;
+  (void)ms;
+  return 0;
+}
+
 /* ---- open / close ---------------------------------------------------- */
 
 static int pg_schema_version(wl_store *st, int *out)

@@ -162,6 +162,12 @@ static const char *const sql_text[Q_COUNT] = {
 
 int sq_fail(sq_store *s, const char *what)
 {
+  int code = sqlite3_errcode(s->db);
+  /* another process held the write lock past busy_timeout: worth waiting
+   * for, so callers can keep the work and try again (issue 16) */
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+    return wl_err(WL_EUNAVAIL, "database %s: %s: %s (another process is writing)", s->path,
+                  what, sqlite3_errmsg(s->db));
   return wl_err(WL_EFAIL, "database %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
@@ -295,6 +301,14 @@ static int sq_rollback(wl_store *st)
     return 0;
   }
   rollback_now(s);
+  return 0;
+}
+
+static int sq_lock_wait(wl_store *st, int ms)
+{
+  sq_store *s = SQ(st);
+  if (sqlite3_busy_timeout(s->db, ms) != SQLITE_OK)
+    return sq_fail(s, "cannot set the busy timeout");
   return 0;
 }
 
