@@ -517,6 +517,34 @@ static int handle_queue_page(wl_job *j)
   return 0;
 }
 
+/* A window's records are kept until its last page (it is stored whole), so
+ * an answer that pages without end would grow without bound (20,000 pages:
+ * 0.5 GB): at most WINDOW_MAX_MB of records per window (about 137,000
+ * interaction legs per 6-hour window; WFMLINK_WINDOW_MAX_MB lowers it for
+ * tests), then the window fails, not retried (issue 16). */
+#define WINDOW_MAX_MB 64
+
+static int window_too_big(wl_job *j)
+{
+  const char *env = getenv("WFMLINK_WINDOW_MAX_MB");
+  long long mb = env && *env ? strtoll(env, NULL, 10) : WINDOW_MAX_MB;
+  size_t bytes = j->nlegs * sizeof(*j->legs) + j->nqueues * sizeof(*j->queues);
+  char a[WL_ISO_LEN], b[WL_ISO_LEN];
+  if (mb <= 0 || bytes <= (size_t)mb * 1024 * 1024)
+    return 0;
+  wl_time_format(a, sizeof(a), j->from, j->tz);
+  wl_time_format(b, sizeof(b), j->to, j->tz);
+  wl_err(WL_EFAIL, "window %s .. %s: more than %lld MB of interaction records (%zu records in "
+         "%lld pages): 8x8 does not stop paging, or the window is too large; nothing of it "
+         "stored",
+         a, b, mb, j->nlegs, (long long)j->pages);
+  free(j->legs);
+  j->legs = NULL;
+  j->nlegs = j->caplegs = 0;
+  finish(j, WL_EFAIL, "error");
+  return WL_EFAIL;
+}
+
 static int handle_window(wl_job *j)
 {
   size_t nrec = 0, skipped = 0, before = j->nlegs;
@@ -532,6 +560,8 @@ static int handle_window(wl_job *j)
   }
   j->pages++;
   j->skipped += skipped;
+  if (window_too_big(j))
+    return WL_EFAIL;
   if ((more = j->drv->next_page(&next_n, nrec, j->pages)) < 0)
     return more;
   if (more) {
