@@ -22,3 +22,10 @@ bench_emulator() {
 
 # proc_ticks PID: the process's utime+stime so far, in clock ticks
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# bench_cleanup: the EXIT trap of the scripts that start the emulator: stops
+# it and removes $T (KEEP=1 keeps $T).
+bench_cleanup() {
+  [ -n "${EMU_PID:-}" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
+}

@@ -12,11 +12,7 @@ RUNS=${3:-3}
 PEER="$(dirname "$0")/peer_hist.py"
 T=$(mktemp -d "${TMPDIR:-/tmp}/wl-bench-hist.XXXXXX")
 EMU_PID=
-cleanup() {
-  [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 FROM=1730678400 # 2024-11-04T00:00:00Z
 TO=$((FROM + DAYS * 86400))
 WFMLINK_FAKE_NOW=$((TO + 86400)) bench_emulator "$WL" emulator --listen 127.0.0.1:0 --agents 200 \
