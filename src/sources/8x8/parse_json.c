@@ -804,10 +804,12 @@ static int rv_text(char *dst, size_t dsz, const rt_val *v)
 {
   const char *p = v->p;
   size_t n = v->n;
+  if (v->type != 's' && v->type != 'i') { /* absent or null */
+    dst[0] = '\0';
+    return 0;
+  }
   if (v->type == 's')
     trim(&p, &n);
-  else if (v->type != 'i')
-    n = 0;
   copy_utf8(dst, dsz, p, n);
   return dst[0] != '\0';
 }
