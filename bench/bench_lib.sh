@@ -33,7 +33,10 @@ bench_tmp() {
   SERVE_PID=
   trap bench_cleanup EXIT
 }
+# bench_cleanup: the EXIT trap (set by bench_tmp, or by scripts that start
+# the emulator themselves): stops SERVE_PID and EMU_PID when set and removes
+# $T (KEEP=1 keeps $T).
 bench_cleanup() {
-  for p in $SERVE_PID $EMU_PID; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  for p in ${SERVE_PID:-} ${EMU_PID:-}; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   if [ "${KEEP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }

@@ -30,11 +30,7 @@ TICK=$(getconf CLK_TCK)
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wl-bench-emu.XXXXXX")
 EMU_PID=
-cleanup() {
-  [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 bench_emulator taskset -c "$EMU_CPU" "$WL" emulator --listen 127.0.0.1:0 --agents "$AGENTS" --quiet
 URL="http://127.0.0.1:$PORT/api/rtstats/stats/agents.json"

@@ -19,11 +19,7 @@ RUNS=${3:-5}
 PEER="$(dirname "$0")/peer_rt.py"
 T=$(mktemp -d "${TMPDIR:-/tmp}/wl-bench-rtpath.XXXXXX")
 EMU_PID=
-cleanup() {
-  [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 NOW1=1730818800 # 2024-11-05T15:00:00Z
 NOW2=$((NOW1 + 10))
 WFMLINK_FAKE_NOW=$NOW1 bench_emulator "$WL" emulator --listen 127.0.0.1:0 --agents 1000 \

@@ -279,7 +279,17 @@ typedef struct src_state {
   char stream_host[300];           /* "" when the stream is off */
   int stream_last;                 /* enum wl_stream_mode last noted */
   int64_t max_gap, stream_poll_s;
+  wl_rt_backlog *backlog;          /* polls waiting for a busy database (heap:
+                                      the array of states may move) */
 } src_state;
+
+static void drop_backlog(src_state *ss)
+{
+  if (ss->backlog)
+    wl_rt_backlog_clear(ss->backlog);
+  free(ss->backlog);
+  ss->backlog = NULL;
+}
 
 typedef struct service {
   wl_collector *c;
@@ -291,6 +301,8 @@ typedef struct service {
   int64_t lease_ttl_s;
   wl_clockwatch clock;
 } service;
+
+#define SERVE_LOCK_WAIT_MS 200
 
 static src_state *find_state(service *sv, int64_t id)
 {
@@ -401,6 +413,7 @@ static void reload_sources(service *sv)
       wl_info(sv->s[i].src.name, "no longer collected (removed or disabled)");
       if (sv->c->streams)
         wl_streams_want(sv->c->streams, &sv->s[i].src, NULL);
+      drop_backlog(&sv->s[i]);
       sv->s[i] = sv->s[--sv->n];
     } else {
       i++;
@@ -573,6 +586,8 @@ static void set_leased(service *sv, src_state *ss, int held)
       wl_info(ss->src.name, "%d run%s left running by an earlier process marked interrupted",
               marked, marked > 1 ? "s" : "");
   }
+  if (!held && !ss->rt)
+    drop_backlog(ss); /* another instance continues the timeline */
   ss->leased = held;
   wl_metrics_lease(ss->src.name, held);
 }
@@ -592,9 +607,15 @@ static void renew_leases(service *sv)
       int held = 0;
       if (!ss->seen || ss->leased != (pass == 0) || (pass == 1 && held_count >= fair))
         continue;
-      if (wl_store_lease_acquire(st, &held, ss->src.id, sv->owner, wl_lease_now(), sv->lease_ttl_s) != 0) {
-        wl_warn(ss->src.name, "cannot renew the lease: %s", wl_errmsg());
-        held = 0;
+      int lrc = wl_store_lease_acquire(st, &held, ss->src.id, sv->owner, wl_lease_now(),
+                                       sv->lease_ttl_s);
+      if (lrc != 0) {
+        /* another process holds the write lock (a long import): the lease
+         * stays what it was and is tried again at the next turn; it lasts
+         * lease-ttl-s, and every write renews it (issue 16) */
+        int busy = lrc == WL_EUNAVAIL;
+        wl_warn(ss->src.name, "cannot renew the lease%s: %s", busy ? " now" : "", wl_errmsg());
+        held = busy ? ss->leased : 0;
       }
       set_leased(sv, ss, held);
       held_count += (size_t)held;
@@ -632,8 +653,10 @@ static void schedule_source(service *sv, src_state *ss, int64_t now_ms)
   if (!ss->leased)
     return;
   if ((sv->what & 1) && !ss->rt && now_ms >= ss->next_rt_ms) {
+    if (!ss->backlog)
+      ss->backlog = calloc(1, sizeof(*ss->backlog));
     if (wl_job_new_realtime(&ss->rt, c->app, &ss->src, 0) == 0 && lease_job(sv, ss->rt) &&
-        add_job(c, ss->rt) == 0) {
+        (ss->rt->backlog = ss->backlog) != NULL && add_job(c, ss->rt) == 0) {
       int64_t every = ss->src.interval_s;
       ss->rt->stream_mode = ss->stream_last;
       if (ss->stream_last == WL_STREAM_LIVE && ss->stream_poll_s > every)
@@ -716,6 +739,12 @@ int wl_collector_serve(wl_collector *c, int what)
   service sv = {.c = c, .what = what};
   service_init(&sv);
   wl_info(NULL, "instance %s", sv.owner);
+  /* One thread polls every source: waiting seconds for another process's
+   * write lock (a long schedule import) would stop every poll. A short wait,
+   * then the poll is kept in memory and stored with the next one (job.c),
+   * the lease kept as it was (issue 16). */
+  if (wl_store_lock_wait(c->app->st, SERVE_LOCK_WAIT_MS) != 0)
+    wl_warn(NULL, "%s", wl_errmsg());
   while (!(c->stop && *c->stop)) {
     int64_t now_ms = mono_ms(), jump = wl_clock_jump_s(&sv.clock, wl_now(), now_ms);
     if (jump)
@@ -752,6 +781,8 @@ int wl_collector_serve(wl_collector *c, int what)
     reap_job(&sv, &sv.s[i], &sv.s[i].rt, 1);
     reap_job(&sv, &sv.s[i], &sv.s[i].hist, 0);
   }
+  for (size_t i = 0; i < sv.n; i++)
+    drop_backlog(&sv.s[i]);
   free(sv.s);
   if (wl_store_lease_release(c->app->st, 0, sv.owner) != 0)
     wl_warn(NULL, "cannot release the leases: %s", wl_errmsg());

@@ -259,55 +259,103 @@ static void open_rows_free(open_rows *o)
 /* With a live event stream the poll reconciles; while the stream catches
  * up it writes nothing; otherwise it builds the timeline (core/stream.h). */
 static int snapshot_ops(wl_timeline_ops *ops, wl_job *j, const open_rows *o, int64_t last_ok,
-                        const snapshot *s, int64_t now)
+                        const wl_rt_agent *a, size_t n, int64_t now)
 {
   wl_store *st = j->app->st;
   if (j->stream_mode == WL_STREAM_LIVE)
-    return wl_stream_reconcile(ops, st, &j->src, o->r, o->n, s->a, s->n, last_ok, now);
+    return wl_stream_reconcile(ops, st, &j->src, o->r, o->n, a, n, last_ok, now);
   if (j->stream_mode == WL_STREAM_WAIT) {
     memset(ops, 0, sizeof(*ops));
     return 0;
   }
-  return wl_timeline_step(ops, o->r, o->n, last_ok, s->a, s->n, now,
+  return wl_timeline_step(ops, o->r, o->n, last_ok, a, n, now,
                           wl_source_setting_int(st, &j->src, "rt-max-gap-s"));
 }
 
-static int store_snapshot(wl_job *j, const snapshot *s, int64_t now)
+/* One poll's changes, inside the caller's transaction. */
+static int apply_snapshot(wl_job *j, const wl_rt_agent *a, size_t n, int64_t now)
 {
   wl_store *st = j->app->st;
   open_rows o = {0};
   wl_timeline_ops ops = {0};
-  wl_agent_row *agents = calloc(s->n ? s->n : 1, sizeof(*agents));
+  wl_agent_row *agents = calloc(n ? n : 1, sizeof(*agents));
   int64_t last_ok = 0;
   int rc;
   if (!agents)
     return wl_err(WL_ENOMEM, "out of memory");
-  for (size_t i = 0; i < s->n; i++)
-    agents[i] = (wl_agent_row){s->a[i].agent_id, s->a[i].name, s->a[i].group_id};
-  if ((rc = wl_store_begin(st)) != 0)
+  for (size_t i = 0; i < n; i++)
+    agents[i] = (wl_agent_row){a[i].agent_id, a[i].name, a[i].group_id};
+  if ((rc = wl_store_states_open(st, j->src.id, add_open, &o)) != 0)
     goto out;
-  if ((rc = check_lease(j)) != 0 || (rc = wl_store_states_open(st, j->src.id, add_open, &o)) != 0)
-    goto fail;
   for (size_t i = 0; i < o.n; i++) {
     o.r[i].agent_id = o.agent[i];
     o.r[i].state = o.state[i];
     o.r[i].vendor_code = o.code[i];
   }
   wl_last_poll_get(&last_ok, st, j->src.id);
-  if ((rc = snapshot_ops(&ops, j, &o, last_ok, s, now)) != 0 ||
-      (rc = wl_store_agents_upsert(st, j->src.id, agents, s->n)) != 0 ||
+  if ((rc = snapshot_ops(&ops, j, &o, last_ok, a, n, now)) != 0 ||
+      (rc = wl_store_agents_upsert(st, j->src.id, agents, n)) != 0 ||
       (rc = wl_store_states_apply(st, j->src.id, ops.ops, ops.n)) != 0 ||
       (rc = wl_last_poll_set(st, j->src.id, now)) != 0)
-    goto fail;
-  rc = wl_store_commit(st);
-  j->rows = (int64_t)ops.n;
-  goto out;
-fail:
-  wl_store_rollback(st);
+    goto out;
+  j->rows += (int64_t)ops.n;
 out:
   wl_timeline_ops_free(&ops);
   open_rows_free(&o);
   free(agents);
+  return rc;
+}
+
+void wl_rt_backlog_clear(wl_rt_backlog *b)
+{
+  for (size_t i = 0; i < b->n; i++)
+    free(b->polls[i].a);
+  free(b->polls);
+  memset(b, 0, sizeof(*b));
+}
+
+/* The database was busy: the poll waits in memory (takes s->a). */
+static int keep_poll(wl_job *j, snapshot *s, int64_t now)
+{
+  wl_rt_backlog *b = j->backlog;
+  if (b->n == WL_RT_BACKLOG_MAX) {
+    free(b->polls[0].a);
+    memmove(b->polls, b->polls + 1, (b->n - 1) * sizeof(*b->polls));
+    b->n--;
+    wl_warn(j->src.name, "database busy for %d polls: the oldest waiting poll is dropped",
+            WL_RT_BACKLOG_MAX);
+  }
+  if (wl_array_reserve(&b->polls, &b->cap, b->n, sizeof(*b->polls), 8))
+    return wl_err(WL_ENOMEM, "out of memory");
+  b->polls[b->n++] = (wl_rt_held){s->a, s->n, now};
+  s->a = NULL;
+  wl_warn(j->src.name, "%s; the poll is kept in memory (%zu waiting)", wl_errmsg(), b->n);
+  return 0;
+}
+
+/* The polls that waited for the lock, then this one, in one transaction. */
+static int store_snapshot(wl_job *j, snapshot *s, int64_t now)
+{
+  wl_store *st = j->app->st;
+  wl_rt_backlog *b = j->backlog;
+  size_t waiting = b ? b->n : 0;
+  int rc = wl_store_begin(st);
+  j->rows = 0;
+  if (rc == 0) {
+    rc = check_lease(j);
+    for (size_t i = 0; rc == 0 && i < waiting; i++)
+      rc = apply_snapshot(j, b->polls[i].a, b->polls[i].n, b->polls[i].now);
+    if (rc == 0)
+      rc = apply_snapshot(j, s->a, s->n, now);
+    rc = rc ? (wl_store_rollback(st), rc) : wl_store_commit(st);
+  }
+  if (rc == WL_EUNAVAIL && b)
+    return keep_poll(j, s, now);
+  if (rc == 0 && waiting) {
+    wl_info(j->src.name, "stored %zu poll%s kept while the database was busy", waiting,
+            waiting > 1 ? "s" : "");
+    wl_rt_backlog_clear(b);
+  }
   return rc;
 }
 
@@ -485,6 +533,34 @@ static int handle_queue_page(wl_job *j)
   return 0;
 }
 
+/* A window's records are kept until its last page (it is stored whole), so
+ * an answer that pages without end would grow without bound (20,000 pages:
+ * 0.5 GB): at most WINDOW_MAX_MB of records per window (about 137,000
+ * interaction legs per 6-hour window; WFMLINK_WINDOW_MAX_MB lowers it for
+ * tests), then the window fails, not retried (issue 16). */
+#define WINDOW_MAX_MB 64
+
+static int window_too_big(wl_job *j)
+{
+  const char *env = getenv("WFMLINK_WINDOW_MAX_MB");
+  long long mb = env && *env ? strtoll(env, NULL, 10) : WINDOW_MAX_MB;
+  size_t bytes = j->nlegs * sizeof(*j->legs) + j->nqueues * sizeof(*j->queues);
+  char a[WL_ISO_LEN], b[WL_ISO_LEN];
+  if (mb <= 0 || bytes <= (size_t)mb * 1024 * 1024)
+    return 0;
+  wl_time_format(a, sizeof(a), j->from, j->tz);
+  wl_time_format(b, sizeof(b), j->to, j->tz);
+  wl_err(WL_EFAIL, "window %s .. %s: more than %lld MB of interaction records (%zu records in "
+         "%lld pages): 8x8 does not stop paging, or the window is too large; nothing of it "
+         "stored",
+         a, b, mb, j->nlegs, (long long)j->pages);
+  free(j->legs);
+  j->legs = NULL;
+  j->nlegs = j->caplegs = 0;
+  finish(j, WL_EFAIL, "error");
+  return WL_EFAIL;
+}
+
 static int handle_window(wl_job *j)
 {
   size_t nrec = 0, skipped = 0, before = j->nlegs;
@@ -500,6 +576,8 @@ static int handle_window(wl_job *j)
   }
   j->pages++;
   j->skipped += skipped;
+  if (window_too_big(j))
+    return WL_EFAIL;
   if ((more = j->drv->next_page(&next_n, nrec, j->pages)) < 0)
     return more;
   if (more) {

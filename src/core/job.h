@@ -18,6 +18,23 @@
 
 enum wl_job_kind { WL_JOB_REALTIME, WL_JOB_WINDOW };
 
+/* Real-time polls read while another process held the database's write
+ * lock: kept in memory, oldest first, and stored with the next poll that
+ * gets the lock, so a long import never costs polls (issue 16). */
+typedef struct wl_rt_held {
+  wl_rt_agent *a;
+  size_t n;
+  int64_t now;             /* the poll's response time */
+} wl_rt_held;
+typedef struct wl_rt_backlog {
+  wl_rt_held *polls;
+  size_t n, cap;
+} wl_rt_backlog;
+/* At most this many polls wait (10 minutes at the default 10 s interval);
+ * beyond it the oldest is dropped and the timeline shows the gap. */
+#define WL_RT_BACKLOG_MAX 60
+void wl_rt_backlog_clear(wl_rt_backlog *b);
+
 typedef struct wl_job {
   enum wl_job_kind kind;
   wl_app *app;
@@ -49,6 +66,8 @@ typedef struct wl_job {
   int64_t lease_ttl_s;
   int stream_mode;         /* real-time: enum wl_stream_mode (core/stream.h);
                               0 = no stream, the poll builds the timeline */
+  wl_rt_backlog *backlog;  /* serve: where a poll waits for a busy database
+                              (NULL: a busy database fails the poll) */
 } wl_job;
 
 /* Leases are about process liveness, not data time: real clock seconds. */

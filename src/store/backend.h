@@ -12,7 +12,7 @@
  */
 #include "store/store.h"
 
-#define WL_STORE_OPS_VERSION 2 /* 2: intervals_upsert, the planning domain */
+#define WL_STORE_OPS_VERSION 3 /* 2: intervals_upsert, the planning domain; 3: lock_wait */
 
 typedef struct wl_store_conn_ops {
   void (*close)(wl_store *st);
@@ -20,6 +20,7 @@ typedef struct wl_store_conn_ops {
   int (*begin)(wl_store *st);
   int (*commit)(wl_store *st);
   int (*rollback)(wl_store *st);
+  int (*lock_wait)(wl_store *st, int ms);
 } wl_store_conn_ops;
 
 typedef struct wl_store_source_ops {
@@ -159,6 +160,7 @@ typedef struct wl_store_ops {
   {                                                                                       \
     .close = prefix##_close, .schema_version = prefix##_schema_version,                   \
     .begin = prefix##_begin, .commit = prefix##_commit, .rollback = prefix##_rollback,    \
+    .lock_wait = prefix##_lock_wait,                                                      \
   }
 
 /* A backend's ops table from its domain tables, named PREFIX_DOMAIN_ops

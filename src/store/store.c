@@ -206,6 +206,13 @@ int wl_store_begin(wl_store *st)
   return st->ops->conn->begin(st);
 }
 
+int wl_store_lock_wait(wl_store *st, int ms)
+{
+  if (ms < 0)
+    return wl_err(WL_EUSAGE, "a lock wait cannot be negative");
+  return st->ops->conn->lock_wait(st, ms);
+}
+
 int wl_store_commit(wl_store *st)
 {
   return st->ops->conn->commit(st);

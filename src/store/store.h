@@ -35,6 +35,10 @@ int wl_store_schema_version(wl_store *st, int *out);
 
 int wl_store_begin(wl_store *st);
 int wl_store_commit(wl_store *st);
+/* How long a write waits for another process's lock before failing with
+ * WL_EUNAVAIL (SQLite's busy_timeout, 5 s by default; PostgreSQL: rows are
+ * locked one by one, nothing to set). */
+int wl_store_lock_wait(wl_store *st, int ms);
 int wl_store_rollback(wl_store *st);
 
 /* sources: add fills src->id; WL_EEXISTS for a taken name;

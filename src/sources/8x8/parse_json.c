@@ -6,6 +6,7 @@
  * four spellings, numbers as strings, extra fields, any order.
  */
 #include "sources/8x8/parse.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 
@@ -136,18 +137,22 @@ static int field_text(char *dst, size_t dsz, const json_t *rec, const char *key)
 /* Integer-typed ids (group-id, queue-id, interaction-id, trans-rec-num):
  * "12.0" is the same id as 12, as the JSON number 12.0 already prints "12";
  * plain digit strings stay untouched (leading zeros may matter in an id). */
-static int field_id(char *dst, size_t dsz, const json_t *rec, const char *key)
+static void normalize_id(char *dst)
 {
-  size_t n, dot;
-  if (!field_text(dst, dsz, rec, key))
-    return 0;
-  n = strlen(dst);
+  size_t n = strlen(dst), dot;
   for (dot = dst[0] == '-' ? 1 : 0; dot < n && dst[dot] >= '0' && dst[dot] <= '9'; dot++)
     ;
   if (dot == 0 || dot + 1 >= n || dst[dot] != '.' || dst[dot - 1] == '-')
-    return 1;
+    return;
   if (strspn(dst + dot + 1, "0") == n - dot - 1)
     dst[dot] = '\0';
+}
+
+static int field_id(char *dst, size_t dsz, const json_t *rec, const char *key)
+{
+  if (!field_text(dst, dsz, rec, key))
+    return 0;
+  normalize_id(dst);
   return 1;
 }
 
@@ -503,16 +508,24 @@ static int load_items(json_t **items, const kind *k, const char *buf, size_t len
 
 /* ---- records */
 
-static void set_status(wl_rt_agent *a, const json_t *v)
+/* r, d: value_number's answer for the agent-status value */
+static int status_from_number(wl_rt_agent *a, int r, double d)
 {
-  double d;
-  int r = value_number(&d, v);
   /* any real code is small; the bound keeps (long)d defined everywhere */
   if (r == NUM_OK && d == floor(d) && fabs(d) <= 2147483647.0) {
     snprintf(a->state, sizeof(a->state), "%s", wl_8x8_state_for_status((long)d));
     snprintf(a->vendor_code, sizeof(a->vendor_code), "%ld", (long)d);
-    return;
+    return 1;
   }
+  return 0;
+}
+
+static void set_status(wl_rt_agent *a, const json_t *v)
+{
+  double d;
+  int r = value_number(&d, v);
+  if (status_from_number(a, r, d))
+    return;
   /* missing: vendor code ""; garbage: keep its text so it can be looked at */
   snprintf(a->state, sizeof(a->state), "%s", WL_STATE_UNKNOWN);
   value_text(a->vendor_code, sizeof(a->vendor_code), v);
@@ -588,6 +601,341 @@ static int leg_from(wl_leg *l, const json_t *rec)
   return 0;
 }
 
+/* ---- the real-time fast path (issue 16: the jansson tree was 95 % of the
+ * real-time path). One pass over the common shape {"agent": [{...}, ...]},
+ * reading only the five fields a snapshot needs. It validates what it
+ * skips as jansson would; anything it does not handle exactly like the
+ * general path (escapes in a field it keeps, reals, other shapes, a BOM,
+ * anything invalid) answers 1 and the general path reads the whole answer,
+ * errors and quirks included. Records are handed over only once the whole
+ * answer was read. */
+
+enum { RF_ID, RF_NAME, RF_GROUP, RF_STATUS, RF_TIS, RF_N };
+
+typedef struct rt_val {
+  char type; /* 0 absent, 's' string without escapes, 'i' integer, 'n' null */
+  const char *p;
+  size_t n;
+} rt_val;
+
+typedef struct rt_scan {
+  const char *p, *end;
+  int depth;
+} rt_scan;
+
+static void rs_ws(rt_scan *s)
+{
+  while (s->p < s->end && is_blank(*s->p))
+    s->p++;
+}
+
+static int rs_lit(rt_scan *s, char c)
+{
+  rs_ws(s);
+  if (s->p < s->end && *s->p == c) {
+    s->p++;
+    return 1;
+  }
+  return 0;
+}
+
+/* One UTF-8 sequence as jansson accepts it (no overlongs, no surrogates,
+ * at most U+10FFFF); its length or 0. */
+static size_t rs_utf8(const unsigned char *p, const unsigned char *end)
+{
+  unsigned c = p[0], v;
+  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+  if (n == 0 || c > 0xF4 || (size_t)(end - p) < n)
+    return 0;
+  v = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xC0) != 0x80)
+      return 0;
+    v = v << 6 | (p[i] & 0x3F);
+  }
+  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
+    return 0;
+  return n;
+}
+
+static int rs_hex4(const char *p, unsigned *v)
+{
+  *v = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = p[i];
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0)
+      return 0;
+    *v = *v << 4 | (unsigned)d;
+  }
+  return 1;
+}
+
+/* A string at s->p ('"'); *esc tells whether it had escapes. 0 when it is
+ * not one jansson would take the same way. */
+static int rs_string(rt_scan *s, rt_val *v, int *esc)
+{
+  const char *p = s->p + 1;
+  *esc = 0;
+  while (p < s->end && *p != '"') {
+    unsigned char c = (unsigned char)*p;
+    unsigned u;
+    size_t n;
+    if (c < 0x20)
+      return 0;
+    if (c == '\\') {
+      *esc = 1;
+      if (p + 1 >= s->end)
+        return 0;
+      if (p[1] == 'u') {
+        /* \u0000 and surrogates: the general path decides */
+        if (s->end - p < 6 || !rs_hex4(p + 2, &u) || u == 0 || (u >= 0xD800 && u <= 0xDFFF))
+          return 0;
+        p += 6;
+        continue;
+      }
+      if (!strchr("\"\\/bfnrt", p[1]) || p[1] == '\0')
+        return 0;
+      p += 2;
+      continue;
+    }
+    if (c < 0x80) {
+      p++;
+      continue;
+    }
+    if ((n = rs_utf8((const unsigned char *)p, (const unsigned char *)s->end)) == 0)
+      return 0;
+    p += n;
+  }
+  if (p >= s->end)
+    return 0;
+  v->type = 's';
+  v->p = s->p + 1;
+  v->n = (size_t)(p - (s->p + 1));
+  s->p = p + 1;
+  return 1;
+}
+
+/* A number; integers of up to 18 digits only (larger ones and reals go to
+ * the general path, which knows jansson's limits). */
+static int rs_number(rt_scan *s, rt_val *v)
+{
+  const char *p = s->p, *d;
+  if (p < s->end && *p == '-')
+    p++;
+  d = p;
+  while (p < s->end && *p >= '0' && *p <= '9')
+    p++;
+  if (p == d || p - d > 18 || (*d == '0' && p - d > 1) || (d > s->p && p - d == 1 && *d == '0'))
+    return 0; /* also "-0": jansson prints it as 0 */
+  if (p < s->end && (*p == '.' || *p == 'e' || *p == 'E'))
+    return 0;
+  v->type = 'i';
+  v->p = s->p;
+  v->n = (size_t)(p - s->p);
+  s->p = p;
+  return 1;
+}
+
+static int rs_value(rt_scan *s, rt_val *v, int *esc);
+
+static int rs_container(rt_scan *s, char close)
+{
+  rt_val v;
+  int esc;
+  if (++s->depth > 64)
+    return 0;
+  s->p++;
+  if (rs_lit(s, close))
+    return s->depth--, 1;
+  do {
+    if (close == '}') {
+      rs_ws(s);
+      if (s->p >= s->end || *s->p != '"' || !rs_string(s, &v, &esc) || !rs_lit(s, ':'))
+        return 0;
+    }
+    if (!rs_value(s, &v, &esc))
+      return 0;
+  } while (rs_lit(s, ','));
+  if (!rs_lit(s, close))
+    return 0;
+  s->depth--;
+  return 1;
+}
+
+static int rs_value(rt_scan *s, rt_val *v, int *esc)
+{
+  static const char *const lits[] = {"true", "false", "null"};
+  rs_ws(s);
+  *esc = 0;
+  memset(v, 0, sizeof(*v));
+  if (s->p >= s->end)
+    return 0;
+  switch (*s->p) {
+  case '"': return rs_string(s, v, esc);
+  case '{': return rs_container(s, '}') ? (v->type = 'o', 1) : 0;
+  case '[': return rs_container(s, ']') ? (v->type = 'o', 1) : 0;
+  default: break;
+  }
+  for (int i = 0; i < 3; i++) {
+    size_t n = strlen(lits[i]);
+    if ((size_t)(s->end - s->p) >= n && memcmp(s->p, lits[i], n) == 0) {
+      s->p += n;
+      v->type = i == 2 ? 'n' : 'b';
+      return 1;
+    }
+  }
+  return rs_number(s, v);
+}
+
+static int rs_field(const rt_val *key)
+{
+  static const char *const names[RF_N] = {"agent-id", "agent-name", "group-id", "agent-status",
+                                          "time-in-status"};
+  for (int i = 0; i < RF_N; i++)
+    if (key->n == strlen(names[i]) && memcmp(key->p, names[i], key->n) == 0)
+      return i;
+  return -1;
+}
+
+/* value_text for a kept value (a string without escapes or an integer) */
+static int rv_text(char *dst, size_t dsz, const rt_val *v)
+{
+  const char *p = v->p;
+  size_t n = v->n;
+  if (v->type != 's' && v->type != 'i') { /* absent or null */
+    dst[0] = '\0';
+    return 0;
+  }
+  if (v->type == 's')
+    trim(&p, &n);
+  copy_utf8(dst, dsz, p, n);
+  return dst[0] != '\0';
+}
+
+/* value_number for a kept value; strings through the general helper */
+static int rv_number(double *d, const rt_val *v)
+{
+  char tmp[24];
+  json_t *j;
+  int r;
+  *d = 0;
+  if (v->type == 'i') {
+    memcpy(tmp, v->p, v->n);
+    tmp[v->n] = '\0';
+    *d = (double)strtoll(tmp, NULL, 10);
+    return fabs(*d) > 1e15 ? NUM_BAD : NUM_OK;
+  }
+  if (v->type != 's')
+    return NUM_ABSENT;
+  if (!(j = json_stringn_nocheck(v->p, v->n)))
+    return -1;
+  r = value_number(d, j);
+  json_decref(j);
+  return r;
+}
+
+/* rt_agent_from on the kept values: 0 a record, 1 skipped, -1 no memory */
+static int rv_agent(wl_rt_agent *a, const rt_val *f)
+{
+  double d;
+  int r;
+  memset(a, 0, sizeof(*a));
+  if (!rv_text(a->agent_id, sizeof(a->agent_id), &f[RF_ID]))
+    return 1;
+  rv_text(a->name, sizeof(a->name), &f[RF_NAME]);
+  if (rv_text(a->group_id, sizeof(a->group_id), &f[RF_GROUP]))
+    normalize_id(a->group_id);
+  if ((r = rv_number(&d, &f[RF_STATUS])) < 0)
+    return -1;
+  if (!status_from_number(a, r, d)) {
+    snprintf(a->state, sizeof(a->state), "%s", WL_STATE_UNKNOWN);
+    rv_text(a->vendor_code, sizeof(a->vendor_code), &f[RF_STATUS]);
+  }
+  if ((r = rv_number(&d, &f[RF_TIS])) < 0)
+    return -1;
+  if (r == NUM_OK && d > 0)
+    a->time_in_status = (int64_t)floor(d);
+  return 0;
+}
+
+/* One record object; 1 read (kept in *a or *skip set), 0 not handled. */
+static int rs_record(rt_scan *s, wl_rt_agent *a, int *skip)
+{
+  rt_val f[RF_N], key, v;
+  int esc, i, r;
+  memset(f, 0, sizeof(f));
+  if (!rs_lit(s, '{'))
+    return 0;
+  if (!rs_lit(s, '}')) {
+    do {
+      rs_ws(s);
+      if (s->p >= s->end || *s->p != '"' || !rs_string(s, &key, &esc) || esc || !rs_lit(s, ':'))
+        return 0;
+      if (!rs_value(s, &v, &esc))
+        return 0;
+      if ((i = rs_field(&key)) < 0)
+        continue;
+      /* the last of duplicate keys counts, as in jansson */
+      if (esc || v.type == 'o' || v.type == 'b')
+        return 0;
+      f[i] = v;
+    } while (rs_lit(s, ','));
+    if (!rs_lit(s, '}'))
+      return 0;
+  }
+  if ((r = rv_agent(a, f)) < 0)
+    return 0;
+  *skip = r;
+  return 1;
+}
+
+/* 0: read and handed over; 1: not handled here; < 0: a callback's error. */
+static int rt_fast(const char *buf, size_t len, wl_rt_agent_cb cb, void *payload,
+                   size_t *nskipped)
+{
+  rt_scan s = {buf, buf + len, 0};
+  rt_val key;
+  wl_rt_agent *all = NULL;
+  size_t n = 0, cap = 0, skipped = 0;
+  int esc, skip, rc = 1;
+  if (!buf || !rs_lit(&s, '{'))
+    return 1;
+  rs_ws(&s);
+  if (s.p >= s.end || *s.p != '"' || !rs_string(&s, &key, &esc) || esc || key.n != 5 ||
+      memcmp(key.p, "agent", 5) != 0 || !rs_lit(&s, ':') || !rs_lit(&s, '['))
+    return 1;
+  if (!rs_lit(&s, ']')) {
+    do {
+      if (wl_array_reserve(&all, &cap, n, sizeof(*all), 256))
+        goto out;
+      if (!rs_record(&s, &all[n], &skip))
+        goto out;
+      if (skip)
+        skipped++;
+      else
+        n++;
+    } while (rs_lit(&s, ','));
+    if (!rs_lit(&s, ']'))
+      goto out;
+  }
+  if (!rs_lit(&s, '}'))
+    goto out;
+  rs_ws(&s);
+  if (s.p != s.end)
+    goto out;
+  rc = 0;
+  if (nskipped)
+    *nskipped = skipped;
+  for (size_t i = 0; i < n && rc == 0 && cb; i++)
+    rc = cb(payload, &all[i]);
+out:
+  free(all);
+  return rc;
+}
+
+
 /* ---- public entry points */
 
 int wl_8x8_parse_rt_agents(const char *buf, size_t len, enum wl_8x8_format fmt,
@@ -599,6 +947,8 @@ int wl_8x8_parse_rt_agents(const char *buf, size_t len, enum wl_8x8_format fmt,
   int rc;
   if (nskipped)
     *nskipped = 0;
+  if (fmt == WL_8X8_JSON && (rc = rt_fast(buf, len, cb, payload, nskipped)) <= 0)
+    return rc; /* read by the fast path (or out of memory); else the general one */
   if ((rc = load_items(&items, &K_RT_AGENTS, buf, len, fmt)) != 0)
     return rc;
   for (i = 0; i < json_array_size(items) && rc == 0; i++) {

@@ -104,8 +104,14 @@ static const char *const sql_text[Q_COUNT] = {
                       "AND agent_id = $2 AND start_utc >= $3 AND start_utc < $4 "
                       "AND (end_utc IS NULL OR end_utc > $4)",
 
+  /* An agent's segments never overlap, so only the last one starting
+   * before $3 can reach into the window: bounding start_utc from there
+   * keeps the delete on the primary key (end_utc > $3 alone scanned every
+   * later segment, a scan per imported row; issue 16). */
   [Q_SC_DEL] = "DELETE FROM schedule_segment WHERE source_id = $1 AND agent_id = $2 "
-               "AND start_utc < $4 AND end_utc > $3",
+               "AND start_utc < $4 AND end_utc > $3 AND start_utc >= COALESCE("
+               "(SELECT max(start_utc) FROM schedule_segment WHERE source_id = $1 "
+               "AND agent_id = $2 AND start_utc < $3), $3)",
   [Q_SC_INSERT] =
     "WITH t AS (SELECT * FROM unnest($3::bigint[], $4::bigint[], $5::text[]) "
     "WITH ORDINALITY AS t(s, e, act, n)), "
@@ -350,6 +356,14 @@ int pg_rollback(wl_store *st)
     return 0;
   }
   return tx_finish(s, 0);
+}
+
+/* Writers lock rows, not the database: nothing to wait for as a whole. */
+static int pg_lock_wait(wl_store *st, int ms)
+{
+  (void)st;
+  (void)ms;
+  return 0;
 }
 
 /* ---- open / close ---------------------------------------------------- */

@@ -126,8 +126,14 @@ static const char *const sql_text[Q_COUNT] = {
                       "AND agent_id = ?2 AND start_utc >= ?3 AND start_utc < ?4 "
                       "AND (end_utc IS NULL OR end_utc > ?4)",
 
+  /* An agent's segments never overlap, so only the last one starting
+   * before ?3 can reach into the window: bounding start_utc from there
+   * keeps the delete on the primary key (end_utc > ?3 alone scanned every
+   * later segment, a scan per imported row; issue 16). */
   [Q_SC_DEL] = "DELETE FROM schedule_segment WHERE source_id = ?1 AND agent_id = ?2 "
-               "AND start_utc < ?4 AND end_utc > ?3",
+               "AND start_utc < ?4 AND end_utc > ?3 AND start_utc >= COALESCE("
+               "(SELECT max(start_utc) FROM schedule_segment WHERE source_id = ?1 "
+               "AND agent_id = ?2 AND start_utc < ?3), ?3)",
   [Q_SC_INSERT] = "INSERT INTO schedule_segment (source_id, agent_id, start_utc, end_utc, "
                   "activity) VALUES (?1, ?2, ?3, ?4, ?5)",
   [Q_SC_QUERY_ALL] = "SELECT " SC_COLS " FROM schedule_segment WHERE source_id = ?1 "
@@ -156,6 +162,12 @@ static const char *const sql_text[Q_COUNT] = {
 
 int sq_fail(sq_store *s, const char *what)
 {
+  int code = sqlite3_errcode(s->db);
+  /* another process held the write lock past busy_timeout: worth waiting
+   * for, so callers can keep the work and try again (issue 16) */
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+    return wl_err(WL_EUNAVAIL, "database %s: %s: %s (another process is writing)", s->path,
+                  what, sqlite3_errmsg(s->db));
   return wl_err(WL_EFAIL, "database %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
@@ -289,6 +301,14 @@ static int sq_rollback(wl_store *st)
     return 0;
   }
   rollback_now(s);
+  return 0;
+}
+
+static int sq_lock_wait(wl_store *st, int ms)
+{
+  sq_store *s = SQ(st);
+  if (sqlite3_busy_timeout(s->db, ms) != SQLITE_OK)
+    return sq_fail(s, "cannot set the busy timeout");
   return 0;
 }
 
