@@ -9,7 +9,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/stream_lib.sh"
 SECONDS=0
+# wait_until SECONDS CMD...: polls CMD every 0.2 s (readiness, not a fixed
+# sleep: the suite runs on loaded machines)
+wait_until() { local n=$(($1 * 5)); shift; for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 0.2; done; return 1; }
+status_is() { sqlite3 "$T/s.db" "select value from setting where key='stream-status'" 2>/dev/null | grep -q "$1"; }
 start_serve
+wait_until 30 status_is '^live since'
 sleep 2
 # 2. faults
 F0=$(date +%s)
@@ -17,7 +22,10 @@ for k in drop lose repeat reorder garbage; do
   curl -s -X POST "$EMU_URL/_emu/stream-fault?kind=$k" >/dev/null
   sleep 0.3
 done
-sleep 7
+# the issue's bar (>= 99 % with a lost event) is over time with faults in
+# it, not over the seconds of one fault: a lost event is repaired by the
+# poll only once its state is 5 s old, so the window runs on past that
+sleep 16
 F1=$(($(date +%s) - 1))
 check "faults: >= 99 % agreement, no overlap, nothing doubled" agreement $F0 $F1 99
 check "the dropped connection was resumed" test "$(grep -c 'event stream connected (from C' "$T/serve1.err")" -ge 1
@@ -29,7 +37,8 @@ check "an unknown newState is kept as unknown with its code" test \
 
 # 2b. stream silent (no frames, no pings): dropped after WFMLINK_STREAM_IDLE_S
 curl -s -X POST "$EMU_URL/_emu/stream-fault?kind=stall&seconds=8" >/dev/null
-sleep 6
+connected3() { [ "$(grep -c 'event stream connected' "$T/serve1.err")" -ge 3 ]; }
+wait_until 40 connected3
 check "a silent stream is dropped and reopened" test "$(grep -c 'event stream connected' "$T/serve1.err")" -ge 3
 
 # 2c. stream down longer than rt-max-gap-s (4 s): polling only, then the
@@ -37,10 +46,13 @@ check "a silent stream is dropped and reopened" test "$(grep -c 'event stream co
 D0=$(date +%s)
 w source set s "stream-host=ws://127.0.0.1:$(free_port)" >/dev/null
 sleep 7
+wait_until 40 status_is '^down; polling only since'
 check "status: polling only" bash -c "sqlite3 '$T/s.db' \"select value from setting where key='stream-status'\" | grep -q '^down; polling only since'"
 check "log: polling only" grep -q "the timeline comes from the poll" "$T/serve1.err"
 w source set s "stream-host=ws://127.0.0.1:$EMU_PORT" >/dev/null
 sleep 5
+wait_until 40 status_is '^live since'
+sleep 1
 D1=$(($(date +%s) - 1))
 check "status: live again" bash -c "sqlite3 '$T/s.db' \"select value from setting where key='stream-status'\" | grep -q '^live since'"
 check "polling only, then the catch-up: >= 99.9 %, starts exact, nothing doubled" agreement $D0 $D1 99.9
