@@ -79,13 +79,14 @@ int main(int argc, char **argv)
   size_t len1, len2;
   char *b1, *b2;
   int64_t now1, now2;
-  int runs = argc > 5 ? atoi(argv[5]) : 5;
+  char *end = NULL;
+  long runs = argc > 5 ? strtol(argv[5], &end, 10) : 5;
   snap s1 = {0}, s2 = {0};
   wl_timeline_ops first, ops;
   wl_state_row *open;
   size_t nopen = 0, nops = 0;
   double *tp, *tt, *ta;
-  if (argc < 5 || runs < 1) {
+  if (argc < 5 || runs < 1 || runs > 1000 || (end && *end)) {
     fprintf(stderr, "usage: bench_rt_path SNAP1.json NOW1 SNAP2.json NOW2 [RUNS]\n");
     return 2;
   }
@@ -119,7 +120,7 @@ int main(int argc, char **argv)
   qsort(tp, (size_t)runs, sizeof(double), cmp_d);
   qsort(tt, (size_t)runs, sizeof(double), cmp_d);
   qsort(ta, (size_t)runs, sizeof(double), cmp_d);
-  printf("agents %zu, %d runs, %zu ops in the measured poll (%zu bytes)\n", s2.n, runs, nops, len2);
+  printf("agents %zu, %ld runs, %zu ops in the measured poll (%zu bytes)\n", s2.n, runs, nops, len2);
   printf("  CPU ms per 1,000 records   min     median\n");
   printf("  parse                      %7.3f %7.3f\n", tp[0], tp[runs / 2]);
   printf("  timeline                   %7.3f %7.3f\n", tt[0], tt[runs / 2]);
