@@ -132,10 +132,11 @@ static void start_due_requests(wl_collector *c, int64_t now_ms)
   }
 }
 
-static void collect_completions(wl_collector *c)
+/* Hands finished transfers to their jobs; returns how many there were. */
+static int collect_completions(wl_collector *c)
 {
   CURLMsg *msg;
-  int left;
+  int left, n = 0;
   while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
     wl_8x8_req *r = NULL;
     if (msg->msg != CURLMSG_DONE)
@@ -143,7 +144,9 @@ static void collect_completions(wl_collector *c)
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
     curl_multi_remove_handle(c->multi, msg->easy_handle);
     wl_job_request_done(r->user, msg->data.result, mono_ms());
+    n++;
   }
+  return n;
 }
 
 /* Abandons every unfinished job (their windows are not stored). */
@@ -162,7 +165,11 @@ static void loop_turn(wl_collector *c, int max_wait_ms)
   int wait = max_wait_ms;
   start_due_requests(c, now);
   curl_multi_perform(c->multi, &running);
-  collect_completions(c);
+  /* a finished transfer may have finished a job or made its next request
+   * due: go round again at once instead of sleeping in the poll (a backfill
+   * lost 0.2 s per window here) */
+  if (collect_completions(c) > 0)
+    wait = 0;
   for (size_t i = 0; i < c->njobs; i++) {
     wl_job *j = c->jobs[i];
     if (!j->finished && !j->req) {

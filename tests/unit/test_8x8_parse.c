@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sources/8x8/parse.h"
+#include "sources/8x8/parse_int.h"
 #include "util/err.h"
 
 #define MAXREC 16
@@ -633,6 +634,31 @@ static void test_ix_json(void **state)
   check_ix_records(&s);
 }
 
+/* The same page without JSON reals is read by the one-pass reader
+ * (parse_fast.c), to the same records; the \u escape in a field the reader
+ * does not keep does not send it to the general path. */
+static void test_ix_json_fast_path(void **state)
+{
+  char body[sizeof(IX_JSON) + 64];
+  char *p;
+  leg_sink s = {0};
+  size_t nrec = 0, nskip = 0;
+  (void)state;
+  snprintf(body, sizeof(body), "%s", IX_JSON);
+  assert_non_null(p = strstr(body, "12.4,"));
+  memcpy(p, "12  ,", 5);
+  assert_non_null(p = strstr(body, "+15551234567"));
+  memcpy(p, "\\u00e9\\n4567", 12);
+  assert_int_equal(wl_8x8_fast_interactions(body, strlen(body), NULL, NULL, &nrec), 0);
+  assert_int_equal(nrec, 7);
+  assert_int_equal(ix(body, WL_8X8_JSON, &s, &nrec, &nskip), 0);
+  assert_int_equal(nrec, 7);
+  assert_int_equal(nskip, 0);
+  check_ix_records(&s);
+  /* a real among the kept values: the general path reads the page */
+  assert_int_equal(wl_8x8_fast_interactions(IX_JSON, strlen(IX_JSON), NULL, NULL, &nrec), 1);
+}
+
 /* A value that cannot be read fails the whole page (nothing is stored on a
  * guess); "" stays "not yet" (late data). */
 static void test_ix_unreadable_values_fail_the_page(void **state)
@@ -875,6 +901,7 @@ int main(void)
       cmocka_unit_test(test_rt_truncation_utf8),
       cmocka_unit_test(test_xml_too_deep),
       cmocka_unit_test(test_ix_json),
+      cmocka_unit_test(test_ix_json_fast_path),
       cmocka_unit_test(test_ix_xml_same),
     cmocka_unit_test(test_ix_unreadable_values_fail_the_page),
       cmocka_unit_test(test_ix_envelopes),

@@ -139,14 +139,30 @@ static int keep_rt(void *p, const wl_rt_agent *a)
   return 0;
 }
 
-/* The real-time fast path (parse_json.c) must read every answer exactly as
- * the general one: a UTF-8 BOM in front sends the same answer through the
- * general path only. */
+typedef struct leg_list {
+  wl_leg *l;
+  size_t n;
+} leg_list;
+
+static int keep_leg(void *p, const wl_leg *l)
+{
+  leg_list *ll = p;
+  wl_leg *nl = realloc(ll->l, (ll->n + 1) * sizeof(*nl));
+  assert_non_null(nl);
+  ll->l = nl;
+  ll->l[ll->n++] = *l;
+  return 0;
+}
+
+/* The one-pass reader (parse_fast.c) must read every answer exactly as the
+ * general one: a UTF-8 BOM in front sends the same answer through the
+ * general path only. Real-time agents and interactions alike. */
 static void same_as_general(const char *buf, size_t len, const char *name)
 {
   char *bom = malloc(len + 3);
   rt_list x = {0}, y = {0};
-  size_t sx = 0, sy = 0;
+  leg_list lx = {0}, ly = {0};
+  size_t sx = 0, sy = 0, nx = 0, ny = 0;
   int rx, ry;
   assert_non_null(bom);
   memcpy(bom, "\xEF\xBB\xBF", 3);
@@ -154,10 +170,18 @@ static void same_as_general(const char *buf, size_t len, const char *name)
   rx = wl_8x8_parse_rt_agents(buf, len, WL_8X8_JSON, keep_rt, &x, &sx);
   ry = wl_8x8_parse_rt_agents(bom, len + 3, WL_8X8_JSON, keep_rt, &y, &sy);
   if (rx != ry || sx != sy || x.n != y.n || (x.n && memcmp(x.a, y.a, x.n * sizeof(*x.a)) != 0))
-    fail_msg("%s: the fast path read %d/%zu/%zu records, the general one %d/%zu/%zu", name, rx,
+    fail_msg("%s: the fast path read %d/%zu/%zu agents, the general one %d/%zu/%zu", name, rx,
              x.n, sx, ry, y.n, sy);
+  rx = wl_8x8_parse_interactions(buf, len, WL_8X8_JSON, keep_leg, &lx, &nx, &sx);
+  ry = wl_8x8_parse_interactions(bom, len + 3, WL_8X8_JSON, keep_leg, &ly, &ny, &sy);
+  if (rx != ry || nx != ny || sx != sy || lx.n != ly.n ||
+      (lx.n && memcmp(lx.l, ly.l, lx.n * sizeof(*lx.l)) != 0))
+    fail_msg("%s: the fast path read %d/%zu/%zu/%zu legs, the general one %d/%zu/%zu/%zu", name,
+             rx, lx.n, nx, sx, ry, ly.n, ny, sy);
   free(x.a);
   free(y.a);
+  free(lx.l);
+  free(ly.l);
   free(bom);
 }
 

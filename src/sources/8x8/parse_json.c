@@ -6,6 +6,7 @@
  * four spellings, numbers as strings, extra fields, any order.
  */
 #include "sources/8x8/parse.h"
+#include "sources/8x8/parse_int.h"
 #include "util/array.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -41,61 +42,15 @@ static const kind K_STATS = {"statistics", "statistics", "statistic",
                              "{\"statistics\": {\"statistic\": ...}}",
                              "<statistics><statistic>...</statistic></statistics>"};
 
-/* ---- text helpers (no locale: ctype would depend on the process locale) */
-
-static int is_blank(char c)
-{
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static char lower(char c)
-{
-  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static void trim(const char **s, size_t *n)
-{
-  while (*n > 0 && is_blank(**s)) {
-    (*s)++;
-    (*n)--;
-  }
-  while (*n > 0 && is_blank((*s)[*n - 1]))
-    (*n)--;
-}
-
-/* Copies at most dsz-1 bytes and never splits a UTF-8 sequence: when the
- * cut would land on a continuation byte, back up to before its lead byte. */
-static void copy_utf8(char *dst, size_t dsz, const char *s, size_t n)
-{
-  if (dsz == 0)
-    return;
-  if (n >= dsz) {
-    n = dsz - 1;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-      n--;
-  }
-  memcpy(dst, s, n);
-  dst[n] = '\0';
-}
-
 /* Remote text quoted in an error message: bounded, whole UTF-8 characters,
  * control characters replaced so a hostile answer cannot forge log lines. */
 static const char *quotable(char *dst, size_t dsz, const char *s)
 {
-  copy_utf8(dst, dsz, s, strlen(s));
+  wl_8x8_copy_utf8(dst, dsz, s, strlen(s));
   for (char *p = dst; *p; p++)
     if ((unsigned char)*p < 0x20 || *p == 0x7f)
       *p = '?';
   return dst;
-}
-
-static int prefix_ci(const char *s, size_t n, const char *lit)
-{
-  size_t i;
-  for (i = 0; lit[i]; i++)
-    if (i >= n || lower(s[i]) != lit[i])
-      return 0;
-  return 1;
 }
 
 /* ---- field access. Every getter treats a missing key, null, an array or
@@ -110,7 +65,7 @@ static int value_text(char *dst, size_t dsz, const json_t *v)
   if (json_is_string(v)) {
     s = json_string_value(v);
     n = json_string_length(v);
-    trim(&s, &n);
+    wl_8x8_trim(&s, &n);
   } else if (json_is_integer(v)) {
     n = (size_t)snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
   } else if (json_is_real(v)) {
@@ -125,7 +80,7 @@ static int value_text(char *dst, size_t dsz, const json_t *v)
   } else {
     n = 0;
   }
-  copy_utf8(dst, dsz, s, n);
+  wl_8x8_copy_utf8(dst, dsz, s, n);
   return dst[0] != '\0';
 }
 
@@ -134,68 +89,26 @@ static int field_text(char *dst, size_t dsz, const json_t *rec, const char *key)
   return value_text(dst, dsz, json_object_get(rec, key));
 }
 
-/* Integer-typed ids (group-id, queue-id, interaction-id, trans-rec-num):
- * "12.0" is the same id as 12, as the JSON number 12.0 already prints "12";
- * plain digit strings stay untouched (leading zeros may matter in an id). */
-static void normalize_id(char *dst)
-{
-  size_t n = strlen(dst), dot;
-  for (dot = dst[0] == '-' ? 1 : 0; dot < n && dst[dot] >= '0' && dst[dot] <= '9'; dot++)
-    ;
-  if (dot == 0 || dot + 1 >= n || dst[dot] != '.' || dst[dot - 1] == '-')
-    return;
-  if (strspn(dst + dot + 1, "0") == n - dot - 1)
-    dst[dot] = '\0';
-}
-
 static int field_id(char *dst, size_t dsz, const json_t *rec, const char *key)
 {
   if (!field_text(dst, dsz, rec, key))
     return 0;
-  normalize_id(dst);
+  wl_8x8_normalize_id(dst);
   return 1;
 }
 
-enum { NUM_ABSENT, NUM_OK, NUM_BAD };
-
-/* A number from a JSON number or a numeric string ("12", "12.0", "-3").
- * Only plain decimal notation: strtod alone would also take "0x1p3",
- * "inf" and "nan". */
+/* A number from a JSON number or a numeric string ("12", "12.0", "-3"). */
 static int value_number(double *out, const json_t *v)
 {
-  char tmp[64];
-  const char *s;
-  char *end;
-  size_t n, i;
   *out = 0;
   if (!v || json_is_null(v))
-    return NUM_ABSENT;
-  if (json_is_number(v)) {
-    *out = json_number_value(v);
-  } else if (json_is_string(v)) {
-    s = json_string_value(v);
-    n = json_string_length(v);
-    trim(&s, &n);
-    if (n == 0)
-      return NUM_ABSENT;
-    if (n >= sizeof(tmp))
-      return NUM_BAD;
-    for (i = 0; i < n; i++)
-      if (!strchr("0123456789+-.eE", s[i]) || s[i] == '\0')
-        return NUM_BAD;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    *out = strtod(tmp, &end);
-    if (end != tmp + n)
-      return NUM_BAD;
-  } else {
-    return NUM_BAD;
-  }
-  /* 1e15 is far beyond any count, code or duration; it keeps the later
-   * conversions to int64_t and long defined. */
-  if (!isfinite(*out) || fabs(*out) > 1e15)
-    return NUM_BAD;
-  return NUM_OK;
+    return WL_8X8_NUM_ABSENT;
+  if (json_is_string(v))
+    return wl_8x8_text_number(out, json_string_value(v), json_string_length(v));
+  if (!json_is_number(v))
+    return WL_8X8_NUM_BAD;
+  *out = json_number_value(v);
+  return wl_8x8_number_in_range(*out);
 }
 
 /* Whole seconds: durations are rounded half up per leg (wfm-definitions.md).
@@ -203,36 +116,22 @@ static int value_number(double *out, const json_t *v)
  * that is neither HH:MM:SS nor a number is an error (-1). */
 static int value_duration(int64_t *out, const json_t *v)
 {
-  char tmp[64];
-  const char *s;
-  size_t n;
   double d;
   *out = 0;
   if (!v || json_is_null(v))
     return 0;
-  if (json_is_string(v)) {
-    s = json_string_value(v);
-    n = json_string_length(v);
-    trim(&s, &n);
-    if (n == 0)
-      return 0;
-    if (n >= sizeof(tmp))
-      return -1;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    if (wl_duration_parse(out, tmp) == 0)
-      return 0;
-  }
-  if (value_number(&d, v) != NUM_OK)
+  if (json_is_string(v))
+    return wl_8x8_text_duration(out, json_string_value(v), json_string_length(v));
+  if (value_number(&d, v) != WL_8X8_NUM_OK)
     return -1;
-  *out = d > 0 ? (int64_t)floor(d + 0.5) : 0;
+  *out = wl_8x8_seconds(d);
   return 0;
 }
 
 static int64_t value_count(const json_t *v)
 {
   double d;
-  if (value_number(&d, v) != NUM_OK || d <= 0)
+  if (value_number(&d, v) != WL_8X8_NUM_OK || d <= 0)
     return 0;
   return (int64_t)floor(d + 0.5);
 }
@@ -241,24 +140,12 @@ static int64_t value_count(const json_t *v)
 static int field_time(int64_t *out, const json_t *rec, const char *key)
 {
   const json_t *v = json_object_get(rec, key);
-  char tmp[64];
-  const char *s;
-  size_t n;
   *out = 0;
   if (!v || json_is_null(v))
     return 0;
   if (!json_is_string(v))
     return -1;
-  s = json_string_value(v);
-  n = json_string_length(v);
-  trim(&s, &n);
-  if (n == 0)
-    return 0;
-  if (n >= sizeof(tmp))
-    return -1;
-  memcpy(tmp, s, n);
-  tmp[n] = '\0';
-  return wl_time_parse_iso(out, tmp) == 0 ? 1 : -1;
+  return wl_8x8_text_time(out, json_string_value(v), json_string_length(v));
 }
 
 /* ---- envelope */
@@ -332,7 +219,7 @@ static int is_empty_value(const json_t *v)
     return 0;
   s = json_string_value(v);
   n = json_string_length(v);
-  trim(&s, &n);
+  wl_8x8_trim(&s, &n);
   return n == 0;
 }
 
@@ -414,7 +301,7 @@ static size_t content_start(const char *buf, size_t len)
   size_t i = 0;
   if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
     i = 3;
-  while (i < len && is_blank(buf[i]))
+  while (i < len && wl_8x8_is_blank(buf[i]))
     i++;
   return i;
 }
@@ -431,13 +318,13 @@ static void html_title(char *out, size_t n, const char *buf, size_t len)
 {
   size_t i, j, lim = len < 4096 ? len : 4096, o = 0;
   out[0] = '\0';
-  for (i = 0; i < lim && !prefix_ci(buf + i, lim - i, "<title"); i++)
+  for (i = 0; i < lim && !wl_8x8_prefix_ci(buf + i, lim - i, "<title"); i++)
     ;
   while (i < lim && buf[i] != '>')
     i++;
   for (j = i + 1; j < lim && buf[j] != '<' && o + 1 < n; j++) {
     unsigned char c = (unsigned char)buf[j];
-    if (o == 0 && is_blank((char)c))
+    if (o == 0 && wl_8x8_is_blank((char)c))
       continue;
     out[o++] = c >= 0x20 && c < 0x7f ? (char)c : ' ';
   }
@@ -455,7 +342,7 @@ static int sniff(const kind *k, enum wl_8x8_format fmt, const char *buf, size_t 
   size_t i = content_start(buf, len);
   if (i == len)
     return wrong_shape(k, fmt, "an empty body");
-  if (prefix_ci(buf + i, len - i, "<!doctype html") || prefix_ci(buf + i, len - i, "<html")) {
+  if (wl_8x8_prefix_ci(buf + i, len - i, "<!doctype html") || wl_8x8_prefix_ci(buf + i, len - i, "<html")) {
     html_title(title, sizeof(title), buf + i, len - i);
     if (title[0])
       snprintf(got, sizeof(got), "an HTML page (title \"%s\")", title);
@@ -508,23 +395,11 @@ static int load_items(json_t **items, const kind *k, const char *buf, size_t len
 
 /* ---- records */
 
-/* r, d: value_number's answer for the agent-status value */
-static int status_from_number(wl_rt_agent *a, int r, double d)
-{
-  /* any real code is small; the bound keeps (long)d defined everywhere */
-  if (r == NUM_OK && d == floor(d) && fabs(d) <= 2147483647.0) {
-    snprintf(a->state, sizeof(a->state), "%s", wl_8x8_state_for_status((long)d));
-    snprintf(a->vendor_code, sizeof(a->vendor_code), "%ld", (long)d);
-    return 1;
-  }
-  return 0;
-}
-
 static void set_status(wl_rt_agent *a, const json_t *v)
 {
   double d;
   int r = value_number(&d, v);
-  if (status_from_number(a, r, d))
+  if (wl_8x8_status_from_number(a, r, d))
     return;
   /* missing: vendor code ""; garbage: keep its text so it can be looked at */
   snprintf(a->state, sizeof(a->state), "%s", WL_STATE_UNKNOWN);
@@ -541,7 +416,7 @@ static int rt_agent_from(wl_rt_agent *a, const json_t *rec)
   field_text(a->name, sizeof(a->name), rec, "agent-name");
   field_id(a->group_id, sizeof(a->group_id), rec, "group-id");
   set_status(a, json_object_get(rec, "agent-status"));
-  if (value_number(&d, json_object_get(rec, "time-in-status")) == NUM_OK && d > 0)
+  if (value_number(&d, json_object_get(rec, "time-in-status")) == WL_8X8_NUM_OK && d > 0)
     a->time_in_status = (int64_t)floor(d);
   return 0;
 }
@@ -553,7 +428,7 @@ static int direction_inbound(const json_t *rec)
   char dir[32];
   if (!field_text(dir, sizeof(dir), rec, "interaction-direction"))
     return 0;
-  return strlen(dir) == 7 && prefix_ci(dir, 7, "inbound");
+  return strlen(dir) == 7 && wl_8x8_prefix_ci(dir, 7, "inbound");
 }
 
 /* An accept or abandon time: "" or missing is "not (yet)" (late data); a
@@ -601,341 +476,6 @@ static int leg_from(wl_leg *l, const json_t *rec)
   return 0;
 }
 
-/* ---- the real-time fast path (issue 16: the jansson tree was 95 % of the
- * real-time path). One pass over the common shape {"agent": [{...}, ...]},
- * reading only the five fields a snapshot needs. It validates what it
- * skips as jansson would; anything it does not handle exactly like the
- * general path (escapes in a field it keeps, reals, other shapes, a BOM,
- * anything invalid) answers 1 and the general path reads the whole answer,
- * errors and quirks included. Records are handed over only once the whole
- * answer was read. */
-
-enum { RF_ID, RF_NAME, RF_GROUP, RF_STATUS, RF_TIS, RF_N };
-
-typedef struct rt_val {
-  char type; /* 0 absent, 's' string without escapes, 'i' integer, 'n' null */
-  const char *p;
-  size_t n;
-} rt_val;
-
-typedef struct rt_scan {
-  const char *p, *end;
-  int depth;
-} rt_scan;
-
-static void rs_ws(rt_scan *s)
-{
-  while (s->p < s->end && is_blank(*s->p))
-    s->p++;
-}
-
-static int rs_lit(rt_scan *s, char c)
-{
-  rs_ws(s);
-  if (s->p < s->end && *s->p == c) {
-    s->p++;
-    return 1;
-  }
-  return 0;
-}
-
-/* One UTF-8 sequence as jansson accepts it (no overlongs, no surrogates,
- * at most U+10FFFF); its length or 0. */
-static size_t rs_utf8(const unsigned char *p, const unsigned char *end)
-{
-  unsigned c = p[0], v;
-  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-  if (n == 0 || c > 0xF4 || (size_t)(end - p) < n)
-    return 0;
-  v = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
-  for (size_t i = 1; i < n; i++) {
-    if ((p[i] & 0xC0) != 0x80)
-      return 0;
-    v = v << 6 | (p[i] & 0x3F);
-  }
-  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
-    return 0;
-  return n;
-}
-
-static int rs_hex4(const char *p, unsigned *v)
-{
-  *v = 0;
-  for (int i = 0; i < 4; i++) {
-    char c = p[i];
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    if (d < 0)
-      return 0;
-    *v = *v << 4 | (unsigned)d;
-  }
-  return 1;
-}
-
-/* A string at s->p ('"'); *esc tells whether it had escapes. 0 when it is
- * not one jansson would take the same way. */
-static int rs_string(rt_scan *s, rt_val *v, int *esc)
-{
-  const char *p = s->p + 1;
-  *esc = 0;
-  while (p < s->end && *p != '"') {
-    unsigned char c = (unsigned char)*p;
-    unsigned u;
-    size_t n;
-    if (c < 0x20)
-      return 0;
-    if (c == '\\') {
-      *esc = 1;
-      if (p + 1 >= s->end)
-        return 0;
-      if (p[1] == 'u') {
-        /* \u0000 and surrogates: the general path decides */
-        if (s->end - p < 6 || !rs_hex4(p + 2, &u) || u == 0 || (u >= 0xD800 && u <= 0xDFFF))
-          return 0;
-        p += 6;
-        continue;
-      }
-      if (!strchr("\"\\/bfnrt", p[1]) || p[1] == '\0')
-        return 0;
-      p += 2;
-      continue;
-    }
-    if (c < 0x80) {
-      p++;
-      continue;
-    }
-    if ((n = rs_utf8((const unsigned char *)p, (const unsigned char *)s->end)) == 0)
-      return 0;
-    p += n;
-  }
-  if (p >= s->end)
-    return 0;
-  v->type = 's';
-  v->p = s->p + 1;
-  v->n = (size_t)(p - (s->p + 1));
-  s->p = p + 1;
-  return 1;
-}
-
-/* A number; integers of up to 18 digits only (larger ones and reals go to
- * the general path, which knows jansson's limits). */
-static int rs_number(rt_scan *s, rt_val *v)
-{
-  const char *p = s->p, *d;
-  if (p < s->end && *p == '-')
-    p++;
-  d = p;
-  while (p < s->end && *p >= '0' && *p <= '9')
-    p++;
-  if (p == d || p - d > 18 || (*d == '0' && p - d > 1) || (d > s->p && p - d == 1 && *d == '0'))
-    return 0; /* also "-0": jansson prints it as 0 */
-  if (p < s->end && (*p == '.' || *p == 'e' || *p == 'E'))
-    return 0;
-  v->type = 'i';
-  v->p = s->p;
-  v->n = (size_t)(p - s->p);
-  s->p = p;
-  return 1;
-}
-
-static int rs_value(rt_scan *s, rt_val *v, int *esc);
-
-static int rs_container(rt_scan *s, char close)
-{
-  rt_val v;
-  int esc;
-  if (++s->depth > 64)
-    return 0;
-  s->p++;
-  if (rs_lit(s, close))
-    return s->depth--, 1;
-  do {
-    if (close == '}') {
-      rs_ws(s);
-      if (s->p >= s->end || *s->p != '"' || !rs_string(s, &v, &esc) || !rs_lit(s, ':'))
-        return 0;
-    }
-    if (!rs_value(s, &v, &esc))
-      return 0;
-  } while (rs_lit(s, ','));
-  if (!rs_lit(s, close))
-    return 0;
-  s->depth--;
-  return 1;
-}
-
-static int rs_value(rt_scan *s, rt_val *v, int *esc)
-{
-  static const char *const lits[] = {"true", "false", "null"};
-  rs_ws(s);
-  *esc = 0;
-  memset(v, 0, sizeof(*v));
-  if (s->p >= s->end)
-    return 0;
-  switch (*s->p) {
-  case '"': return rs_string(s, v, esc);
-  case '{': return rs_container(s, '}') ? (v->type = 'o', 1) : 0;
-  case '[': return rs_container(s, ']') ? (v->type = 'o', 1) : 0;
-  default: break;
-  }
-  for (int i = 0; i < 3; i++) {
-    size_t n = strlen(lits[i]);
-    if ((size_t)(s->end - s->p) >= n && memcmp(s->p, lits[i], n) == 0) {
-      s->p += n;
-      v->type = i == 2 ? 'n' : 'b';
-      return 1;
-    }
-  }
-  return rs_number(s, v);
-}
-
-static int rs_field(const rt_val *key)
-{
-  static const char *const names[RF_N] = {"agent-id", "agent-name", "group-id", "agent-status",
-                                          "time-in-status"};
-  for (int i = 0; i < RF_N; i++)
-    if (key->n == strlen(names[i]) && memcmp(key->p, names[i], key->n) == 0)
-      return i;
-  return -1;
-}
-
-/* value_text for a kept value (a string without escapes or an integer) */
-static int rv_text(char *dst, size_t dsz, const rt_val *v)
-{
-  const char *p = v->p;
-  size_t n = v->n;
-  if (v->type != 's' && v->type != 'i') { /* absent or null */
-    dst[0] = '\0';
-    return 0;
-  }
-  if (v->type == 's')
-    trim(&p, &n);
-  copy_utf8(dst, dsz, p, n);
-  return dst[0] != '\0';
-}
-
-/* value_number for a kept value; strings through the general helper */
-static int rv_number(double *d, const rt_val *v)
-{
-  char tmp[24];
-  json_t *j;
-  int r;
-  *d = 0;
-  if (v->type == 'i') {
-    memcpy(tmp, v->p, v->n);
-    tmp[v->n] = '\0';
-    *d = (double)strtoll(tmp, NULL, 10);
-    return fabs(*d) > 1e15 ? NUM_BAD : NUM_OK;
-  }
-  if (v->type != 's')
-    return NUM_ABSENT;
-  if (!(j = json_stringn_nocheck(v->p, v->n)))
-    return -1;
-  r = value_number(d, j);
-  json_decref(j);
-  return r;
-}
-
-/* rt_agent_from on the kept values: 0 a record, 1 skipped, -1 no memory */
-static int rv_agent(wl_rt_agent *a, const rt_val *f)
-{
-  double d;
-  int r;
-  memset(a, 0, sizeof(*a));
-  if (!rv_text(a->agent_id, sizeof(a->agent_id), &f[RF_ID]))
-    return 1;
-  rv_text(a->name, sizeof(a->name), &f[RF_NAME]);
-  if (rv_text(a->group_id, sizeof(a->group_id), &f[RF_GROUP]))
-    normalize_id(a->group_id);
-  if ((r = rv_number(&d, &f[RF_STATUS])) < 0)
-    return -1;
-  if (!status_from_number(a, r, d)) {
-    snprintf(a->state, sizeof(a->state), "%s", WL_STATE_UNKNOWN);
-    rv_text(a->vendor_code, sizeof(a->vendor_code), &f[RF_STATUS]);
-  }
-  if ((r = rv_number(&d, &f[RF_TIS])) < 0)
-    return -1;
-  if (r == NUM_OK && d > 0)
-    a->time_in_status = (int64_t)floor(d);
-  return 0;
-}
-
-/* One record object; 1 read (kept in *a or *skip set), 0 not handled. */
-static int rs_record(rt_scan *s, wl_rt_agent *a, int *skip)
-{
-  rt_val f[RF_N], key, v;
-  int esc, i, r;
-  memset(f, 0, sizeof(f));
-  if (!rs_lit(s, '{'))
-    return 0;
-  if (!rs_lit(s, '}')) {
-    do {
-      rs_ws(s);
-      if (s->p >= s->end || *s->p != '"' || !rs_string(s, &key, &esc) || esc || !rs_lit(s, ':'))
-        return 0;
-      if (!rs_value(s, &v, &esc))
-        return 0;
-      if ((i = rs_field(&key)) < 0)
-        continue;
-      /* the last of duplicate keys counts, as in jansson */
-      if (esc || v.type == 'o' || v.type == 'b')
-        return 0;
-      f[i] = v;
-    } while (rs_lit(s, ','));
-    if (!rs_lit(s, '}'))
-      return 0;
-  }
-  if ((r = rv_agent(a, f)) < 0)
-    return 0;
-  *skip = r;
-  return 1;
-}
-
-/* 0: read and handed over; 1: not handled here; < 0: a callback's error. */
-static int rt_fast(const char *buf, size_t len, wl_rt_agent_cb cb, void *payload,
-                   size_t *nskipped)
-{
-  rt_scan s = {buf, buf + len, 0};
-  rt_val key;
-  wl_rt_agent *all = NULL;
-  size_t n = 0, cap = 0, skipped = 0;
-  int esc, skip, rc = 1;
-  if (!buf || !rs_lit(&s, '{'))
-    return 1;
-  rs_ws(&s);
-  if (s.p >= s.end || *s.p != '"' || !rs_string(&s, &key, &esc) || esc || key.n != 5 ||
-      memcmp(key.p, "agent", 5) != 0 || !rs_lit(&s, ':') || !rs_lit(&s, '['))
-    return 1;
-  if (!rs_lit(&s, ']')) {
-    do {
-      if (wl_array_reserve(&all, &cap, n, sizeof(*all), 256))
-        goto out;
-      if (!rs_record(&s, &all[n], &skip))
-        goto out;
-      if (skip)
-        skipped++;
-      else
-        n++;
-    } while (rs_lit(&s, ','));
-    if (!rs_lit(&s, ']'))
-      goto out;
-  }
-  if (!rs_lit(&s, '}'))
-    goto out;
-  rs_ws(&s);
-  if (s.p != s.end)
-    goto out;
-  rc = 0;
-  if (nskipped)
-    *nskipped = skipped;
-  for (size_t i = 0; i < n && rc == 0 && cb; i++)
-    rc = cb(payload, &all[i]);
-out:
-  free(all);
-  return rc;
-}
-
-
 /* ---- public entry points */
 
 int wl_8x8_parse_rt_agents(const char *buf, size_t len, enum wl_8x8_format fmt,
@@ -947,8 +487,8 @@ int wl_8x8_parse_rt_agents(const char *buf, size_t len, enum wl_8x8_format fmt,
   int rc;
   if (nskipped)
     *nskipped = 0;
-  if (fmt == WL_8X8_JSON && (rc = rt_fast(buf, len, cb, payload, nskipped)) <= 0)
-    return rc; /* read by the fast path (or out of memory); else the general one */
+  if (fmt == WL_8X8_JSON && (rc = wl_8x8_fast_rt_agents(buf, len, cb, payload, nskipped)) <= 0)
+    return rc; /* read by the fast path; else the general one */
   if ((rc = load_items(&items, &K_RT_AGENTS, buf, len, fmt)) != 0)
     return rc;
   for (i = 0; i < json_array_size(items) && rc == 0; i++) {
@@ -975,6 +515,8 @@ int wl_8x8_parse_interactions(const char *buf, size_t len, enum wl_8x8_format fm
     *nrecords = 0;
   if (nskipped)
     *nskipped = 0;
+  if (fmt == WL_8X8_JSON && (rc = wl_8x8_fast_interactions(buf, len, cb, payload, nrecords)) <= 0)
+    return rc; /* read by the fast path; else the general one */
   if ((rc = load_items(&items, &K_INTERACTIONS, buf, len, fmt)) != 0)
     return rc;
   if (nrecords)
