@@ -15,12 +15,47 @@ typedef struct leg_ref {
   const wl_leg *leg;
   size_t pos; /* position in the input, to keep the last of duplicates */
   int64_t start;
+  uint64_t id_hash; /* of (interaction_id, trans_rec_num): see cmp_identity */
+  uint64_t queue_key; /* see cmp_bucket */
 } leg_ref;
 
+/* The first 8 bytes of s, zero-padded, as a big-endian number: it orders
+ * as strcmp does on those bytes, and equal strings give equal keys. */
+static uint64_t prefix_key(const char *s)
+{
+  uint64_t k = 0;
+  int ended = 0;
+  for (size_t i = 0; i < 8; i++) {
+    ended = ended || s[i] == '\0'; /* nothing past the end is read */
+    k = k << 8 | (ended ? 0u : (unsigned char)s[i]);
+  }
+  return k;
+}
+
+/* FNV-1a over both parts of the identity, the NUL between them included */
+static uint64_t identity_hash(const wl_leg *l)
+{
+  uint64_t h = 14695981039346656037u;
+  for (const char *p = l->interaction_id;; p++) {
+    h = (h ^ (unsigned char)*p) * 1099511628211u;
+    if (!*p)
+      break;
+  }
+  for (const char *p = l->trans_rec_num; *p; p++)
+    h = (h ^ (unsigned char)*p) * 1099511628211u;
+  return h;
+}
+
+/* Duplicates only need to end up next to each other, so the hash orders
+ * first: the ids share long prefixes and comparing the strings of legs
+ * scattered in memory was most of the aggregation's cost. */
 static int cmp_identity(const void *a, const void *b)
 {
   const leg_ref *x = a, *y = b;
-  int c = strcmp(x->leg->interaction_id, y->leg->interaction_id);
+  int c;
+  if (x->id_hash != y->id_hash)
+    return x->id_hash < y->id_hash ? -1 : 1;
+  c = strcmp(x->leg->interaction_id, y->leg->interaction_id);
   if (c == 0)
     c = strcmp(x->leg->trans_rec_num, y->leg->trans_rec_num);
   if (c == 0)
@@ -33,6 +68,8 @@ static int cmp_bucket(const void *a, const void *b)
   const leg_ref *x = a, *y = b;
   if (x->start != y->start)
     return x->start < y->start ? -1 : 1;
+  if (x->queue_key != y->queue_key) /* spares most string compares */
+    return x->queue_key < y->queue_key ? -1 : 1;
   return strcmp(x->leg->queue_id, y->leg->queue_id);
 }
 
@@ -45,7 +82,7 @@ static int same_identity(const wl_leg *a, const wl_leg *b)
 /* Drops all but the last copy of each (interaction_id, trans_rec_num): pages
  * fetched later carry the fresher late data. A leg without an interaction id
  * or a trans-rec-num cannot be identified as a duplicate, so each one stays. Returns the new
- * count; refs end up in identity order. */
+ * count; refs end up grouped by identity. */
 static size_t dedupe(leg_ref *refs, size_t n)
 {
   size_t i, kept = 0;
@@ -135,6 +172,8 @@ int wl_volume_aggregate(wl_volume_row **out, size_t *nout, const wl_leg *legs,
     refs[i].leg = &legs[i];
     refs[i].pos = i;
     refs[i].start = wl_interval_floor(legs[i].create_ts);
+    refs[i].id_hash = identity_hash(&legs[i]);
+    refs[i].queue_key = prefix_key(legs[i].queue_id);
   }
   nlegs = dedupe(refs, nlegs);
   for (i = 0; i < nlegs; i++)

@@ -90,6 +90,8 @@ int wl_8x8_req_new(wl_8x8_req **out, const char *base_url, const char *path, con
   curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(r->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)WL_8X8_MAX_BODY);
+  /* a whole page of 50 interactions (about 26 KB) in one read */
+  curl_easy_setopt(r->easy, CURLOPT_BUFFERSIZE, 128L * 1024);
   curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
   curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
