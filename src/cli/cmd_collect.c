@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/app.h"
+#include "core/runs.h"
 #include "core/collector.h"
 #include "util/err.h"
 #include "util/log.h"

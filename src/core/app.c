@@ -1,3 +1,4 @@
+#include "core/runs.h"
 #include "core/app.h"
 #include "util/err.h"
 #include "util/secret.h"
@@ -24,6 +25,7 @@ int wl_app_open(wl_app **out, const char *dsn)
     free(app);
     return rc;
   }
+  wl_owner_id(app->owner, sizeof(app->owner));
   *out = app;
   return 0;
 }

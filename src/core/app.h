@@ -10,6 +10,7 @@
 typedef struct wl_app {
   wl_store *st;
   char key_path[4096];
+  char owner[96]; /* this process in the runs it records (core/runs.h) */
 } wl_app;
 
 int wl_app_open(wl_app **out, const char *dsn);

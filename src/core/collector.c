@@ -1,4 +1,5 @@
 #include "core/collector.h"
+#include "core/runs.h"
 #include "core/metrics.h"
 #include "util/sdnotify.h"
 #include "core/settings.h"
@@ -19,6 +20,8 @@
 
 struct wl_collector {
   wl_app *app;
+  int64_t heartbeat_due_ms; /* run_job: next "process:" heartbeat (core/runs.h) */
+  int heartbeat_set;
   CURLM *multi;
   volatile sig_atomic_t *stop;
   volatile sig_atomic_t *reload; /* serve: re-read the sources now (SIGHUP) */
@@ -56,42 +59,13 @@ void wl_collector_watch_reload(wl_collector *c, volatile sig_atomic_t *reload)
   c->reload = reload;
 }
 
-typedef struct stale_runs {
-  int64_t ids[64];
-  int n;
-} stale_runs;
-
-static int note_running(void *payload, const wl_run_row *row)
-{
-  stale_runs *sr = payload;
-  if (strcmp(row->outcome, "running") == 0 && sr->n < 64)
-    sr->ids[sr->n++] = row->id;
-  return 0;
-}
-
-int wl_runs_interrupt_stale(int *marked, wl_app *app, int64_t source_id)
-{
-  wl_store *st = app->st;
-  stale_runs sr = {.n = 0};
-  int rc;
-  *marked = 0;
-  /* the newest runs: a crashed process leaves at most its last ones open */
-  if ((rc = wl_store_runs_list(st, source_id, 200, note_running, &sr)) != 0)
-    return rc;
-  for (int i = 0; i < sr.n; i++) {
-    if ((rc = wl_store_run_end(st, sr.ids[i], wl_now(), "interrupted", 0, 0, 0,
-                          "the process collecting it ended without finishing it")) != 0)
-      return rc;
-    (*marked)++;
-  }
-  return 0;
-}
-
 void wl_collector_free(wl_collector *c)
 {
   if (!c)
     return;
   wl_streams_free(c->streams); /* before the multi handle it wakes */
+  if (c->heartbeat_set)
+    wl_process_heartbeat_clear(c->app);
   for (size_t i = 0; i < c->njobs; i++) {
     if (c->jobs[i]->req)
       curl_multi_remove_handle(c->multi, c->jobs[i]->req->easy);
@@ -181,6 +155,18 @@ static void loop_turn(wl_collector *c, int max_wait_ms)
   curl_multi_poll(c->multi, NULL, 0, wait, NULL);
 }
 
+/* backfill and collect: the heartbeat that tells other processes this
+ * one's runs are live, renewed every third of its lifetime */
+static void keep_heartbeat(wl_collector *c)
+{
+  int64_t now = mono_ms(), ttl = wl_heartbeat_ttl_s();
+  if (now < c->heartbeat_due_ms)
+    return;
+  if (wl_process_heartbeat(c->app, ttl) == 0)
+    c->heartbeat_set = 1;
+  c->heartbeat_due_ms = now + ttl * 1000 / 3;
+}
+
 /* Runs one job to its end (or until *stop) and returns its result. */
 static int run_job(wl_collector *c, wl_job *j)
 {
@@ -194,6 +180,7 @@ static int run_job(wl_collector *c, wl_job *j)
       abandon_all(c);
       break;
     }
+    keep_heartbeat(c);
     loop_turn(c, 200);
   }
   rc = j->rc;
@@ -209,7 +196,9 @@ static int run_job(wl_collector *c, wl_job *j)
 int wl_collect_realtime_once(wl_collector *c, const wl_source *src)
 {
   wl_job *j;
-  int rc = wl_job_new_realtime(&j, c->app, src, 1);
+  int rc;
+  keep_heartbeat(c); /* before the run is recorded */
+  rc = wl_job_new_realtime(&j, c->app, src, 1);
   return rc ? rc : run_job(c, j);
 }
 
@@ -226,6 +215,7 @@ int wl_collect_historical_once(wl_collector *c, const wl_source *src)
   wl_job *j;
   int rc;
   trailing_window(&from, &to, c->app->st, src);
+  keep_heartbeat(c); /* before the run is recorded */
   rc = wl_job_new_window(&j, c->app, src, from, to, "historical", 1);
   return rc ? rc : run_job(c, j);
 }
@@ -246,6 +236,7 @@ int wl_collect_backfill(wl_collector *c, const wl_source *src, int64_t from, int
     int rc;
     if (c->stop && *c->stop)
       return wl_err(WL_EINTR, "interrupted: %d of %d windows stored; rerun to complete", done, total);
+    keep_heartbeat(c); /* before the run is recorded */
     if ((rc = wl_job_new_window(&j, c->app, src, w, we, "backfill", 1)) != 0)
       return rc;
     rc = run_job(c, j);
@@ -306,6 +297,7 @@ typedef struct service {
   int64_t next_reload_ms, next_lease_ms;
   char owner[160];      /* this instance, in leases and logs */
   int64_t lease_ttl_s;
+  int64_t next_sweep_ms; /* next look for runs of ended processes */
   wl_clockwatch clock;
 } service;
 
@@ -577,16 +569,17 @@ static int live_instances(service *sv)
   return lc.live > 0 ? lc.live : 1;
 }
 
-/* Taking a source over (at start-up or from an instance that died): its
- * runs still `running` belong to a process that ended without finishing
- * them, and would show as live on the status page forever. */
-static void set_leased(service *sv, src_state *ss, int held)
+/* Taking a source over (at start-up or from an instance that died), and
+ * once a minute while holding it (sweep): its runs still `running` whose
+ * process is gone (a killed backfill, a dead instance; core/runs.h) would
+ * show as live on the status page forever. */
+static void set_leased(service *sv, src_state *ss, int held, int sweep)
 {
   int marked = 0;
   if (held != ss->leased)
     wl_info(ss->src.name, held ? "collected by this instance (%s)" : "left to other instances (%s)",
             sv->owner);
-  if (held && !ss->leased) {
+  if (held && (!ss->leased || sweep)) {
     if (wl_runs_interrupt_stale(&marked, sv->c->app, ss->src.id) != 0)
       wl_warn(ss->src.name, "cannot close the runs left running: %s", wl_errmsg());
     else if (marked)
@@ -603,7 +596,9 @@ static void renew_leases(service *sv)
 {
   wl_store *st = sv->c->app->st;
   size_t seen = 0, held_count = 0, fair;
-  int live = live_instances(sv);
+  int live = live_instances(sv), sweep = mono_ms() >= sv->next_sweep_ms;
+  if (sweep)
+    sv->next_sweep_ms = mono_ms() + 60000;
   for (size_t i = 0; i < sv->n; i++)
     seen += sv->s[i].seen;
   fair = (seen + (size_t)live - 1) / (size_t)live;
@@ -624,7 +619,7 @@ static void renew_leases(service *sv)
         wl_warn(ss->src.name, "cannot renew the lease%s: %s", busy ? " now" : "", wl_errmsg());
         held = busy ? ss->leased : 0;
       }
-      set_leased(sv, ss, held);
+      set_leased(sv, ss, held, sweep);
       held_count += (size_t)held;
     }
   }
@@ -634,24 +629,17 @@ static void renew_leases(service *sv)
     if (!ss->leased || ss->rt || ss->hist)
       continue;
     if (wl_store_lease_release(st, ss->src.id, sv->owner) == 0) {
-      set_leased(sv, ss, 0);
+      set_leased(sv, ss, 0, 0);
       held_count--;
     }
   }
 }
 
+/* The instance is the process: its leases and its runs carry one owner. */
 static void service_init(service *sv)
 {
-  const char *env = getenv("WFMLINK_LEASE_TTL_S");
-  char host[64] = "host";
-  long ttl = env && *env ? strtol(env, NULL, 10) : 30;
-  unsigned char r[4];
-  gethostname(host, sizeof(host) - 1);
-  host[sizeof(host) - 1] = '\0';
-  randombytes_buf(r, sizeof(r));
-  snprintf(sv->owner, sizeof(sv->owner), "%.64s:%ld:%02x%02x%02x%02x", host, (long)getpid(), r[0],
-           r[1], r[2], r[3]);
-  sv->lease_ttl_s = ttl >= 3 ? ttl : 30;
+  snprintf(sv->owner, sizeof(sv->owner), "%s", sv->c->app->owner);
+  sv->lease_ttl_s = wl_heartbeat_ttl_s();
 }
 
 static void schedule_source(service *sv, src_state *ss, int64_t now_ms)

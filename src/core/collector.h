@@ -23,10 +23,6 @@ void wl_collector_free(wl_collector *c);
 /* serve: when *reload is set (SIGHUP), the sources are read again at the
  * next turn and *reload is cleared. */
 void wl_collector_watch_reload(wl_collector *c, volatile sig_atomic_t *reload);
-/* Marks the source's runs still `running` as `interrupted` (left by a
- * process that crashed or was killed); *marked tells how many. Only for a
- * source this process now collects alone (serve: on taking its lease). */
-int wl_runs_interrupt_stale(int *marked, wl_app *app, int64_t source_id);
 
 /* One poll of agent states, retried on transient failures. */
 int wl_collect_realtime_once(wl_collector *c, const wl_source *src);

@@ -38,8 +38,8 @@ static int job_alloc(wl_job **out, wl_app *app, const wl_source *src, enum wl_to
 static void begin_run(wl_job *j)
 {
   if (j->record_run &&
-      wl_store_run_begin(j->app->st, &j->run_id, j->src.id, j->run_kind, j->from, j->to,
-                            wl_now()) != 0)
+      wl_store_run_begin_owned(j->app->st, &j->run_id, j->src.id, j->run_kind, j->from, j->to,
+                               wl_now(), j->app->owner) != 0)
     wl_warn(j->src.name, "cannot record the run: %s", wl_errmsg());
 }
 

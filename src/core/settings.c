@@ -247,7 +247,9 @@ int wl_setting_key_known(const char *key)
   for (size_t i = 0; key && state_keys[i]; i++)
     if (strcmp(key, state_keys[i]) == 0)
       return 1;
-  return key && strncmp(key, "instance:", 9) == 0 && key[9];
+  /* heartbeats (core/runs.h) */
+  return key && ((strncmp(key, "instance:", 9) == 0 && key[9]) ||
+                 (strncmp(key, "process:", 8) == 0 && key[8]));
 }
 
 static int unknown_key(const char *key)

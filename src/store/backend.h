@@ -12,7 +12,8 @@
  */
 #include "store/store.h"
 
-#define WL_STORE_OPS_VERSION 3 /* 2: intervals_upsert, the planning domain; 3: lock_wait */
+#define WL_STORE_OPS_VERSION 4 /* 2: intervals_upsert, the planning domain; 3: lock_wait;
+                                  4: run owners */
 
 typedef struct wl_store_conn_ops {
   void (*close)(wl_store *st);
@@ -86,7 +87,7 @@ typedef struct wl_store_rule_ops {
 
 typedef struct wl_store_run_ops {
   int (*run_begin)(wl_store *st, int64_t *out_id, int64_t source_id, const char *kind,
-                   int64_t window_from, int64_t window_to, int64_t started);
+                   int64_t window_from, int64_t window_to, int64_t started, const char *owner);
   int (*run_end)(wl_store *st, int64_t id, int64_t finished, const char *outcome, int64_t pages,
                  int64_t rows, int http_status, const char *error);
   int (*runs_list)(wl_store *st, int64_t source_id, int limit, wl_run_cb cb, void *payload);

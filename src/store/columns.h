@@ -12,6 +12,6 @@
 #define SC_COLS "agent_id, start_utc, end_utc, activity"
 #define RUN_COLS                                                                          \
   "id, source_id, kind, window_from, window_to, started, finished, outcome, pages, rows, " \
-  "http_status, error"
+  "http_status, error, owner"
 
 #endif

@@ -179,6 +179,10 @@ static const char *const migrations[] = {
   "  aht_x10 BIGINT NOT NULL,"
   "  method TEXT NOT NULL,"
   "  PRIMARY KEY (saved_id, start_utc, queue_id));",
+
+  /* 4: the process running a run (issue 16), so a run left
+   * `running` is closed only when that process is gone (core/runs.c) */
+  "ALTER TABLE collection_run ADD COLUMN owner TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -428,11 +428,21 @@ int wl_store_rules_list(wl_store *st, int64_t source_id, wl_rule_cb cb, void *pa
 int wl_store_run_begin(wl_store *st, int64_t *out_id, int64_t source_id, const char *kind,
                        int64_t window_from, int64_t window_to, int64_t started)
 {
+  return wl_store_run_begin_owned(st, out_id, source_id, kind, window_from, window_to, started, "");
+}
+
+int wl_store_run_begin_owned(wl_store *st, int64_t *out_id, int64_t source_id, const char *kind,
+                             int64_t window_from, int64_t window_to, int64_t started,
+                             const char *owner)
+{
   *out_id = 0;
   if (!in_list(kind, run_kinds))
     return wl_err(WL_EUSAGE, "run kind '%s' is not one of realtime, historical, backfill, test",
                   kind ? kind : "");
-  return st->ops->runs->run_begin(st, out_id, source_id, kind, window_from, window_to, started);
+  if (!owner || strlen(owner) > 200)
+    return wl_err(WL_EUSAGE, "run owner missing or longer than 200 bytes");
+  return st->ops->runs->run_begin(st, out_id, source_id, kind, window_from, window_to, started,
+                                  owner);
 }
 
 int wl_store_run_end(wl_store *st, int64_t id, int64_t finished, const char *outcome, int64_t pages,

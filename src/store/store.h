@@ -105,9 +105,14 @@ int wl_store_schedule_query(wl_store *st, int64_t source_id, const char *agent_i
 int wl_store_rule_set(wl_store *st, int64_t source_id, const wl_rule_row *rule);
 int wl_store_rules_list(wl_store *st, int64_t source_id, wl_rule_cb cb, void *payload);
 
-/* collection_run */
+/* collection_run. A run begun with an owner (core/runs.h: the process
+ * running it) can be told from one whose process died; without one it is
+ * unowned (tests, tools). */
 int wl_store_run_begin(wl_store *st, int64_t *out_id, int64_t source_id, const char *kind,
                        int64_t window_from, int64_t window_to, int64_t started);
+int wl_store_run_begin_owned(wl_store *st, int64_t *out_id, int64_t source_id, const char *kind,
+                             int64_t window_from, int64_t window_to, int64_t started,
+                             const char *owner);
 int wl_store_run_end(wl_store *st, int64_t id, int64_t finished, const char *outcome,
                      int64_t pages, int64_t rows, int http_status, const char *error);
 /* newest first; source_id 0 for all */

@@ -141,6 +141,7 @@ typedef struct wl_run_row {
   int64_t pages, rows;
   int http_status;          /* last HTTP status, 0 when none */
   const char *error;        /* "" when none */
+  const char *owner;        /* the process that runs it (core/runs.h), "" when none */
 } wl_run_row;
 
 typedef int (*wl_source_cb)(void *payload, const wl_source *src);

@@ -132,8 +132,8 @@ static const char *const sql_text[Q_COUNT] = {
                   "WHERE source_id = $1 ORDER BY " C_ORDER("activity") ", " C_ORDER("state"),
 
   [Q_RUN_BEGIN] = "INSERT INTO collection_run (source_id, kind, window_from, window_to, "
-                  "started, finished, outcome, pages, rows, http_status, error) "
-                  "VALUES ($1, $2, $3, $4, $5, 0, 'running', 0, 0, 0, '') RETURNING id",
+                  "started, finished, outcome, pages, rows, http_status, error, owner) "
+                  "VALUES ($1, $2, $3, $4, $5, 0, 'running', 0, 0, 0, '', $6) RETURNING id",
   [Q_RUN_END] = "UPDATE collection_run SET finished = $2, outcome = $3, pages = $4, "
                 "rows = $5, http_status = $6, error = $7 WHERE id = $1",
   /* LIMIT NULL: no limit */

@@ -4,7 +4,8 @@
 #include "store/pg/pg_int.h"
 
 static int pg_run_begin(wl_store *st, int64_t *out_id, int64_t source_id, const char *kind,
-                        int64_t window_from, int64_t window_to, int64_t started)
+                        int64_t window_from, int64_t window_to, int64_t started,
+                        const char *owner)
 {
   pg_cmd c = {.id = Q_RUN_BEGIN};
   int rc;
@@ -13,6 +14,7 @@ static int pg_run_begin(wl_store *st, int64_t *out_id, int64_t source_id, const 
   pg_p_i64(&c.p, window_from);
   pg_p_i64(&c.p, window_to);
   pg_p_i64(&c.p, started);
+  pg_p_text(&c.p, owner);
   rc = pg_write1(PG(st), &c, "cannot record the run");
   if (rc == 0)
     *out_id = pg_col_i64(c.res, 0, 0);
@@ -60,6 +62,7 @@ static int emit_run(const PGresult *r, int row, void *ctx)
     .rows = pg_col_i64(r, row, 9),
     .http_status = (int)pg_col_i64(r, row, 10),
     .error = pg_col_text(r, row, 11),
+    .owner = pg_col_text(r, row, 12),
   };
   return c->cb(c->payload, &rr);
 }

@@ -149,8 +149,8 @@ static const char *const sql_text[Q_COUNT] = {
                   "WHERE source_id = ?1 ORDER BY activity, state",
 
   [Q_RUN_BEGIN] = "INSERT INTO collection_run (source_id, kind, window_from, window_to, "
-                  "started, finished, outcome, pages, rows, http_status, error) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, 0, 'running', 0, 0, 0, '')",
+                  "started, finished, outcome, pages, rows, http_status, error, owner) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, 0, 'running', 0, 0, 0, '', ?6)",
   [Q_RUN_END] = "UPDATE collection_run SET finished = ?2, outcome = ?3, pages = ?4, "
                 "rows = ?5, http_status = ?6, error = ?7 WHERE id = ?1",
   [Q_RUN_LIST_ALL] = "SELECT " RUN_COLS " FROM collection_run ORDER BY id DESC LIMIT ?1",

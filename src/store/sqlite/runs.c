@@ -4,7 +4,8 @@
 #include "store/sqlite/sqlite_int.h"
 
 static int sq_run_begin(wl_store *st, int64_t *out_id, int64_t source_id, const char *kind,
-                        int64_t window_from, int64_t window_to, int64_t started)
+                        int64_t window_from, int64_t window_to, int64_t started,
+                        const char *owner)
 {
   sq_store *s = SQ(st);
   sqlite3_stmt *q;
@@ -16,6 +17,7 @@ static int sq_run_begin(wl_store *st, int64_t *out_id, int64_t source_id, const 
   sq_bind_i64(q, 3, window_from);
   sq_bind_i64(q, 4, window_to);
   sq_bind_i64(q, 5, started);
+  sq_bind_text(q, 6, owner);
   rc = sq_step_done(s, q, "cannot record the run");
   if (rc == 0)
     *out_id = sqlite3_last_insert_rowid(s->db);
@@ -66,6 +68,7 @@ static int emit_run(sqlite3_stmt *st, void *ctx)
     .rows = sqlite3_column_int64(st, 9),
     .http_status = sqlite3_column_int(st, 10),
     .error = sq_col_text(st, 11),
+    .owner = sq_col_text(st, 12),
   };
   return c->cb(c->payload, &r);
 }
