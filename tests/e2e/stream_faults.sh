@@ -56,9 +56,19 @@ sleep 1
 D1=$(($(date +%s) - 1))
 check "status: live again" bash -c "sqlite3 '$T/s.db' \"select value from setting where key='stream-status'\" | grep -q '^live since'"
 check "polling only, then the catch-up: >= 99.9 %, starts exact, nothing doubled" agreement $D0 $D1 99.9
-# (checked late: the lost event's state must be 5 s old before the poll judges it)
-check "the lost event was caught by the poll" grep -q "reconcile: agent" "$T/serve1.err"
-check "mismatch counted" test "$(setting stream-mismatch)" -ge 1
+# (checked late: the lost event's state must be 5 s old before the poll
+# judges it). When the agent's next event comes first, the stream repairs
+# the loss itself and the poll sees nothing to fix; on a loaded machine that
+# race can go either way, so more events are lost (at most 4) until the
+# poll catches one.
+caught=0
+for _ in 1 2 3 4 5; do
+  if wait_until 8 grep -q "reconcile: agent" "$T/serve1.err"; then caught=1; break; fi
+  curl -s -X POST "$EMU_URL/_emu/stream-fault?kind=lose" >/dev/null
+done
+check "a lost event was caught by the poll" test $caught = 1
+m=$(setting stream-mismatch)
+check "mismatch counted" test "${m:-0}" -ge 1
 
 # /metrics counts what the status rows count (one process, a fresh
 # database); events keep coming, so the scrape must lie between two reads

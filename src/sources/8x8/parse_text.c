@@ -47,18 +47,28 @@ int64_t wl_8x8_seconds(double d)
   return d > 0 ? (int64_t)floor(d + 0.5) : 0;
 }
 
+/* The trimmed text as a C string in tmp: 1, or 0 when blank, -1 when it
+ * does not fit (no duration or instant is that long). */
+static int trimmed(char *tmp, size_t tsz, const char **s, size_t *n)
+{
+  wl_8x8_trim(s, n);
+  if (*n == 0)
+    return 0;
+  if (*n >= tsz)
+    return -1;
+  memcpy(tmp, *s, *n);
+  tmp[*n] = '\0';
+  return 1;
+}
+
 int wl_8x8_text_duration(int64_t *out, const char *s, size_t n)
 {
   char tmp[64];
   double d;
+  int r;
   *out = 0;
-  wl_8x8_trim(&s, &n);
-  if (n == 0)
-    return 0;
-  if (n >= sizeof(tmp))
-    return -1;
-  memcpy(tmp, s, n);
-  tmp[n] = '\0';
+  if ((r = trimmed(tmp, sizeof(tmp), &s, &n)) <= 0)
+    return r;
   if (wl_duration_parse(out, tmp) == 0)
     return 0;
   if (wl_8x8_text_number(&d, s, n) != WL_8X8_NUM_OK)
@@ -70,14 +80,10 @@ int wl_8x8_text_duration(int64_t *out, const char *s, size_t n)
 int wl_8x8_text_time(int64_t *out, const char *s, size_t n)
 {
   char tmp[64];
+  int r;
   *out = 0;
-  wl_8x8_trim(&s, &n);
-  if (n == 0)
-    return 0;
-  if (n >= sizeof(tmp))
-    return -1;
-  memcpy(tmp, s, n);
-  tmp[n] = '\0';
+  if ((r = trimmed(tmp, sizeof(tmp), &s, &n)) <= 0)
+    return r;
   return wl_time_parse_iso(out, tmp) == 0 ? 1 : -1;
 }
 
