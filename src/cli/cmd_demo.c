@@ -96,7 +96,7 @@ static int start_emulator(demo *d)
 
 static int add_source(demo *d)
 {
-  wl_source_extras ex = {NULL, NULL, 0};
+  wl_source_extras ex = {NULL, NULL, 0, NULL, NULL};
   wl_source *s = &d->src;
   int rc;
   memset(s, 0, sizeof(*s));

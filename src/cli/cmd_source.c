@@ -94,7 +94,7 @@ static int fill_source(wl_source *src, const char *name, const add_opts *o)
 static int store_new_source(wl_app *app, wl_source *src, const char *token, const char *hist_token,
                             int fast)
 {
-  wl_source_extras ex = {token, hist_token, fast};
+  wl_source_extras ex = {token, hist_token, fast, NULL, NULL};
   int rc = wl_source_create(app, src, &ex);
   if (rc == WL_EEXISTS)
     return wl_err(WL_EUSAGE, "NAME: a source named '%s' already exists", src->name);

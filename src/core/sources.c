@@ -5,10 +5,24 @@
 #include "core/sources.h"
 #include "core/conntest.h"
 #include "core/settings.h"
+#include "core/stream.h"
 #include "util/err.h"
 #include "util/secret.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+
+/* One setting as `source set` stores it: checked, in canonical form; ""
+ * removes it (back to its default). */
+static int store_setting(wl_app *app, int64_t source_id, const char *key, const char *value)
+{
+  char canon[512];
+  if (!value[0])
+    return wl_setting_set(app->st, source_id, key, NULL);
+  if (wl_setting_check(canon, sizeof(canon), wl_setting_find(key), value, 0) != 0)
+    return WL_EUSAGE;
+  return wl_setting_set(app->st, source_id, key, canon);
+}
 
 /* The tokens and settings of ex, inside the caller's transaction. */
 static int store_extras(wl_app *app, int64_t source_id, const wl_source_extras *ex)
@@ -22,6 +36,10 @@ static int store_extras(wl_app *app, int64_t source_id, const wl_source_extras *
     rc = wl_token_store(app, source_id, WL_TOKEN_RT, ex->token);
   if (rc == 0 && ex->hist_token)
     rc = wl_token_store(app, source_id, WL_TOKEN_HIST, ex->hist_token);
+  if (rc == 0 && ex->stream)
+    rc = store_setting(app, source_id, "stream", ex->stream);
+  if (rc == 0 && ex->stream_host)
+    rc = store_setting(app, source_id, "stream-host", ex->stream_host);
   return rc;
 }
 
@@ -53,6 +71,30 @@ int wl_source_update(wl_app *app, const wl_source *src, const wl_source_extras *
   if ((rc = wl_store_source_update(app->st, src)) == 0)
     rc = store_extras(app, src->id, ex);
   return finish(app, rc);
+}
+
+int wl_source_stream_check(char *out, size_t cap, const wl_source *src, int stream,
+                           const char *host)
+{
+  char derived[300];
+  int rc;
+  snprintf(out, cap, "%s", "");
+  if (host && host[0])
+    return wl_stream_host_for(out, cap, src, host);
+  if (!stream)
+    return 0;
+  rc = wl_stream_host_for(derived, sizeof(derived), src, NULL);
+  if (rc == WL_ENOTFOUND) /* the vendor's hosts, not the driver's words for `source set` */
+    return wl_err(WL_EUSAGE, "stream-host: required while the event stream is on: %s does not "
+                  "tell the stream host; set the tenant's region host (%s)", src->base_url,
+                  wl_source_stream_hosts(src->vendor));
+  return rc ? WL_EUSAGE : 0;
+}
+
+const char *wl_source_stream_hosts(const char *vendor)
+{
+  const wl_source_driver *drv = wl_source_driver_find(vendor);
+  return drv && drv->stream ? drv->stream->hosts_hint : "";
 }
 
 int wl_source_remove(wl_app *app, int64_t source_id)

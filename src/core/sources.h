@@ -17,15 +17,30 @@ typedef struct wl_source_extras {
   const char *token;        /* real-time token; NULL: none given (kept) */
   const char *hist_token;   /* historical token; NULL: none given (kept) */
   int allow_fast_poll;      /* stores allow-fast-poll = on */
+  const char *stream;       /* the `stream` setting, "on" or "off"; NULL: kept */
+  const char *stream_host;  /* the `stream-host` setting (checked again here and stored
+                             * in canonical form); "": removed, so the host is derived
+                             * from the base URL; NULL: kept */
 } wl_source_extras;
 
 /* Adds src (filling src->id) with the built-in adherence rules and what ex
  * gives (ex may be NULL), in one transaction: nothing is stored when a step
  * fails. WL_EEXISTS for a taken name. */
 int wl_source_create(wl_app *app, wl_source *src, const wl_source_extras *ex);
-/* Stores the changed row and the tokens ex gives, in one transaction (it
- * joins the caller's, if one is open). */
+/* Stores the changed row and what ex gives (tokens, settings), in one
+ * transaction (it joins the caller's, if one is open). */
 int wl_source_update(wl_app *app, const wl_source *src, const wl_source_extras *ex);
+/* Checks the event stream settings a front-end is about to save with src
+ * (its vendor and base URL as they will be saved): host, the stream-host
+ * value ("" or NULL: derived from the base URL), must be one the stream
+ * accepts; with stream on, a host must be known. Writes host's canonical
+ * form to out ("" when host is empty). WL_EUSAGE with a message that
+ * starts "stream-host: " (an unknown host names the region hosts). */
+int wl_source_stream_check(char *out, size_t cap, const wl_source *src, int stream,
+                           const char *host);
+/* The vendor's event stream hosts in words ("pulsar-ws-use1.8x8.com US1,
+ * ..."), for hints; "" for a vendor without a stream. */
+const char *wl_source_stream_hosts(const char *vendor);
 /* Removes the source and all its data. */
 int wl_source_remove(wl_app *app, int64_t source_id);
 

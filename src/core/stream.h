@@ -112,5 +112,9 @@ int wl_stream_test(char *msg, size_t cap, wl_app *app, const wl_source *src, int
 /* The stream host of src: the stream-host setting, else derived from the
  * base URL; WL_ENOTFOUND with an explanation when neither gives one. */
 int wl_stream_host(char *out, size_t cap, wl_store *st, const wl_source *src);
+/* The same without the store, for a stream-host value about to be saved
+ * (host NULL or "": derived from src->base_url), in the canonical form
+ * wss://HOST:PORT (so two hosts compare as strings). */
+int wl_stream_host_for(char *out, size_t cap, const wl_source *src, const char *host);
 
 #endif

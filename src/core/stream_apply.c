@@ -27,17 +27,28 @@
 /* Events further in the future than this (by our clock) are bad data. */
 #define FUTURE_SLACK_S 300
 
-int wl_stream_host(char *out, size_t cap, wl_store *st, const wl_source *src)
+int wl_stream_host_for(char *out, size_t cap, const wl_source *src, const char *host)
 {
   const wl_source_driver *drv = wl_source_driver_find(src->vendor);
-  char v[300];
+  char derived[300];
+  int rc;
   if (!drv)
     return WL_EUSAGE;
   if (!drv->stream)
     return wl_err(WL_EUSAGE, "%s sources have no event stream", src->vendor);
-  if (wl_setting_get(v, sizeof(v), st, src->id, "stream-host") == 0 && v[0])
-    return drv->stream->host_check(out, cap, v);
-  return drv->stream->host_default(out, cap, src->base_url);
+  if (host && host[0])
+    return drv->stream->host_check(out, cap, host);
+  if ((rc = drv->stream->host_default(derived, sizeof(derived), src->base_url)) != 0)
+    return rc;
+  return drv->stream->host_check(out, cap, derived);
+}
+
+int wl_stream_host(char *out, size_t cap, wl_store *st, const wl_source *src)
+{
+  char v[300] = "";
+  if (wl_setting_get(v, sizeof(v), st, src->id, "stream-host") != 0)
+    v[0] = '\0';
+  return wl_stream_host_for(out, cap, src, v);
 }
 
 /* ---- one change -------------------------------------------------------- */

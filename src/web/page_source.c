@@ -18,11 +18,15 @@
  * equal the stored ones (for the historical section, its effective ones,
  * which default to the real-time ones). Otherwise the token must be typed,
  * so a web user cannot send the stored token to a host of their choosing.
+ * The event stream takes the real-time token too: a save that points the
+ * stream elsewhere (its host, typed or derived, other than the stored one
+ * or the one the stored base URL gives) needs the token typed as well.
  */
 #include "web/web_int.h"
 #include "core/sources.h"
 #include "core/conntest.h"
 #include "core/settings.h"
+#include "core/stream.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secret.h"
@@ -39,16 +43,18 @@
 #define TOKEN_MAX 4096
 #define TOKEN_MOVED "Type the token: the base URL or tenant changed, so the stored token is not " \
                     "sent there"
+#define STREAM_MOVED "Type the token: the stream host changed, so the stored token is not sent " \
+                     "there"
 
 enum { F_NAME, F_BASE_URL, F_TENANT, F_TOKEN, F_INTERVAL, F_HIST_BASE_URL, F_HIST_TENANT,
-       F_HIST_TOKEN, F_TIMEZONE, F_COUNT };
+       F_HIST_TOKEN, F_TIMEZONE, F_STREAM_HOST, F_COUNT };
 
 static const char *const fname[F_COUNT] = {"name", "base_url", "tenant", "token", "interval",
                                            "hist_base_url", "hist_tenant", "hist_token",
-                                           "timezone"};
+                                           "timezone", "stream_host"};
 static const char *const flabel[F_COUNT] = {
   "Name", "Base URL", "Tenant", "Token", "Transaction Collection Interval (seconds)",
-  "Base URL", "Tenant", "Token", "Time zone"};
+  "Base URL", "Tenant", "Token", "Time zone", "Stream host"};
 
 typedef struct sform {
   int is_new;
@@ -57,6 +63,13 @@ typedef struct sform {
   const char *tok[2];       /* tokens typed into this request, or NULL */
   int enabled;
   int fast;                 /* allow-fast-poll is on for this source */
+  int stream;               /* the event stream checkbox */
+  int cur_stream;           /* the stored `stream` setting */
+  char cur_stream_host[300];  /* the stored `stream-host` setting, "" when unset */
+  char stream_host[300];    /* the typed stream host, canonical, after validation */
+  /* where the stored token may go by stream: the stored source's stream
+   * host, and the one its stored base URL gives ("" when none) */
+  char stream_was[300], stream_home[300];
   char err[F_COUNT][512];
   int nerr;
   int tested[2];
@@ -117,6 +130,7 @@ static void from_post(sform *f, wl_req *rq)
   f->tok[0] = typed_token(rq, "token");
   f->tok[1] = typed_token(rq, "hist_token");
   f->enabled = wl_form_get(&rq->form, "enabled") != NULL;
+  f->stream = wl_form_get(&rq->form, "stream") != NULL;
 }
 
 /* ---- validation ---- */
@@ -131,6 +145,8 @@ static void field_err(sform *f, int i)
     m += ln + 2;
   else if (strncmp(m, "NAME: ", 6) == 0)
     m += 6;
+  else if (i == F_STREAM_HOST && strncmp(m, "stream-host: ", 13) == 0)
+    m += 13; /* the setting's name, as `source set` says it */
   if (!f->err[i][0])
     f->nerr++;
   snprintf(f->err[i], sizeof(f->err[0]), "%s", m);
@@ -207,6 +223,20 @@ static void moved_err(sform *f, int i)
     required(f, i, TOKEN_MOVED);
 }
 
+/* The stream sends the real-time token to its host: one other than the
+ * stored source's (or the one its stored base URL gives) needs the token
+ * typed. Checked with the stream off too: turning it on later keeps the
+ * host. */
+static void check_stream_moved(sform *f, const wl_source *s)
+{
+  char now[300];
+  if (f->tok[0] || !f->cur.has_token || f->err[F_STREAM_HOST][0] ||
+      wl_stream_host_for(now, sizeof(now), s, f->stream_host) != 0)
+    return; /* no stored token goes, or no host: nothing is sent */
+  if (strcmp(now, f->stream_was) != 0 && strcmp(now, f->stream_home) != 0 && !f->err[F_TOKEN][0])
+    required(f, F_TOKEN, STREAM_MOVED);
+}
+
 /* A save that keeps a stored token (blank field) while its section points
  * elsewhere is refused: the collectors would send the token there. */
 static void check_moved(sform *f, const wl_source *s)
@@ -217,6 +247,7 @@ static void check_moved(sform *f, const wl_source *s)
     return;
   if (!f->tok[0] && c->has_token && !same_place(s->base_url, s->tenant, c->base_url, c->tenant))
     moved_err(f, F_TOKEN);
+  check_stream_moved(f, s);
   if (f->tok[1] || same_place(s->hist_base_url, s->hist_tenant, c->hist_base_url, c->hist_tenant))
     return;
   if (c->has_hist_token)
@@ -225,10 +256,23 @@ static void check_moved(sform *f, const wl_source *s)
     moved_err(f, F_TOKEN);
 }
 
+/* The stream host: typed, a host the stream accepts; blank with the stream
+ * on, one the base URL gives (not when the base URL itself is wrong: its
+ * error says what to fix first). */
+static void check_stream(sform *f, const wl_source *s)
+{
+  if (!f->v[F_STREAM_HOST][0] && f->err[F_BASE_URL][0])
+    return;
+  if (wl_source_stream_check(f->stream_host, sizeof(f->stream_host), s, f->stream,
+                             f->v[F_STREAM_HOST]) != 0)
+    field_err(f, F_STREAM_HOST);
+}
+
 /* Everything; fills s from the form on success (nerr == 0). */
 static void validate(sform *f, wl_source *s)
 {
   *s = f->cur;
+  snprintf(s->vendor, sizeof(s->vendor), "8x8");
   if (f->is_new && wl_check_name(f->v[F_NAME]) != 0)
     field_err(f, F_NAME);
   if (f->is_new)
@@ -252,7 +296,7 @@ static void validate(sform *f, wl_source *s)
     field_err(f, F_TIMEZONE);
   wl_strlcpy(s->timezone, sizeof(s->timezone), f->v[F_TIMEZONE]);
   s->enabled = f->enabled;
-  snprintf(s->vendor, sizeof(s->vendor), "8x8");
+  check_stream(f, s);
   check_moved(f, s);
 }
 
@@ -312,6 +356,22 @@ static void test_row(wl_req *rq, sform *f, int k)
   wl_buf_puts(b, "</output></div>\n");
 }
 
+/* 8x8's Event Streaming: the `stream` and `stream-host` settings. */
+static void stream_fields(wl_req *rq, sform *f)
+{
+  char hint[600];
+  wl_html(&rq->out, "<div class=\"field\"><label for=\"stream\">Event stream (pushed agent "
+                    "states)</label><div><input type=\"checkbox\" id=\"stream\" name=\"stream\" "
+                    "value=\"on\"%s> <label for=\"stream\">on</label></div><div class=\"hint\">"
+                    "8x8 pushes each agent state change as it happens; the polls go on as the "
+                    "safety net.</div></div>\n", f->stream ? " checked" : "");
+  snprintf(hint, sizeof(hint), "May be left empty when it can be derived from the Base URL (the "
+           "emulator's can; 8x8's vcc-… hosts cannot). Otherwise the tenant's region host: %s.",
+           wl_source_stream_hosts("8x8"));
+  field(rq, f, F_STREAM_HOST, "text", " spellcheck=\"false\" autocapitalize=\"none\" "
+        "placeholder=\"from the Base URL\"", hint);
+}
+
 static void section_rt(wl_req *rq, sform *f)
 {
   char hint[400], range[160];
@@ -324,6 +384,7 @@ static void section_rt(wl_req *rq, sform *f)
   field(rq, f, F_TOKEN, "password", " autocomplete=\"new-password\" spellcheck=\"false\"", hint);
   snprintf(range, sizeof(range), " inputmode=\"numeric\" min=\"%d\" max=\"3600\"", f->fast ? 1 : 10);
   field(rq, f, F_INTERVAL, "number", range, "How often agent states are polled: 10 to 3600.");
+  stream_fields(rq, f);
   test_row(rq, f, 0);
   wl_buf_puts(&rq->out, "</fieldset>\n");
 }
@@ -419,8 +480,9 @@ static char *stored_token(wl_req *rq, const sform *f, enum wl_token_kind kind)
   return tok;
 }
 
-/* The real-time test covers the event stream when it is on (with the
- * stored settings and token: the stream has no fields on this form). */
+/* The real-time test covers the event stream when it is on (as saved: the
+ * stored settings and token, so a typed stream host is never sent the
+ * stored token; save first to test a changed one). */
 static void stream_test(wl_app *app, const wl_source *src, wl_conntest_result *res)
 {
   wl_conntest_result st;
@@ -578,7 +640,13 @@ static int test_json(wl_req *rq, sform *f, int k)
 
 static int write_source(wl_req *rq, sform *f, wl_source *s)
 {
-  wl_source_extras ex = {f->tok[0], f->tok[1], 0};
+  /* the stream settings only when they change: a save leaves no rows
+   * behind that `source set` did not write */
+  wl_source_extras ex = {.token = f->tok[0], .hist_token = f->tok[1]};
+  if (f->stream != f->cur_stream)
+    ex.stream = f->stream ? "on" : "off";
+  if (strcmp(f->stream_host, f->cur_stream_host) != 0)
+    ex.stream_host = f->stream_host;
   s->updated_at = wl_now(); /* the collectors reload a source whose updated_at changed */
   if (!f->is_new)
     return wl_source_update(rq->app, s, &ex);
@@ -650,6 +718,15 @@ static int load_existing(wl_req *rq, sform *f)
     return rc;
   f->fast = wl_source_setting_bool(rq->app->st, &f->cur, "allow-fast-poll");
   from_source(f, &f->cur);
+  f->stream = f->cur_stream = wl_source_setting_bool(rq->app->st, &f->cur, "stream");
+  if (wl_setting_get(f->cur_stream_host, sizeof(f->cur_stream_host), rq->app->st, f->cur.id,
+                     "stream-host") != 0)
+    f->cur_stream_host[0] = '\0';
+  snprintf(f->v[F_STREAM_HOST], sizeof(f->v[0]), "%s", f->cur_stream_host);
+  if (wl_stream_host(f->stream_was, sizeof(f->stream_was), rq->app->st, &f->cur) != 0)
+    f->stream_was[0] = '\0';
+  if (wl_stream_host_for(f->stream_home, sizeof(f->stream_home), &f->cur, NULL) != 0)
+    f->stream_home[0] = '\0';
   return 0;
 }
 

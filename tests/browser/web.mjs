@@ -1,7 +1,8 @@
 // Drives Debian's headless Chromium through the wfmlink web page the way an
 // administrator would: log in, add a source, see a validation error, test
 // the connection (a wrong token's 401, then the right token), save, watch the
-// collector status turn healthy, log out. Screenshots of each page go to
+// collector status turn healthy, turn the event stream on (a refused host,
+// then the emulator's), log out. Screenshots of each page go to
 // $SHOTS/web-NN-*.png. Run by tests/e2e/browser.sh, which starts `wfmlink
 // serve` and the emulator and sets the environment below.
 //
@@ -141,10 +142,40 @@ await step('collector status turns healthy', async () => {
   await shot(page, 'web-10-sources.png');
 });
 
+await step('event stream fields', async () => {
+  await page.goto(`${base}/source/acme`);
+  check('the event stream is off, its host empty', !(await page.isChecked('#stream')) &&
+        (await page.inputValue('#stream_host')) === '');
+  const hint = await page.textContent('#stream_host ~ .hint');
+  check('the host hint says when it may be empty and names the region hosts',
+        hint.startsWith('May be left empty when it can be derived from the Base URL') &&
+        hint.includes('pulsar-ws-use1.8x8.com US1, pulsar-ws-usw2.8x8.com US2, ' +
+                      'pulsar-ws-euw2.8x8.com UK3'), hint);
+  await page.check('#stream');
+  await page.fill('#stream_host', 'ws://stream.example.com');
+  await Promise.all([page.waitForLoadState('load'), page.click('#save')]);
+  await page.waitForSelector('#err-stream_host:not(:empty)');
+  const err = await page.textContent('#err-stream_host');
+  check('a refused stream host is explained beside its field',
+        err === "'ws://stream.example.com': plain ws:// only to 127.0.0.1 or localhost; use wss://",
+        err);
+  check('nothing else is marked', (await page.$$('.field .error:not(:empty)')).length === 1);
+  check('the box stays ticked', await page.isChecked('#stream'));
+  await shot(page, 'web-11-stream-host-error.png');
+  // the emulator serves the stream on its own host and port
+  const host = env.EMU_API.replace(/^http:/, 'ws:').replace(/\/api\/$/, '');
+  await page.fill('#stream_host', host);
+  await Promise.all([page.waitForURL(`${base}/source/acme?saved=1`), page.click('#save')]);
+  check('saved with the event stream on', await page.isChecked('#stream'));
+  const shown = await page.inputValue('#stream_host');
+  check('the stored host is shown', shown === host, shown);
+  await shot(page, 'web-12-stream-saved.png');
+});
+
 await step('log out', async () => {
   await Promise.all([page.waitForURL(`${base}/login?out=1`), page.click('.logout button')]);
   check('logged out', (await page.textContent('.notice.ok')) === 'You have logged out.');
-  await shot(page, 'web-11-logged-out.png');
+  await shot(page, 'web-13-logged-out.png');
   await page.goto(`${base}/sources`);
   check('pages need a login again', page.url().includes('/login?next=/sources'), page.url());
 });

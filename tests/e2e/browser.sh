@@ -23,7 +23,12 @@ check "user api-key prints a key" grep -Eq '^wlk_[0-9a-f]{64}$' "$T/key"
 WFMLINK_RELOAD_S=2 start_serve
 
 run_node web main EMU_API="$EMU_URL/api/" EMU_TENANT=acme-cc EMU_TOKEN="$TOKEN"
-publish_shots web 10
+publish_shots web 12
+SID="(select id from source where name='acme')"
+check "the page stored stream=on" \
+  test "$(sqlite3 "$T/db" "select value from setting where source_id=$SID and key='stream'")" = on
+check "the page stored the stream host" \
+  test "$(sqlite3 "$T/db" "select value from setting where source_id=$SID and key='stream-host'")" = "ws://127.0.0.1:$EMU_PORT"
 check "no token or password in the service's log" bash -c "! grep -q -e '$TOKEN' -e '$PASSWORD' '$T/serve.err' '$T/serve.out'"
 check "the service logged the login" grep -q "web: 'admin' logged in" "$T/serve.err"
 curl -s -H "Authorization: Bearer $(cat "$T/key")" "http://127.0.0.1:$PORT/api/v1/sources" >"$T/api.json"

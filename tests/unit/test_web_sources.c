@@ -5,6 +5,8 @@
  * and a wrong token's 401 explained), enable / disable / remove, the status
  * page, escaped output, and no token in any response. A stored token goes
  * only to the base URL and tenant it is stored for: never to a typed host.
+ * The event stream's fields (stream, stream-host): shown as stored, checked
+ * as `source set` checks them, saved with the source or not at all.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,9 @@
 #include <cmocka.h>
 
 #include "test_web_common.h"
+#include "core/settings.h"
+#include "core/sources.h"
+#include "core/stream.h"
 #include "emu/emu.h"
 #include "util/secret.h"
 
@@ -603,6 +608,201 @@ static void test_connection_off_thread(void **state)
                            "Accept: application/json"), 200);
 }
 
+/* ---- the event stream's fields ---- */
+
+#define REGIONS "pulsar-ws-use1.8x8.com US1, pulsar-ws-usw2.8x8.com US2, pulsar-ws-euw2.8x8.com UK3"
+#define STREAM_MOVED "Type the token: the stream host changed, so the stored token is not sent " \
+                     "there"
+#define CHECKBOX "<input type=\"checkbox\" id=\"stream\" name=\"stream\" value=\"on\""
+
+/* A stored setting of source name read through core, "(unset)" when none. */
+static const char *stored(sfx *s, const char *name, const char *key, char *out, size_t n)
+{
+  wl_source src;
+  int rc;
+  assert_int_equal(wl_source_get(s->w->app->st, &src, name), 0);
+  rc = wl_setting_get(out, n, s->w->app->st, src.id, key);
+  if (rc == WL_ENOTFOUND)
+    snprintf(out, n, "(unset)");
+  else
+    assert_int_equal(rc, 0);
+  return out;
+}
+
+/* Saves acme (the emulator, tenant demo, interval 30) with stream ticked
+ * or not and host typed (plain text; encoded here). */
+static long save_stream(sfx *s, int stream, const char *host, const char *token)
+{
+  char body[2000], h[400];
+  wfx_esc(h, sizeof(h), host);
+  snprintf(body, sizeof(body), "csrf=%s&action=save&base_url=%s&tenant=demo&token=%s&interval=30"
+                               "&hist_base_url=&hist_tenant=&hist_token=&timezone=UTC&enabled=on"
+                               "%s&stream_host=%s",
+           s->w->csrf, s->base, token ? token : "", stream ? "&stream=on" : "", h);
+  return wfx_post(s->w, "/source/acme", body);
+}
+
+static void test_stream_fields_shown(void **state)
+{
+  sfx *s = *state;
+  wfx *f = s->w;
+  wl_source src;
+  const char *b, *rt, *hist, *box;
+  assert_int_equal(wfx_get(f, "/sources/new"), 200);
+  assert_true(wfx_has(f, "<div class=\"field\"><label for=\"stream\">Event stream (pushed agent "
+                         "states)</label><div>" CHECKBOX "> <label for=\"stream\">on</label></div>"));
+  assert_true(wfx_has(f, "<label for=\"stream_host\">Stream host</label><input type=\"text\" "
+                         "id=\"stream_host\" name=\"stream_host\" value=\"\" "
+                         "aria-describedby=\"err-stream_host\""));
+  assert_true(wfx_has(f, "<div class=\"hint\">May be left empty when it can be derived from the "
+                         "Base URL (the emulator&#39;s can; 8x8&#39;s vcc-… hosts cannot). "
+                         "Otherwise the tenant&#39;s region host: " REGIONS ".</div>"));
+  /* in the real-time section */
+  b = wfx_body(f);
+  rt = strstr(b, "<fieldset id=\"realtime\">");
+  hist = strstr(b, "<fieldset id=\"historical\">");
+  box = strstr(b, CHECKBOX);
+  assert_true(rt && hist && box && rt < box && box < hist && strstr(b, "id=\"stream_host\"") < hist);
+  /* stored values are shown, escaped */
+  add_acme(s, TOKEN_A);
+  assert_true(wfx_has(f, CHECKBOX "> "));
+  assert_int_equal(wl_source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(wl_setting_set(f->app->st, src.id, "stream", "on"), 0);
+  assert_int_equal(wl_setting_set(f->app->st, src.id, "stream-host", "wss://\"><b>x:443"), 0);
+  assert_int_equal(wfx_get(f, "/source/acme"), 200);
+  assert_true(wfx_has(f, CHECKBOX " checked> "));
+  assert_true(wfx_has(f, "name=\"stream_host\" value=\"wss://&quot;&gt;&lt;b&gt;x:443\""));
+  assert_false(wfx_has(f, "<b>x"));
+}
+
+/* A host the stream refuses: its error beside the field, nothing saved. */
+static void test_stream_bad_host_stores_nothing(void **state)
+{
+  sfx *s = *state;
+  wfx *f = s->w;
+  static const char *const bad[][2] = {
+    {"http://pulsar-ws-use1.8x8.com", "&#39;http://pulsar-ws-use1.8x8.com&#39; must start with "
+                                      "wss:// (or be a bare host)"},
+    {"wss://pulsar-ws-use1.8x8.com/ws/v2", "&#39;wss://pulsar-ws-use1.8x8.com/ws/v2&#39; must be "
+                                           "a host, without a path"},
+    {"ws://pulsar-ws-use1.8x8.com", "&#39;ws://pulsar-ws-use1.8x8.com&#39;: plain ws:// only to "
+                                    "127.0.0.1 or localhost; use wss://"},
+    {"wss://pulsar-ws-use1.8x8.com:70000", "&#39;wss://pulsar-ws-use1.8x8.com:70000&#39; has a bad "
+                                           "port"},
+  };
+  char e[600], want[300], v[300];
+  wl_source src;
+  add_acme(s, TOKEN_A);
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    assert_int_equal(save_stream(s, 1, bad[i][0], NULL), 400);
+    field_error(f, "stream_host", e, sizeof(e));
+    assert_string_equal(e, bad[i][1]);
+    field_error(f, "token", e, sizeof(e));
+    assert_string_equal(e, "");
+    assert_true(wfx_has(f, "Nothing was saved: 1 field needs attention (marked below)."));
+    snprintf(want, sizeof(want), "name=\"stream_host\" value=\"%s\" "
+                                 "aria-describedby=\"err-stream_host\" class=\"invalid\"", bad[i][0]);
+    assert_true(wfx_has(f, want));
+    assert_true(wfx_has(f, CHECKBOX " checked> "));
+  }
+  assert_int_equal(wl_source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(src.interval_s, 10);
+  assert_string_equal(stored(s, "acme", "stream", v, sizeof(v)), "(unset)");
+  assert_string_equal(stored(s, "acme", "stream-host", v, sizeof(v)), "(unset)");
+}
+
+/* 8x8's vcc-* base URLs tell no region: with the stream on, the host must
+ * be typed; with it off, nothing is asked. */
+static void test_stream_needs_host(void **state)
+{
+  sfx *s = *state;
+  wfx *f = s->w;
+  const char *vcc = "https%3A%2F%2Fvcc-na10.8x8.com%2Fapi%2F";
+  char body[2000], e[600], v[300];
+  int n = 0;
+  add_form(body, sizeof(body), f, "vcc", vcc, "demo", TOKEN_A, "10", "UTC");
+  strncat(body, "&stream=on&stream_host=", sizeof(body) - strlen(body) - 1);
+  assert_int_equal(wfx_post(f, "/sources/new", body), 400);
+  field_error(f, "stream_host", e, sizeof(e));
+  assert_string_equal(e, "required while the event stream is on: https://vcc-na10.8x8.com/api/ "
+                         "does not tell the stream host; set the tenant&#39;s region host ("
+                         REGIONS ")");
+  assert_true(wfx_has(f, "Nothing was saved: 1 field needs attention (marked below)."));
+  assert_true(wfx_has(f, CHECKBOX " checked> "));
+  assert_int_equal(wl_source_list(f->app->st, count_source, &n), 0);
+  assert_int_equal(n, 0);
+  /* with the region's host */
+  add_form(body, sizeof(body), f, "vcc", vcc, "demo", TOKEN_A, "10", "UTC");
+  strncat(body, "&stream=on&stream_host=pulsar-ws-usw2.8x8.com", sizeof(body) - strlen(body) - 1);
+  assert_int_equal(wfx_post(f, "/sources/new", body), 303);
+  assert_string_equal(stored(s, "vcc", "stream", v, sizeof(v)), "on");
+  assert_string_equal(stored(s, "vcc", "stream-host", v, sizeof(v)),
+                      "wss://pulsar-ws-usw2.8x8.com:443");
+  /* off: no host needed, and no stream rows written */
+  wfx_get(f, "/sources/new");
+  wfx_csrf(f);
+  add_form(body, sizeof(body), f, "vcc2", vcc, "demo", TOKEN_A, "10", "UTC");
+  strncat(body, "&stream_host=", sizeof(body) - strlen(body) - 1);
+  assert_int_equal(wfx_post(f, "/sources/new", body), 303);
+  assert_string_equal(stored(s, "vcc2", "stream", v, sizeof(v)), "(unset)");
+  assert_string_equal(stored(s, "vcc2", "stream-host", v, sizeof(v)), "(unset)");
+}
+
+/* A good save stores both settings with the source; a host that the
+ * stored token would newly go to needs the token typed. */
+static void test_stream_save(void **state)
+{
+  sfx *s = *state;
+  wfx *f = s->w;
+  char e[600], v[300], want[300], *tok = NULL;
+  wl_source src;
+  add_acme(s, TOKEN_A);
+  /* on, host blank: derived from the emulator's base URL */
+  assert_int_equal(save_stream(s, 1, "", NULL), 303);
+  assert_int_equal(wl_source_get(f->app->st, &src, "acme"), 0);
+  assert_int_equal(src.interval_s, 30);
+  assert_int_equal(wl_source_setting_bool(f->app->st, &src, "stream"), 1);
+  assert_string_equal(stored(s, "acme", "stream-host", v, sizeof(v)), "(unset)");
+  snprintf(want, sizeof(want), "ws://%s", wl_emu_base_url(s->emu) + strlen("http://"));
+  want[strlen(want) - strlen("/api/")] = '\0';
+  assert_int_equal(wl_stream_host(v, sizeof(v), f->app->st, &src), 0);
+  assert_string_equal(v, want);
+  assert_int_equal(wfx_get(f, "/source/acme?saved=1"), 200);
+  assert_true(wfx_has(f, CHECKBOX " checked> "));
+  assert_true(wfx_has(f, "name=\"stream_host\" value=\"\""));
+  wfx_csrf(f);
+  /* another host with the stored token: refused, on or off */
+  assert_int_equal(save_stream(s, 1, "pulsar-ws-use1.8x8.com", NULL), 400);
+  field_error(f, "token", e, sizeof(e));
+  assert_string_equal(e, STREAM_MOVED);
+  field_error(f, "stream_host", e, sizeof(e));
+  assert_string_equal(e, "");
+  assert_int_equal(save_stream(s, 0, "wss://127.0.0.2:9", NULL), 400);
+  field_error(f, "token", e, sizeof(e));
+  assert_string_equal(e, STREAM_MOVED);
+  assert_string_equal(stored(s, "acme", "stream-host", v, sizeof(v)), "(unset)");
+  /* with the token typed */
+  assert_int_equal(save_stream(s, 1, "pulsar-ws-use1.8x8.com", TOKEN_B), 303);
+  assert_int_equal(wl_source_get(f->app->st, &src, "acme"), 0);
+  assert_string_equal(stored(s, "acme", "stream", v, sizeof(v)), "on");
+  assert_string_equal(stored(s, "acme", "stream-host", v, sizeof(v)),
+                      "wss://pulsar-ws-use1.8x8.com:443");
+  assert_int_equal(wl_stream_host(v, sizeof(v), f->app->st, &src), 0);
+  assert_string_equal(v, "wss://pulsar-ws-use1.8x8.com:443");
+  assert_int_equal(wl_token_load(&tok, f->app, &src, WL_TOKEN_RT), 0);
+  assert_string_equal(tok, TOKEN_B);
+  wl_token_free(tok);
+  assert_int_equal(wfx_get(f, "/source/acme"), 200);
+  assert_true(wfx_has(f, CHECKBOX " checked> "));
+  assert_true(wfx_has(f, "name=\"stream_host\" value=\"wss://pulsar-ws-use1.8x8.com:443\""));
+  wfx_csrf(f);
+  /* the stored host again, and back home (blank, off): no token needed */
+  assert_int_equal(save_stream(s, 1, "wss://pulsar-ws-use1.8x8.com:443", NULL), 303);
+  assert_int_equal(save_stream(s, 0, "", NULL), 303);
+  assert_string_equal(stored(s, "acme", "stream", v, sizeof(v)), "off");
+  assert_string_equal(stored(s, "acme", "stream-host", v, sizeof(v)), "(unset)");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -611,6 +811,8 @@ int main(void)
     T(test_validation_errors),   T(test_add_edit_keeps_token), T(test_edit_error_keeps_values),
     T(test_connection_json),     T(test_connection_stored_token_html), T(test_connection_no_echo), T(test_connection_off_thread), T(test_escaped_output),
     T(test_enable_disable_remove), T(test_health_and_status), T(test_stored_token_stays_home),
+    T(test_stream_fields_shown), T(test_stream_bad_host_stores_nothing), T(test_stream_needs_host),
+    T(test_stream_save),
   };
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
