@@ -184,6 +184,21 @@ static int is_loopback(const char *host)
   return strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") == strlen(host);
 }
 
+/* A host name (letters, digits, '.', '-') or a bracketed IPv6 address:
+ * anything else has no business in a host and would end up in the URL,
+ * the logs and the page. */
+static int host_chars_ok(const char *h, size_t n)
+{
+  const char *set = h[0] == '[' ? "0123456789abcdefABCDEF:.[]"
+                                : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-";
+  if (h[0] == '[' && (n < 3 || h[n - 1] != ']'))
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!strchr(set, h[i]) || h[i] == '\0')
+      return 0;
+  return 1;
+}
+
 /* Splits [ws://|wss://]HOST[:PORT][/] into its parts. */
 static int split_host(int *tls, char *host, size_t hcap, int *port, const char *v)
 {
@@ -204,7 +219,7 @@ static int split_host(int *tls, char *host, size_t hcap, int *port, const char *
   colon = h[0] == '[' ? strchr(h, ']') : h;
   colon = colon ? memchr(colon, ':', (size_t)(end - colon)) : NULL;
   size_t hl = (size_t)((colon ? colon : end) - h);
-  if (hl == 0 || hl >= hcap || strcspn(h, " \t@?#") < hl)
+  if (hl == 0 || hl >= hcap || !host_chars_ok(h, hl))
     return wl_err(WL_EUSAGE, "stream-host: '%.200s' has no valid host", v);
   memcpy(host, h, hl);
   host[hl] = '\0';
