@@ -160,6 +160,8 @@ int wl_runs_interrupt_stale(int *marked, wl_app *app, int64_t source_id)
                           "the process collecting it ended without finishing it");
     if (rc == 0)
       (*marked)++;
+    else if (rc == WL_ENOTFOUND)
+      rc = 0; /* its process finished it after the list (and then ended) */
   }
   free(rr);
   if (rc == 0)
