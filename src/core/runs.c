@@ -14,12 +14,15 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-static void host_name(char *out, size_t n)
+/* This host's name (up to 64 bytes: out holds 65); 0, or -1 with the
+ * stand-in "host" when it cannot be read: every host that falls back
+ * shares that name, so it never identifies this host (gone_from_this_host). */
+static int host_name(char *out, size_t n)
 {
-  snprintf(out, n, "host");
-  if (gethostname(out, n - 1) != 0)
+  int rc = gethostname(out, n) == 0 && memchr(out, '\0', n) ? 0 : -1;
+  if (rc != 0)
     snprintf(out, n, "host");
-  out[n - 1] = '\0';
+  return rc;
 }
 
 void wl_owner_id(char *out, size_t n)
@@ -71,8 +74,8 @@ static int gone_from_this_host(const char *owner)
     ;
   if (pid_at == owner)
     return 0;
-  host_name(host, sizeof(host));
-  if ((size_t)(pid_at - owner) != strlen(host) || memcmp(owner, host, strlen(host)) != 0)
+  if (host_name(host, sizeof(host)) != 0 || (size_t)(pid_at - owner) != strlen(host) ||
+      memcmp(owner, host, strlen(host)) != 0)
     return 0;
   pid = strtol(pid_at + 1, &end, 10);
   if (end != rnd || pid <= 0)
