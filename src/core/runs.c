@@ -83,12 +83,17 @@ static int gone_from_this_host(const char *owner)
   return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
+/* Only a heartbeat that is not there is missing: one that cannot be read
+ * now (a lost PostgreSQL connection, which the next call reconnects) counts
+ * as live, so that no live process's run is closed on a failed read; the
+ * next sweep decides. */
 static int heartbeat_live(wl_app *app, const char *prefix, const char *owner, int64_t now)
 {
   char key[256], val[32];
+  int rc;
   heartbeat_key(key, sizeof(key), prefix, owner);
-  if (wl_store_setting_get(app->st, val, sizeof(val), 0, key) != 0)
-    return 0;
+  if ((rc = wl_store_setting_get(app->st, val, sizeof(val), 0, key)) != 0)
+    return rc != WL_ENOTFOUND;
   return strtoll(val, NULL, 10) > now;
 }
 

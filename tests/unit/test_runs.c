@@ -215,6 +215,40 @@ static void test_run_finished_meanwhile_is_kept(void **state)
   assert_int_equal(marked, 0);
 }
 
+/* A heartbeat that cannot be read (the PostgreSQL connection lost at that
+ * read; the next call reconnects) is not a missing one: the run of a live
+ * serve on another host stays running, the next sweep decides. */
+static int failing_get(wl_store *st, char *out, size_t n, int64_t source_id, const char *key)
+{
+  if (strncmp(key, "instance:", 9) == 0)
+    return wl_err(WL_EFAIL, "database connection lost: server closed the connection");
+  return real_ops->settings->setting_get(st, out, n, source_id, key);
+}
+
+static void test_unreadable_heartbeat_is_not_missing(void **state)
+{
+  fixture *f = *state;
+  wl_store *st = f->app->st;
+  char key[128], val[32];
+  int marked = -1, rc;
+  const char *owner = "elsewhere:10:0000abcd";
+  int64_t id = begin(f, owner);
+  snprintf(key, sizeof(key), "instance:%s", owner);
+  snprintf(val, sizeof(val), "%lld", (long long)time(NULL) + 3600);
+  assert_int_equal(wl_store_setting_set(st, 0, key, val), 0);
+  real_ops = st->ops;
+  race_ops = *real_ops;
+  race_settings = *real_ops->settings;
+  race_settings.setting_get = failing_get;
+  race_ops.settings = &race_settings;
+  st->ops = &race_ops;
+  rc = wl_runs_interrupt_stale(&marked, f->app, f->src);
+  st->ops = real_ops;
+  assert_int_equal(rc, 0);
+  assert_int_equal(marked, 0);
+  assert_string_equal(run_of(f, id).outcome, "running");
+}
+
 /* A host name of 64 bytes (the longest Linux allows) is this host's name in
  * the owner id, not the stand-in "host" that every such host would share:
  * with it, a run of another such host whose pid is free here was judged
@@ -272,6 +306,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       T(test_stale_decisions),
       T(test_run_finished_meanwhile_is_kept),
+      T(test_unreadable_heartbeat_is_not_missing),
       T(test_long_host_name),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
