@@ -14,12 +14,15 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-static void host_name(char *out, size_t n)
+/* This host's name (up to 64 bytes: out holds 65); 0, or -1 with the
+ * stand-in "host" when it cannot be read: every host that falls back
+ * shares that name, so it never identifies this host (gone_from_this_host). */
+static int host_name(char *out, size_t n)
 {
-  snprintf(out, n, "host");
-  if (gethostname(out, n - 1) != 0)
+  int rc = gethostname(out, n) == 0 && memchr(out, '\0', n) ? 0 : -1;
+  if (rc != 0)
     snprintf(out, n, "host");
-  out[n - 1] = '\0';
+  return rc;
 }
 
 void wl_owner_id(char *out, size_t n)
@@ -71,8 +74,8 @@ static int gone_from_this_host(const char *owner)
     ;
   if (pid_at == owner)
     return 0;
-  host_name(host, sizeof(host));
-  if ((size_t)(pid_at - owner) != strlen(host) || memcmp(owner, host, strlen(host)) != 0)
+  if (host_name(host, sizeof(host)) != 0 || (size_t)(pid_at - owner) != strlen(host) ||
+      memcmp(owner, host, strlen(host)) != 0)
     return 0;
   pid = strtol(pid_at + 1, &end, 10);
   if (end != rnd || pid <= 0)
@@ -80,12 +83,17 @@ static int gone_from_this_host(const char *owner)
   return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
+/* Only a heartbeat that is not there is missing: one that cannot be read
+ * now (a lost PostgreSQL connection, which the next call reconnects) counts
+ * as live, so that no live process's run is closed on a failed read; the
+ * next sweep decides. */
 static int heartbeat_live(wl_app *app, const char *prefix, const char *owner, int64_t now)
 {
   char key[256], val[32];
+  int rc;
   heartbeat_key(key, sizeof(key), prefix, owner);
-  if (wl_store_setting_get(app->st, val, sizeof(val), 0, key) != 0)
-    return 0;
+  if ((rc = wl_store_setting_get(app->st, val, sizeof(val), 0, key)) != 0)
+    return rc != WL_ENOTFOUND;
   return strtoll(val, NULL, 10) > now;
 }
 
@@ -160,6 +168,8 @@ int wl_runs_interrupt_stale(int *marked, wl_app *app, int64_t source_id)
                           "the process collecting it ended without finishing it");
     if (rc == 0)
       (*marked)++;
+    else if (rc == WL_ENOTFOUND)
+      rc = 0; /* its process finished it after the list (and then ended) */
   }
   free(rr);
   if (rc == 0)

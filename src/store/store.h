@@ -113,6 +113,9 @@ int wl_store_run_begin(wl_store *st, int64_t *out_id, int64_t source_id, const c
 int wl_store_run_begin_owned(wl_store *st, int64_t *out_id, int64_t source_id, const char *kind,
                              int64_t window_from, int64_t window_to, int64_t started,
                              const char *owner);
+/* An `interrupted` end applies only to a run still `running` (another
+ * process may have finished it since it was seen running): WL_ENOTFOUND
+ * otherwise. Any other outcome always applies. */
 int wl_store_run_end(wl_store *st, int64_t id, int64_t finished, const char *outcome,
                      int64_t pages, int64_t rows, int http_status, const char *error);
 /* newest first; source_id 0 for all */

@@ -186,6 +186,36 @@ static void test_removed_source(void **state)
                       "#3 historical 0-86400 ok 9;");
 }
 
+/* `interrupted` is what another process writes over a run it believes
+ * dead (core/runs.c): it applies only while the run is still running, so
+ * a run its process finished meanwhile keeps its outcome, pages and rows.
+ * Its own process's end always applies, also over `interrupted`. */
+static void test_interrupted_only_while_running(void **state)
+{
+  fx *f = *state;
+  sink k;
+  char msg[96];
+  run(f, f->src, "backfill", 0, 21600, "ok", 500);    /* #0 */
+  run(f, f->src, "backfill", 21600, 43200, NULL, 0);  /* #1 running */
+  assert_int_equal(wl_store_run_end(f->st, f->id[0], 1730000500, "interrupted", 0, 0, 0,
+                                    "the process collecting it ended without finishing it"),
+                   WL_ENOTFOUND);
+  snprintf(msg, sizeof(msg), "no running collection run with id %lld", (long long)f->id[0]);
+  assert_string_equal(wl_errmsg(), msg);
+  assert_int_equal(wl_store_run_end(f->st, f->id[1], 1730000500, "interrupted", 0, 0, 0,
+                                    "the process collecting it ended without finishing it"),
+                   0);
+  assert_string_equal(in_range(f, &k, f->src, NULL, 0, 86400, 0),
+                      "#1 backfill 21600-43200 interrupted 0;#0 backfill 0-21600 ok 500;");
+  /* twice interrupted: the second finds no running run either */
+  assert_int_equal(wl_store_run_end(f->st, f->id[1], 1730000600, "interrupted", 0, 0, 0, ""),
+                   WL_ENOTFOUND);
+  /* the owner's own end, once it comes, is the truth */
+  assert_int_equal(wl_store_run_end(f->st, f->id[1], 1730000700, "ok", 2, 90, 200, ""), 0);
+  assert_string_equal(in_range(f, &k, f->src, NULL, 0, 86400, 0),
+                      "#1 backfill 21600-43200 ok 90;#0 backfill 0-21600 ok 500;");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -195,6 +225,7 @@ int main(void)
     T(test_kind_and_limit),
     T(test_callback_stops),
     T(test_removed_source),
+    T(test_interrupted_only_while_running),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

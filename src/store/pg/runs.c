@@ -36,7 +36,8 @@ static int pg_run_end(wl_store *st, int64_t id, int64_t finished, const char *ou
   pg_p_text(&c.p, error);
   rc = pg_run1(PG(st), &c, "cannot record the end of the run");
   if (rc == 0 && pg_changes(c.res) == 0)
-    rc = wl_err(WL_ENOTFOUND, "no collection run with id %lld", (long long)id);
+    rc = wl_err(WL_ENOTFOUND, "no %scollection run with id %lld",
+                strcmp(outcome, "interrupted") == 0 ? "running " : "", (long long)id);
   pg_cmds_clear(&c, 1);
   return rc;
 }

@@ -152,7 +152,9 @@ static const char *const sql_text[Q_COUNT] = {
                   "started, finished, outcome, pages, rows, http_status, error, owner) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, 0, 'running', 0, 0, 0, '', ?6)",
   [Q_RUN_END] = "UPDATE collection_run SET finished = ?2, outcome = ?3, pages = ?4, "
-                "rows = ?5, http_status = ?6, error = ?7 WHERE id = ?1",
+                "rows = ?5, http_status = ?6, error = ?7 WHERE id = ?1 "
+                /* `interrupted` (core/runs.c) never overwrites a finished run */
+                "AND (outcome = 'running' OR ?3 <> 'interrupted')",
   [Q_RUN_LIST_ALL] = "SELECT " RUN_COLS " FROM collection_run ORDER BY id DESC LIMIT ?1",
   [Q_RUN_LIST_SOURCE] = "SELECT " RUN_COLS " FROM collection_run WHERE source_id = ?2 "
                         "ORDER BY id DESC LIMIT ?1",

@@ -42,7 +42,8 @@ static int sq_run_end(wl_store *st, int64_t id, int64_t finished, const char *ou
   sq_bind_text(q, 7, error);
   rc = sq_step_done(s, q, "cannot record the end of the run");
   if (rc == 0 && sqlite3_changes(s->db) == 0)
-    rc = wl_err(WL_ENOTFOUND, "no collection run with id %lld", (long long)id);
+    rc = wl_err(WL_ENOTFOUND, "no %scollection run with id %lld",
+                strcmp(outcome, "interrupted") == 0 ? "running " : "", (long long)id);
   sq_stmt_done(s, Q_RUN_END, q);
   return rc;
 }
