@@ -162,9 +162,12 @@ static void keep_heartbeat(wl_collector *c)
   int64_t now = mono_ms(), ttl = wl_heartbeat_ttl_s();
   if (now < c->heartbeat_due_ms)
     return;
-  if (wl_process_heartbeat(c->app, ttl) == 0)
+  if (wl_process_heartbeat(c->app, ttl) == 0) {
     c->heartbeat_set = 1;
-  c->heartbeat_due_ms = now + ttl * 1000 / 3;
+    c->heartbeat_due_ms = now + ttl * 1000 / 3;
+  } else {
+    c->heartbeat_due_ms = now + 1000; /* a busy database: try again soon */
+  }
 }
 
 /* Runs one job to its end (or until *stop) and returns its result. */

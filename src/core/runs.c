@@ -125,8 +125,8 @@ static int note_running(void *payload, const wl_run_row *row)
   return 0;
 }
 
-/* Expired "process:" heartbeats of processes that ended without removing
- * theirs (serve removes expired "instance:" ones itself). */
+/* "process:" heartbeats long expired, of processes that ended without
+ * removing theirs (serve removes expired "instance:" ones itself). */
 typedef struct expired_keys {
   int64_t now;
   char keys[8][256];
@@ -136,7 +136,9 @@ typedef struct expired_keys {
 static int note_expired(void *payload, const char *key, const char *value)
 {
   expired_keys *ek = payload;
-  if (strncmp(key, "process:", 8) == 0 && strtoll(value, NULL, 10) <= ek->now && ek->n < 8)
+  /* an hour past its expiry: a heartbeat renewed between this list and the
+   * delete below would otherwise be deleted while its process lives */
+  if (strncmp(key, "process:", 8) == 0 && strtoll(value, NULL, 10) <= ek->now - 3600 && ek->n < 8)
     snprintf(ek->keys[ek->n++], sizeof(ek->keys[0]), "%s", key);
   return 0;
 }

@@ -146,7 +146,7 @@ static void test_stale_decisions(void **state)
   int64_t unowned = begin(f, ""), own = begin(f, f->app->owner), gone = begin(f, dead),
           live = begin(f, "elsewhere:7:0000abcd"), expired = begin(f, "elsewhere:8:0000abcd");
   heartbeat(f, "elsewhere:7:0000abcd", now + 3600);
-  heartbeat(f, "elsewhere:8:0000abcd", now - 1);
+  heartbeat(f, "elsewhere:8:0000abcd", now - 7200); /* removed an hour past expiry */
   assert_int_equal(wl_runs_interrupt_stale(&marked, f->app, f->src), 0);
   assert_int_equal(marked, 3);
   assert_string_equal(run_of(f, unowned).outcome, "interrupted");
@@ -154,7 +154,7 @@ static void test_stale_decisions(void **state)
   assert_string_equal(run_of(f, gone).outcome, "interrupted");
   assert_string_equal(run_of(f, live).outcome, "running");
   assert_string_equal(run_of(f, expired).outcome, "interrupted");
-  /* the expired heartbeat is removed, the live one kept */
+  /* the long-expired heartbeat is removed, the live one kept */
   assert_int_equal(wl_store_setting_get(f->app->st, val, sizeof(val), 0,
                                         "process:elsewhere:8:0000abcd"),
                    WL_ENOTFOUND);
