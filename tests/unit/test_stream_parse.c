@@ -202,6 +202,12 @@ static void test_urls(void **state)
   assert_int_equal(wl_8x8_stream_host_check(h, sizeof(h), "ws://localhost:9/"), 0);
   assert_string_equal(h, "ws://localhost:9");
   assert_int_equal(wl_8x8_stream_host_check(h, sizeof(h), "ws://10.0.0.1:9"), WL_EUSAGE);
+  /* only host-name characters, or a bracketed IPv6 address */
+  assert_int_equal(wl_8x8_stream_host_check(h, sizeof(h), "wss://\"><b>x:443"), WL_EUSAGE);
+  assert_int_equal(wl_8x8_stream_host_check(h, sizeof(h), "wss://a_b.example"), WL_EUSAGE);
+  assert_int_equal(wl_8x8_stream_host_check(h, sizeof(h), "wss://[::1"), WL_EUSAGE);
+  assert_int_equal(wl_8x8_stream_host_check(h, sizeof(h), "wss://[2001:db8::1]:8443"), 0);
+  assert_string_equal(h, "wss://[2001:db8::1]:8443");
 }
 
 static void test_host_default(void **state)
