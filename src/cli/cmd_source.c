@@ -200,6 +200,27 @@ static int apply_pair(wl_app *app, wl_source *src, const char *arg, int fast)
   return wl_setting_set(app->st, src->id, key, canon);
 }
 
+/* The command changes what the event stream connects to. */
+static int touches_stream(int argc, char **argv)
+{
+  for (int i = 3; i < argc; i++)
+    if (!strncmp(argv[i], "stream=", 7) || !strncmp(argv[i], "stream-host=", 12) ||
+        !strncmp(argv[i], "base-url=", 9))
+      return 1;
+  return 0;
+}
+
+/* The stream settings as they will be saved must make sense together, as
+ * on the page: stream on needs a host (set, or derived from the base URL). */
+static int check_stream(wl_app *app, const wl_source *src)
+{
+  char host[600], canon[600];
+  int on = wl_source_setting_bool(app->st, src, "stream");
+  if (wl_setting_get(host, sizeof(host), app->st, src->id, "stream-host") != 0)
+    host[0] = '\0'; /* unset: derived from the base URL */
+  return wl_source_stream_check(canon, sizeof(canon), src, on, host);
+}
+
 static int source_set(wl_cli_ctx *ctx, int argc, char **argv)
 {
   wl_app *app = NULL;
@@ -216,6 +237,8 @@ static int source_set(wl_cli_ctx *ctx, int argc, char **argv)
     goto out;
   for (int i = 3; i < argc && rc == 0; i++)
     rc = apply_pair(app, &src, argv[i], fast);
+  if (rc == 0 && touches_stream(argc, argv))
+    rc = check_stream(app, &src);
   src.updated_at = wl_now();
   if (rc == 0)
     rc = wl_source_update(app, &src, NULL);

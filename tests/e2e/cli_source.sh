@@ -63,6 +63,15 @@ check "message names the key" contains "$ERR" "colour"
 expect_exit 2 "set negative grace refused" w source set s1 adherence-grace-s=-1
 expect_exit 2 "set enabled=maybe refused" w source set s1 enabled=maybe
 expect_exit 0 "set token-file" w source set s1 token-file="$T/token.txt"
+# the event stream needs a host: vcc-na10 does not tell the region
+expect_exit 2 "set stream=on without a host refused" w source set s1 stream=on
+check "message names the region hosts" contains "$ERR" "pulsar-ws-use1.8x8.com US1"
+check "stream left off" bash -c "'$WL' --db '$DB' source show s1 | grep -Eq '^stream: +off$'"
+expect_exit 2 "set a stream host with a path refused" w source set s1 stream=on stream-host=wss://pulsar-ws-use1.8x8.com/x
+expect_exit 0 "set stream=on with the region host" w source set s1 stream=on stream-host=pulsar-ws-use1.8x8.com
+check "show: stream on" bash -c "'$WL' --db '$DB' source show s1 | grep -Eq '^stream: +on$'"
+check "show: the host in canonical form" bash -c "'$WL' --db '$DB' source show s1 | grep -Eq '^stream-host: +wss://pulsar-ws-use1.8x8.com:443$'"
+expect_exit 0 "set stream=off" w source set s1 stream=off
 expect_exit 2 "show unknown source" w source show nosuch
 check "message names the source" contains "$ERR" "nosuch"
 
