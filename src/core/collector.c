@@ -12,7 +12,6 @@
 
 #include <curl/curl.h>
 #include <sodium.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,9 +158,10 @@ static void loop_turn(wl_collector *c, int max_wait_ms)
  * one's runs are live, renewed every third of its lifetime */
 static void keep_heartbeat(wl_collector *c)
 {
-  int64_t now = mono_ms(), ttl = wl_heartbeat_ttl_s();
-  if (now < c->heartbeat_due_ms)
+  int64_t now = mono_ms(), ttl;
+  if (now < c->heartbeat_due_ms) /* every loop turn: only a clock read */
     return;
+  ttl = wl_heartbeat_ttl_s();
   if (wl_process_heartbeat(c->app, ttl) == 0) {
     c->heartbeat_set = 1;
     c->heartbeat_due_ms = now + ttl * 1000 / 3;

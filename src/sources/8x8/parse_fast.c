@@ -458,8 +458,7 @@ static int take_leg(void *rec, const rt_val *f)
   rv_id(l->trans_rec_num, sizeof(l->trans_rec_num), &f[IF_TRANS]);
   rv_text(l->queue_name, sizeof(l->queue_name), &f[IF_QUEUE]);
   rv_text(l->media_type, sizeof(l->media_type), &f[IF_MEDIA]);
-  l->inbound = rv_text(dir, sizeof(dir), &f[IF_DIR]) && strlen(dir) == 7 &&
-               wl_8x8_prefix_ci(dir, 7, "inbound");
+  l->inbound = rv_text(dir, sizeof(dir), &f[IF_DIR]) && wl_8x8_is_inbound(dir);
   if ((r = rv_time(&l->accept_ts, &f[IF_ACCEPT])) < 0)
     return -1;
   l->has_accept = r == 1;

@@ -72,6 +72,13 @@ static inline void wl_8x8_normalize_id(char *dst)
     dst[dot] = '\0';
 }
 
+/* interaction-direction (trimmed text): only "inbound" legs count
+ * (8x8-api.md section 3), in any letter case. */
+static inline int wl_8x8_is_inbound(const char *dir)
+{
+  return strlen(dir) == 7 && wl_8x8_prefix_ci(dir, 7, "inbound");
+}
+
 enum { WL_8X8_NUM_ABSENT, WL_8X8_NUM_OK, WL_8X8_NUM_BAD };
 
 /* parse_text.c: the value rules on text (a JSON string's bytes, trimmed

@@ -426,9 +426,7 @@ static int rt_agent_from(wl_rt_agent *a, const json_t *rec)
 static int direction_inbound(const json_t *rec)
 {
   char dir[32];
-  if (!field_text(dir, sizeof(dir), rec, "interaction-direction"))
-    return 0;
-  return strlen(dir) == 7 && wl_8x8_prefix_ci(dir, 7, "inbound");
+  return field_text(dir, sizeof(dir), rec, "interaction-direction") && wl_8x8_is_inbound(dir);
 }
 
 /* An accept or abandon time: "" or missing is "not (yet)" (late data); a
